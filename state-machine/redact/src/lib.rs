@@ -55,7 +55,9 @@ pub fn register_secret(secret: &str) -> bool {
     if secret.len() < MIN_SECRET_LEN {
         return false;
     }
-    let mut secrets = SECRETS.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut secrets = SECRETS
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if !secrets.iter().any(|known| known == secret) {
         secrets.push(secret.to_string());
         // Longest first, so that a secret containing another one is removed whole.
@@ -66,7 +68,9 @@ pub fn register_secret(secret: &str) -> bool {
 
 /// Forgets a secret registered earlier (after sign-out, for example).
 pub fn forget_secret(secret: &str) {
-    let mut secrets = SECRETS.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut secrets = SECRETS
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     secrets.retain(|known| known != secret.trim());
 }
 
@@ -75,8 +79,13 @@ pub fn forget_secret(secret: &str) {
 /// Returns the input unchanged (borrowed) when there is nothing to remove.
 pub fn redact_text(input: &str) -> Cow<'_, str> {
     let named = redact_named_values(input);
-    let secrets = SECRETS.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if secrets.iter().all(|secret| !named.contains(secret.as_str())) {
+    let secrets = SECRETS
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if secrets
+        .iter()
+        .all(|secret| !named.contains(secret.as_str()))
+    {
         return named;
     }
     let mut text = named.into_owned();
@@ -295,7 +304,10 @@ mod tests {
             "http://10.0.0.2:32400/library/parts/1/2/file.mkv?download=1&x-plex-token=[redacted]&a=b"
         );
         let url = "/library/sections?X-Plex-Token=AbC123xyz";
-        assert_eq!(redact_text(url), "/library/sections?X-Plex-Token=[redacted]");
+        assert_eq!(
+            redact_text(url),
+            "/library/sections?X-Plex-Token=[redacted]"
+        );
     }
 
     #[test]
@@ -308,7 +320,10 @@ mod tests {
 
     #[test]
     fn header_line_and_debug_forms_are_removed() {
-        assert_eq!(redact_text("X-Plex-Token: tok_9z8y7x"), "X-Plex-Token: [redacted]");
+        assert_eq!(
+            redact_text("X-Plex-Token: tok_9z8y7x"),
+            "X-Plex-Token: [redacted]"
+        );
         assert_eq!(
             redact_text(r#"{"x-plex-token": "tok_9z8y7x", "accept": "application/json"}"#),
             r#"{"x-plex-token": "[redacted]", "accept": "application/json"}"#
@@ -323,7 +338,10 @@ mod tests {
             r#"{"id":1,"authToken":"[redacted]","accessToken" : "[redacted]","name":"Box"}"#
         );
         let escaped = r#"body was "{\"authToken\":\"abcdef123456\"}""#;
-        assert_eq!(redact_text(escaped), r#"body was "{\"authToken\":\"[redacted]\"}""#);
+        assert_eq!(
+            redact_text(escaped),
+            r#"body was "{\"authToken\":\"[redacted]\"}""#
+        );
     }
 
     #[test]
@@ -338,7 +356,10 @@ mod tests {
     fn registered_secret_is_removed_without_a_key_name() {
         assert!(register_secret("Zq9RegisteredSecret"));
         let line = "GET https://example.invalid/a/Zq9RegisteredSecret/b failed";
-        assert_eq!(redact_text(line), "GET https://example.invalid/a/[redacted]/b failed");
+        assert_eq!(
+            redact_text(line),
+            "GET https://example.invalid/a/[redacted]/b failed"
+        );
         forget_secret("Zq9RegisteredSecret");
         assert_eq!(redact_text(line), line);
         assert!(!register_secret("abc"), "too short to register");
@@ -348,8 +369,14 @@ mod tests {
     fn header_values_are_removed_by_name() {
         assert_eq!(redact_header("X-Plex-Token", "abc123456"), REDACTED);
         assert_eq!(redact_header("Authorization", "Bearer abc"), REDACTED);
-        assert_eq!(redact_header("Accept", "application/json"), "application/json");
-        assert_eq!(redact_header("Referer", "/a?X-Plex-Token=abc123"), "/a?X-Plex-Token=[redacted]");
+        assert_eq!(
+            redact_header("Accept", "application/json"),
+            "application/json"
+        );
+        assert_eq!(
+            redact_header("Referer", "/a?X-Plex-Token=abc123"),
+            "/a?X-Plex-Token=[redacted]"
+        );
     }
 
     #[test]
@@ -376,13 +403,23 @@ mod tests {
     fn writer_redacts_each_write() {
         use std::io::Write as _;
         let mut out = RedactingWriter::new(Vec::new());
-        out.write_all(b"GET /library/sections?X-Plex-Token=abc1234567 200\n").expect("write to memory");
-        assert_eq!(String::from_utf8(out.inner).expect("utf8"), "GET /library/sections?X-Plex-Token=[redacted] 200\n");
+        out.write_all(b"GET /library/sections?X-Plex-Token=abc1234567 200\n")
+            .expect("write to memory");
+        assert_eq!(
+            String::from_utf8(out.inner).expect("utf8"),
+            "GET /library/sections?X-Plex-Token=[redacted] 200\n"
+        );
     }
 
     #[test]
     fn json_text_helper_falls_back_to_free_text() {
-        assert_eq!(redact_json_text(r#"{"accessToken":"srv123456"}"#), r#"{"accessToken":"[redacted]"}"#);
-        assert_eq!(redact_json_text("<html>X-Plex-Token=abc1234</html>"), "<html>X-Plex-Token=[redacted]</html>");
+        assert_eq!(
+            redact_json_text(r#"{"accessToken":"srv123456"}"#),
+            r#"{"accessToken":"[redacted]"}"#
+        );
+        assert_eq!(
+            redact_json_text("<html>X-Plex-Token=abc1234</html>"),
+            "<html>X-Plex-Token=[redacted]</html>"
+        );
     }
 }
