@@ -1,0 +1,8 @@
+//! plexdl-core: the PlexDownloader core library. It knows nothing of Android or browsers;
+//! hosts (the desktop program, the Android app through JNI) call it.
+//!
+//! - [`plex`]: the Plex client (sign-in, servers, library, activity, transcoder, queue).
+//! - [`logging`]: installs log output that can never carry a token.
+
+pub mod logging;
+pub mod plex;

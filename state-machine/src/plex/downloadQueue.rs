@@ -1,0 +1,125 @@
+//! The server's download queue: get or create this client's queue, add items with a
+//! preset's parameters, read items, the URL of an item's media, restart and delete.
+
+use reqwest::{Method, Url};
+
+use super::error::PlexError;
+use super::models::{AddedQueueItem, DownloadQueue, DownloadQueueItem, Envelope};
+use super::servers::{PlexServer, segment};
+use super::transcode::{QualityPreset, client_profile_extra};
+
+fn id_list(ids: &[u64]) -> String {
+    ids.iter().map(u64::to_string).collect::<Vec<_>>().join(",")
+}
+
+impl PlexServer {
+    /// This client's queue, created if needed. `None` when the server has no queue API
+    /// (servers before 1.41.9 answer 404): then the live transcode is the way to convert.
+    pub async fn download_queue(&self) -> Result<Option<DownloadQueue>, PlexError> {
+        match self
+            .call_json::<Envelope>(Method::POST, "/downloadQueue", Vec::new(), Vec::new())
+            .await
+        {
+            Ok(envelope) => {
+                let queue = envelope.container.download_queues.into_iter().next();
+                match queue {
+                    Some(queue) if queue.id.is_some() => Ok(Some(queue)),
+                    _ => Err(PlexError::BadResponse {
+                        path: "/downloadQueue".to_string(),
+                        expected: "a queue with an id".to_string(),
+                        status: 200,
+                        content_type: "application/json".to_string(),
+                        body_start: String::new(),
+                    }),
+                }
+            }
+            Err(PlexError::NotFound { .. }) => {
+                tracing::info!(server = %self.name(), "the server has no download queue");
+                Ok(None)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Adds items (`/library/metadata/{key}` each) to the queue with a preset's parameters.
+    /// Adding the same item with the same parameters again returns the existing item.
+    pub async fn queue_add(
+        &self,
+        queue_id: u64,
+        rating_keys: &[&str],
+        preset: QualityPreset,
+    ) -> Result<Vec<AddedQueueItem>, PlexError> {
+        let mut keys = Vec::new();
+        for key in rating_keys {
+            keys.push(format!("/library/metadata/{}", segment(key)?));
+        }
+        let mut args = vec![("keys", keys.join(","))];
+        args.extend(preset.parameters());
+        let headers = vec![("X-Plex-Client-Profile-Extra", client_profile_extra())];
+        let path = format!("/downloadQueue/{queue_id}/add");
+        let container = self
+            .call_json::<Envelope>(Method::POST, &path, args, headers)
+            .await?
+            .container;
+        tracing::info!(
+            queue_id,
+            items = container.added_queue_items.len(),
+            preset = preset.name(),
+            "added to the download queue"
+        );
+        Ok(container.added_queue_items)
+    }
+
+    /// The queue's items (all, or the given ids).
+    pub async fn queue_items(
+        &self,
+        queue_id: u64,
+        item_ids: Option<&[u64]>,
+    ) -> Result<Vec<DownloadQueueItem>, PlexError> {
+        let path = match item_ids {
+            Some(ids) if !ids.is_empty() => {
+                format!("/downloadQueue/{queue_id}/items/{}", id_list(ids))
+            }
+            _ => format!("/downloadQueue/{queue_id}/items"),
+        };
+        Ok(self
+            .call_json::<Envelope>(Method::GET, &path, Vec::new(), Vec::new())
+            .await?
+            .container
+            .download_queue_items)
+    }
+
+    /// The URL of an item's converted file (without the token; see `media_request`).
+    pub async fn queue_item_media_url(
+        &self,
+        queue_id: u64,
+        item_id: u64,
+    ) -> Result<Url, PlexError> {
+        self.url(
+            &format!("/downloadQueue/{queue_id}/item/{item_id}/media"),
+            Vec::new(),
+        )
+        .await
+    }
+
+    /// Converts items again with their earlier parameters (after an error or expiry).
+    pub async fn queue_restart(&self, queue_id: u64, item_ids: &[u64]) -> Result<(), PlexError> {
+        self.call_empty(
+            Method::POST,
+            &format!(
+                "/downloadQueue/{queue_id}/items/{}/restart",
+                id_list(item_ids)
+            ),
+        )
+        .await
+    }
+
+    /// Removes items from the queue (after their files were fetched, or on cancel).
+    pub async fn queue_delete(&self, queue_id: u64, item_ids: &[u64]) -> Result<(), PlexError> {
+        self.call_empty(
+            Method::DELETE,
+            &format!("/downloadQueue/{queue_id}/items/{}", id_list(item_ids)),
+        )
+        .await
+    }
+}

@@ -1,0 +1,415 @@
+//! Servers: the list from plex.tv's resources (each server with its own access token), a
+//! server added directly by address and token, and the choice of connection: every address
+//! is probed at once with a short timeout, and the best one that answers wins (local, then
+//! remote, then relay). The winner is remembered; when it stops answering, the addresses are
+//! probed again.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use futures_util::future::join_all;
+use reqwest::{Method, Url};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::auth::PlexAccount;
+use super::error::{ConnectionFailure, ErrorKind, PlexError};
+use super::models::{Envelope, Resource};
+use super::transport::{Call, Transport};
+
+/// How a connection reaches the server, in order of preference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ConnectionKind {
+    Local,
+    Remote,
+    Relay,
+}
+
+/// One address of a server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServerConnection {
+    pub uri: String,
+    pub kind: ConnectionKind,
+}
+
+/// A server from the resources list.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ServerInfo {
+    pub name: String,
+    pub machine_id: String,
+    pub owned: bool,
+    pub version: Option<String>,
+    pub connections: Vec<ServerConnection>,
+    /// The server's own token (never shown or logged).
+    pub access_token: String,
+}
+
+impl fmt::Debug for ServerInfo {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("ServerInfo")
+            .field("name", &self.name)
+            .field("machine_id", &self.machine_id)
+            .field("owned", &self.owned)
+            .field("version", &self.version)
+            .field("connections", &self.connections)
+            .field("access_token", &plexdl_redact::REDACTED)
+            .finish()
+    }
+}
+
+/// Rules for which addresses may be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ConnectionPolicy {
+    /// Use plain http for remote and relay addresses too. Off by default: the token would
+    /// travel unencrypted over the internet. Tests against a local replay server turn it on.
+    pub allow_plain_http_remote: bool,
+}
+
+impl PlexAccount {
+    /// The servers of the signed-in account (`/api/v2/resources` with https, relay and IPv6
+    /// addresses). Each server's access token is registered for redaction.
+    pub async fn servers(&self, token: &str) -> Result<Vec<ServerInfo>, PlexError> {
+        let call = Call::get(&self.plex_tv, "/api/v2/resources")
+            .token(Some(token))
+            .arg("includeHttps", "1")
+            .arg("includeRelay", "1")
+            .arg("includeIPv6", "1");
+        let resources: Vec<Resource> = self.transport.json(&call).await?;
+        let servers: Vec<ServerInfo> = resources
+            .into_iter()
+            .filter(Resource::is_server)
+            .filter_map(server_info)
+            .collect();
+        tracing::info!(servers = servers.len(), "server list read");
+        Ok(servers)
+    }
+}
+
+fn server_info(resource: Resource) -> Option<ServerInfo> {
+    let access_token = resource
+        .access_token
+        .clone()
+        .filter(|token| !token.is_empty())?;
+    plexdl_redact::register_secret(&access_token);
+    let connections = resource
+        .connections
+        .iter()
+        .filter_map(|connection| {
+            let uri = connection.uri.clone()?;
+            let kind = if connection.relay == Some(true) {
+                ConnectionKind::Relay
+            } else if connection.local == Some(true) {
+                ConnectionKind::Local
+            } else {
+                ConnectionKind::Remote
+            };
+            Some(ServerConnection {
+                uri: uri.trim_end_matches('/').to_string(),
+                kind,
+            })
+        })
+        .collect();
+    Some(ServerInfo {
+        name: resource
+            .name
+            .unwrap_or_else(|| "Plex Media Server".to_string()),
+        machine_id: resource.client_identifier.unwrap_or_default(),
+        owned: resource.owned.unwrap_or(false),
+        version: resource.product_version,
+        connections,
+        access_token,
+    })
+}
+
+/// One Plex Media Server and the connection in use.
+#[derive(Clone)]
+pub struct PlexServer {
+    pub(crate) transport: Transport,
+    name: String,
+    machine_id: Option<String>,
+    token: String,
+    connections: Vec<ServerConnection>,
+    /// Added by the user: plain http is allowed on its one address.
+    direct: bool,
+    policy: ConnectionPolicy,
+    current: Arc<Mutex<Option<ServerConnection>>>,
+}
+
+impl fmt::Debug for PlexServer {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("PlexServer")
+            .field("name", &self.name)
+            .field("machine_id", &self.machine_id)
+            .field("connections", &self.connections)
+            .field("token", &plexdl_redact::REDACTED)
+            .finish()
+    }
+}
+
+impl PlexServer {
+    /// A server from the resources list.
+    pub fn from_info(
+        transport: Transport,
+        info: ServerInfo,
+        policy: ConnectionPolicy,
+    ) -> PlexServer {
+        plexdl_redact::register_secret(&info.access_token);
+        PlexServer {
+            transport,
+            name: info.name,
+            machine_id: Some(info.machine_id).filter(|id| !id.is_empty()),
+            token: info.access_token,
+            connections: info.connections,
+            direct: false,
+            policy,
+            current: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// A server added by address and token (on the local network, or for tests).
+    pub fn direct(
+        transport: Transport,
+        url: &str,
+        token: &str,
+        name: &str,
+    ) -> Result<PlexServer, PlexError> {
+        let parsed = Url::parse(url.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+        let Some(parsed) = parsed else {
+            return Err(PlexError::Unreachable {
+                attempts: vec![ConnectionFailure {
+                    uri: plexdl_redact::redact_text(url).into_owned(),
+                    reason: "not an http or https address".to_string(),
+                }],
+            });
+        };
+        plexdl_redact::register_secret(token);
+        let uri = parsed.as_str().trim_end_matches('/').to_string();
+        Ok(PlexServer {
+            transport,
+            name: name.to_string(),
+            machine_id: None,
+            token: token.to_string(),
+            connections: vec![ServerConnection {
+                uri,
+                kind: ConnectionKind::Local,
+            }],
+            direct: true,
+            policy: ConnectionPolicy::default(),
+            current: Arc::new(Mutex::new(None)),
+        })
+    }
+
+    /// The server's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The server's machine identifier, when known.
+    pub fn machine_id(&self) -> Option<&str> {
+        self.machine_id.as_deref()
+    }
+
+    /// Every known address.
+    pub fn connections(&self) -> &[ServerConnection] {
+        &self.connections
+    }
+
+    /// The connection in use, if one was chosen.
+    pub fn current_connection(&self) -> Option<ServerConnection> {
+        self.current
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn token(&self) -> &str {
+        &self.token
+    }
+
+    fn allowed(&self, connection: &ServerConnection) -> Result<(), String> {
+        let plain = connection.uri.starts_with("http://");
+        if plain
+            && !self.direct
+            && connection.kind != ConnectionKind::Local
+            && !self.policy.allow_plain_http_remote
+        {
+            return Err(
+                "plain http is only used for local addresses; this one is not local".to_string(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Probes every address at once and keeps the best one that answers.
+    pub async fn probe(&self) -> Result<ServerConnection, PlexError> {
+        let timeout = self.transport.settings().probe_timeout;
+        let probes = self.connections.iter().map(|connection| async move {
+            if let Err(reason) = self.allowed(connection) {
+                return (connection.clone(), Err(reason));
+            }
+            let call = Call::get(&connection.uri, "/identity")
+                .token(Some(&self.token))
+                .timeout(timeout);
+            let result = match self.transport.json::<Envelope>(&call).await {
+                Ok(envelope) => match (&self.machine_id, envelope.container.machine_identifier) {
+                    (Some(expected), Some(found)) if *expected != found => {
+                        Err("a different Plex server answers at this address".to_string())
+                    }
+                    _ => Ok(()),
+                },
+                Err(PlexError::Unreachable { attempts }) => Err(attempts
+                    .first()
+                    .map(|failure| failure.reason.clone())
+                    .unwrap_or_default()),
+                Err(other) => Err(other.to_string()),
+            };
+            (connection.clone(), result)
+        });
+        let results = join_all(probes).await;
+        let mut failures = Vec::new();
+        let mut best: Option<ServerConnection> = None;
+        for (connection, result) in results {
+            match result {
+                Ok(()) => {
+                    if best
+                        .as_ref()
+                        .is_none_or(|chosen| connection.kind < chosen.kind)
+                    {
+                        best = Some(connection);
+                    }
+                }
+                Err(reason) => {
+                    tracing::debug!(server = %self.name, uri = %connection.uri, %reason, "address did not answer");
+                    failures.push(ConnectionFailure {
+                        uri: plexdl_redact::redact_text(&connection.uri).into_owned(),
+                        reason,
+                    });
+                }
+            }
+        }
+        match best {
+            Some(chosen) => {
+                tracing::info!(server = %self.name, uri = %chosen.uri, kind = ?chosen.kind, "connection chosen");
+                *self
+                    .current
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(chosen.clone());
+                Ok(chosen)
+            }
+            None => {
+                tracing::warn!(server = %self.name, addresses = failures.len(), "no address of the server answered");
+                Err(PlexError::Unreachable { attempts: failures })
+            }
+        }
+    }
+
+    /// The address in use, probing first if none was chosen yet.
+    pub async fn base_url(&self) -> Result<String, PlexError> {
+        if let Some(current) = self.current_connection() {
+            return Ok(current.uri);
+        }
+        Ok(self.probe().await?.uri)
+    }
+
+    /// Runs a call on the connection in use; if the connection fails, probes again and tries
+    /// once more on the new winner.
+    pub(crate) async fn call_json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: Vec<(&str, String)>,
+        headers: Vec<(&str, String)>,
+    ) -> Result<T, PlexError> {
+        let base = self.base_url().await?;
+        let make = |base: &str| {
+            let mut call = Call::new(method.clone(), "", path).token(Some(&self.token));
+            call.query = query.clone();
+            call.headers = headers.clone();
+            (base.to_string(), call)
+        };
+        let (first_base, mut call) = make(&base);
+        call.base = &first_base;
+        match self.transport.json(&call).await {
+            Err(error) if connection_failed(&error) => {
+                tracing::info!(server = %self.name, error = %error, "connection failed; probing the server's addresses again");
+                *self
+                    .current
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+                let next = self.probe().await?;
+                let (second_base, mut retry) = make(&next.uri);
+                retry.base = &second_base;
+                self.transport.json(&retry).await
+            }
+            other => other,
+        }
+    }
+
+    /// Like [`PlexServer::call_json`] for calls whose answer has no useful body.
+    pub(crate) async fn call_empty(&self, method: Method, path: &str) -> Result<(), PlexError> {
+        let base = self.base_url().await?;
+        let call = Call::new(method, &base, path).token(Some(&self.token));
+        self.transport.empty(&call).await
+    }
+
+    /// A GET of a server path, parsed as a MediaContainer with hoisted attributes.
+    pub(crate) async fn container(
+        &self,
+        path: &str,
+        query: Vec<(&str, String)>,
+    ) -> Result<super::models::MediaContainer, PlexError> {
+        let mut container = self
+            .call_json::<Envelope>(Method::GET, path, query, Vec::new())
+            .await?
+            .container;
+        container.hoist();
+        Ok(container)
+    }
+
+    /// A full URL on the connection in use, without the token (the token goes in a header;
+    /// see [`PlexServer::media_request`]).
+    pub async fn url(&self, path: &str, query: Vec<(&str, String)>) -> Result<Url, PlexError> {
+        let base = self.base_url().await?;
+        let mut call = Call::get(&base, path);
+        call.query = query;
+        Transport::url(&call)
+    }
+
+    /// A request for a media URL with the identity headers and the token (for transfers).
+    pub fn media_request(&self, url: Url) -> reqwest::RequestBuilder {
+        let mut builder = self.transport.client().get(url);
+        for (name, value) in self.transport.identity().headers() {
+            builder = builder.header(name, value);
+        }
+        builder.header("X-Plex-Token", &self.token)
+    }
+}
+
+/// Whether an error means the connection itself failed (so another address may work).
+fn connection_failed(error: &PlexError) -> bool {
+    matches!(
+        error.kind(),
+        ErrorKind::Unreachable | ErrorKind::Timeout | ErrorKind::ConnectionLost
+    )
+}
+
+/// Checks that a key from a caller is one path segment (no slashes, dots or query), so it
+/// cannot change which endpoint is called.
+pub(crate) fn segment(key: &str) -> Result<&str, PlexError> {
+    let ok = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(key)
+    } else {
+        Err(PlexError::NotFound {
+            path: format!("(invalid key {:?})", plexdl_redact::redact_text(key)),
+        })
+    }
+}

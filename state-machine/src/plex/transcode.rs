@@ -1,0 +1,304 @@
+//! Quality presets and the universal transcoder: the decision call (with a client profile
+//! extra that limits audio to 2 channels), and the legacy live transcode URL, which can
+//! start at an offset in seconds to resume after a break.
+
+use reqwest::{Method, Url};
+use serde::{Deserialize, Serialize};
+
+use super::error::PlexError;
+use super::models::{DecisionCodes, Metadata};
+use super::servers::{PlexServer, segment};
+
+/// A download quality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum QualityPreset {
+    /// The original file, unchanged.
+    Original,
+    /// 1080p at 8 Mbps.
+    Hd1080,
+    /// 720p at 4 Mbps.
+    Hd720,
+    /// 480p at 1.5 Mbps.
+    Sd480,
+}
+
+/// Audio bitrate assumed when estimating a converted file's size (kbps).
+pub const ESTIMATE_AUDIO_KBPS: u64 = 192;
+
+impl QualityPreset {
+    /// Every preset, best first.
+    pub const ALL: [QualityPreset; 4] = [
+        QualityPreset::Original,
+        QualityPreset::Hd1080,
+        QualityPreset::Hd720,
+        QualityPreset::Sd480,
+    ];
+
+    /// Reads a preset name as the command line and the UI write it.
+    pub fn from_name(name: &str) -> Option<QualityPreset> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "original" => Some(QualityPreset::Original),
+            "1080p" | "1080" => Some(QualityPreset::Hd1080),
+            "720p" | "720" => Some(QualityPreset::Hd720),
+            "480p" | "480" => Some(QualityPreset::Sd480),
+            _ => None,
+        }
+    }
+
+    /// The preset's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            QualityPreset::Original => "original",
+            QualityPreset::Hd1080 => "1080p",
+            QualityPreset::Hd720 => "720p",
+            QualityPreset::Sd480 => "480p",
+        }
+    }
+
+    /// The video bitrate in kbps (`None` for Original).
+    pub fn video_kbps(self) -> Option<u64> {
+        match self {
+            QualityPreset::Original => None,
+            QualityPreset::Hd1080 => Some(8_000),
+            QualityPreset::Hd720 => Some(4_000),
+            QualityPreset::Sd480 => Some(1_500),
+        }
+    }
+
+    /// The largest picture size, `WxH`.
+    pub fn resolution(self) -> Option<&'static str> {
+        match self {
+            QualityPreset::Original => None,
+            QualityPreset::Hd1080 => Some("1920x1080"),
+            QualityPreset::Hd720 => Some("1280x720"),
+            QualityPreset::Sd480 => Some("854x480"),
+        }
+    }
+
+    /// The expected size of a download: the original size, or the bitrate times the
+    /// duration (never more than the original, which the server would send instead).
+    pub fn estimated_size(
+        self,
+        duration_ms: Option<u64>,
+        original_size: Option<u64>,
+    ) -> Option<u64> {
+        match self.video_kbps() {
+            None => original_size,
+            Some(kbps) => {
+                let estimate = duration_ms? * (kbps + ESTIMATE_AUDIO_KBPS) / 8;
+                Some(original_size.map_or(estimate, |original| estimate.min(original)))
+            }
+        }
+    }
+
+    /// The transcoder parameters of the preset (shared by the decision, the queue and the
+    /// live transcode).
+    pub fn parameters(self) -> Vec<(&'static str, String)> {
+        let mut args = vec![
+            ("directPlay", "0".to_string()),
+            ("directStream", "1".to_string()),
+            ("directStreamAudio", "1".to_string()),
+            ("protocol", "http".to_string()),
+            ("context", "static".to_string()),
+            ("location", "lan".to_string()),
+            ("subtitles", "auto".to_string()),
+            ("audioChannelCount", "2".to_string()),
+        ];
+        if let (Some(kbps), Some(resolution)) = (self.video_kbps(), self.resolution()) {
+            args.push(("videoBitrate", kbps.to_string()));
+            args.push(("maxVideoBitrate", kbps.to_string()));
+            args.push(("videoResolution", resolution.to_string()));
+            args.push(("videoQuality", "100".to_string()));
+        }
+        args
+    }
+}
+
+/// The profile augmentation sent with transcoder requests: a static (download) MKV target
+/// with H.264 and AAC, and at most 2 audio channels (multichannel audio conversions are the
+/// ones most often reported to fail).
+pub fn client_profile_extra() -> String {
+    [
+        "add-transcode-target(type=videoProfile&context=static&protocol=http&container=mkv&videoCodec=h264&audioCodec=aac&subtitleCodec=srt&replace=true)",
+        "add-limitation(scope=videoAudioCodec&scopeName=*&type=upperBound&name=audio.channels&value=2)",
+    ]
+    .join("+")
+}
+
+/// A transcoder decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TranscodeDecision {
+    pub codes: DecisionCodes,
+    /// The item as the server would send it (selected media, part decisions).
+    pub metadata: Option<Metadata>,
+}
+
+impl TranscodeDecision {
+    /// Whether the server would send the original file as it is.
+    pub fn is_direct_play(&self) -> bool {
+        self.codes.general_decision_code == Some(1000)
+    }
+}
+
+/// Turns a refused decision into the matching error: code 2011 is "Downloads not allowed";
+/// any other code from 2000 up is a refusal with the server's text.
+pub fn check_decision(codes: &DecisionCodes) -> Result<(), PlexError> {
+    let code = codes
+        .general_decision_code
+        .or(codes.transcode_decision_code)
+        .unwrap_or(1000);
+    let text = codes
+        .general_decision_text
+        .clone()
+        .or_else(|| codes.transcode_decision_text.clone())
+        .unwrap_or_else(|| "no reason given".to_string());
+    match code {
+        2011 => Err(PlexError::DownloadsNotAllowed {
+            path: "/video/:/transcode/universal/decision".to_string(),
+            detail: text,
+        }),
+        code if code >= 2000 => Err(PlexError::TranscodeRefused { code, text }),
+        _ => Ok(()),
+    }
+}
+
+impl PlexServer {
+    /// Asks the server how it would deliver an item at a quality. `copy_streams` asks for a
+    /// direct stream (video and audio copied into a new container, no conversion), used when
+    /// the original container does not play on the device.
+    pub async fn transcode_decision(
+        &self,
+        rating_key: &str,
+        preset: QualityPreset,
+        copy_streams: bool,
+        session: &str,
+    ) -> Result<TranscodeDecision, PlexError> {
+        let key = segment(rating_key)?;
+        let mut args = transcode_arguments(key, preset, copy_streams, session);
+        args.push(("X-Plex-Client-Profile-Extra", client_profile_extra()));
+        let container = self
+            .call_json::<super::models::Envelope>(
+                Method::GET,
+                "/video/:/transcode/universal/decision",
+                args,
+                Vec::new(),
+            )
+            .await?
+            .container;
+        check_decision(&container.decision)?;
+        tracing::debug!(rating_key = key, code = ?container.decision.general_decision_code, "transcode decision");
+        Ok(TranscodeDecision {
+            codes: container.decision,
+            metadata: container.metadata.into_iter().next(),
+        })
+    }
+
+    /// The live transcode URL (without the token; use [`PlexServer::media_request`]), starting
+    /// `offset_seconds` into the item.
+    pub async fn live_transcode_url(
+        &self,
+        rating_key: &str,
+        preset: QualityPreset,
+        copy_streams: bool,
+        offset_seconds: f64,
+        session: &str,
+    ) -> Result<Url, PlexError> {
+        let key = segment(rating_key)?;
+        let mut args = transcode_arguments(key, preset, copy_streams, session);
+        args.push(("offset", format!("{:.3}", offset_seconds.max(0.0))));
+        args.push(("X-Plex-Client-Profile-Extra", client_profile_extra()));
+        self.url("/video/:/transcode/universal/start.mkv", args)
+            .await
+    }
+}
+
+fn transcode_arguments(
+    rating_key: &str,
+    preset: QualityPreset,
+    copy_streams: bool,
+    session: &str,
+) -> Vec<(&'static str, String)> {
+    let mut args = vec![
+        ("path", format!("/library/metadata/{rating_key}")),
+        ("mediaIndex", "0".to_string()),
+        ("partIndex", "-1".to_string()),
+        ("offlineTranscode", "1".to_string()),
+        ("session", session.to_string()),
+        ("transcodeSessionId", session.to_string()),
+    ];
+    if copy_streams {
+        args.extend(QualityPreset::Original.parameters());
+    } else {
+        args.extend(preset.parameters());
+    }
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_have_the_documented_bitrates() {
+        let rates: Vec<_> = QualityPreset::ALL
+            .iter()
+            .map(|preset| preset.video_kbps())
+            .collect();
+        assert_eq!(rates, [None, Some(8_000), Some(4_000), Some(1_500)]);
+        for preset in QualityPreset::ALL {
+            assert_eq!(QualityPreset::from_name(preset.name()), Some(preset));
+        }
+        assert_eq!(QualityPreset::from_name("4k"), None);
+    }
+
+    #[test]
+    fn estimates_follow_bitrate_and_never_exceed_the_original() {
+        assert_eq!(
+            QualityPreset::Hd720.estimated_size(Some(60_000), None),
+            Some(60_000 * 4_192 / 8)
+        );
+        assert_eq!(
+            QualityPreset::Hd1080.estimated_size(Some(60_000), Some(1_000)),
+            Some(1_000)
+        );
+        assert_eq!(
+            QualityPreset::Original.estimated_size(None, Some(5)),
+            Some(5)
+        );
+    }
+
+    #[test]
+    fn profile_extra_limits_audio_to_two_channels() {
+        let extra = client_profile_extra();
+        assert!(extra.contains("add-limitation(scope=videoAudioCodec&scopeName=*&type=upperBound&name=audio.channels&value=2)"));
+        assert_eq!(extra.matches('+').count(), 1);
+    }
+
+    #[test]
+    fn refused_decisions_become_errors() {
+        let refused = DecisionCodes {
+            general_decision_code: Some(2011),
+            general_decision_text: Some("Downloads not allowed".into()),
+            ..DecisionCodes::default()
+        };
+        assert!(matches!(
+            check_decision(&refused),
+            Err(PlexError::DownloadsNotAllowed { .. })
+        ));
+        let other = DecisionCodes {
+            general_decision_code: Some(4005),
+            general_decision_text: Some("Transcoder failed".into()),
+            ..DecisionCodes::default()
+        };
+        assert!(matches!(
+            check_decision(&other),
+            Err(PlexError::TranscodeRefused { code: 4005, .. })
+        ));
+        let fine = DecisionCodes {
+            general_decision_code: Some(1001),
+            ..DecisionCodes::default()
+        };
+        assert!(check_decision(&fine).is_ok());
+    }
+}
