@@ -266,6 +266,9 @@ impl PlexServer {
                     .first()
                     .map(|failure| failure.reason.clone())
                     .unwrap_or_default()),
+                Err(PlexError::Tls { reason, .. }) => {
+                    Err(format!("secure connection failed: {reason}"))
+                }
                 Err(other) => Err(other.to_string()),
             };
             (connection.clone(), result)

@@ -356,19 +356,27 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
-/// Whether a TLS (rustls) error is somewhere in the chain.
-fn tls_failure(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+/// Whether a TLS (rustls) error is somewhere in the chain. I/O errors hide the error they
+/// wrap from `source()`, so each one is opened with `get_ref()` as well; the TLS layer may
+/// also hand up only rustls's message as an I/O error of kind InvalidData, which on an https
+/// address counts as a TLS failure too.
+fn tls_failure(error: &(dyn std::error::Error + 'static), https: bool) -> Option<String> {
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(inner) = current {
         if let Some(tls) = inner.downcast_ref::<rustls::Error>() {
             return Some(tls.to_string());
         }
-        if let Some(io) = inner.downcast_ref::<std::io::Error>()
-            && let Some(tls) = io
-                .get_ref()
-                .and_then(|source| source.downcast_ref::<rustls::Error>())
-        {
-            return Some(tls.to_string());
+        if let Some(io) = inner.downcast_ref::<std::io::Error>() {
+            if https && io.kind() == std::io::ErrorKind::InvalidData {
+                return Some(
+                    io.get_ref()
+                        .map_or_else(|| io.to_string(), |wrapped| wrapped.to_string()),
+                );
+            }
+            if let Some(wrapped) = io.get_ref() {
+                current = Some(wrapped);
+                continue;
+            }
         }
         current = inner.source();
     }
@@ -402,7 +410,7 @@ fn connect_reason(error: &(dyn std::error::Error + 'static)) -> String {
 /// Maps a reqwest failure (no status received) to the matching error.
 pub fn map_send_error(error: &reqwest::Error, base: &str, path: &str) -> PlexError {
     let path = path.to_string();
-    if let Some(reason) = tls_failure(error) {
+    if let Some(reason) = tls_failure(error, base.starts_with("https://")) {
         return PlexError::Tls { path, reason };
     }
     if error.is_timeout() {
