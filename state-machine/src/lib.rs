@@ -3,6 +3,8 @@
 //!
 //! - [`plex`]: the Plex client (sign-in, servers, library, activity, transcoder, queue).
 //! - [`logging`]: installs log output that can never carry a token.
+//! - [`machine`]: the download state machine (statig), pure: it records effects.
 
 pub mod logging;
+pub mod machine;
 pub mod plex;

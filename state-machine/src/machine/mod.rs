@@ -1,0 +1,488 @@
+//! The download state machine (statig). One machine per download; its stored form (shared
+//! storage plus the current state) lives in the manifest row and is written in the same
+//! transaction as the row after every transition.
+//!
+//! ```text
+//! Queued --Start--> Active[ Preflight --PreflightPassed-->
+//!                           Direct[ Transferring --TransferComplete--> Verifying ]
+//!                         | ServerPrepared[ Enqueuing -> WaitingForServer -> Fetching -> Verifying ]
+//!                         | LiveTranscode{offset} ]  --VerifyPassed--> Completed
+//! Active --Failed(retryable, attempts left)--> Backoff{attempt, retry_at, reason} --Wake--> Preflight
+//! Active --Failed(final)--> Failed{kind, message, retryable} --Retry--> Preflight
+//! Active --Pause--> Paused --Resume--> Preflight;  Active --NetworkLost--> WaitingForNetwork
+//! any but Completed --Cancel--> Cancelled
+//! ```
+//!
+//! Handlers are pure: they change the machine's own data and record effects in the context;
+//! the engine performs the effects and reports back with events.
+
+pub mod effects;
+pub mod events;
+pub mod retry;
+
+use serde::{Deserialize, Serialize};
+use statig::prelude::*;
+
+pub use effects::{Effect, Effects};
+pub use events::{Event, Failure, Route};
+
+/// The version of the stored machine format. Raise it when the stored form changes, and keep
+/// a stored example of every earlier version in the tests.
+pub const MACHINE_FORMAT: u32 = 1;
+
+/// A queue item on the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueRef {
+    pub queue_id: u64,
+    pub item_id: u64,
+}
+
+/// The data every state of a download shares.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Download {
+    /// Failed attempts since the last success or user retry.
+    pub attempts: u32,
+    pub max_attempts: u32,
+    /// Mixed into backoff jitter so that downloads do not retry in lockstep.
+    pub jitter_seed: u64,
+    /// The route chosen by pre-flight.
+    pub route: Option<Route>,
+    /// The server's queue item, once added.
+    pub queue: Option<QueueRef>,
+    /// Where a live transcode stopped (seconds into the item).
+    pub live_offset_seconds: f64,
+}
+
+impl Download {
+    /// A new download's data.
+    pub fn new(jitter_seed: u64) -> Download {
+        Download {
+            attempts: 0,
+            max_attempts: retry::DEFAULT_MAX_ATTEMPTS,
+            jitter_seed,
+            route: None,
+            queue: None,
+            live_offset_seconds: 0.0,
+        }
+    }
+
+    fn enter_route(route: Option<Route>, queue: Option<QueueRef>, offset: f64) -> State {
+        match route {
+            Some(Route::ServerQueue) if queue.is_some() => State::waiting_for_server(0.0),
+            Some(Route::ServerQueue) => State::enqueuing(),
+            Some(Route::LiveTranscode) => State::live_transcode(offset),
+            _ => State::transferring(),
+        }
+    }
+
+    fn on_failure(&mut self, failure: &Failure) -> Outcome<State> {
+        self.attempts = self.attempts.saturating_add(1);
+        if failure.retryable && self.attempts < self.max_attempts {
+            let delay = retry::backoff_delay(self.attempts, failure.retry_after, self.jitter_seed);
+            let retry_at_ms = failure.at_ms.saturating_add(delay.as_millis() as i64);
+            Transition(State::backoff(
+                self.attempts,
+                retry_at_ms,
+                failure.kind.clone(),
+                failure.message.clone(),
+            ))
+        } else {
+            Transition(State::failed(
+                failure.kind.clone(),
+                failure.message.clone(),
+                failure.retryable,
+            ))
+        }
+    }
+}
+
+#[state_machine(
+    initial = "State::queued()",
+    state(derive(Debug, Clone, PartialEq, Serialize, Deserialize)),
+    superstate(derive(Debug)),
+    after_transition = "Self::after_transition"
+)]
+impl Download {
+    #[state]
+    fn queued(event: &Event) -> Outcome<State> {
+        match event {
+            Event::Start | Event::Resume | Event::Retry => Transition(State::preflight()),
+            Event::Pause => Transition(State::paused()),
+            Event::Cancel => Transition(State::cancelled()),
+            _ => Handled,
+        }
+    }
+
+    /// Every working state: Pause, Cancel, NetworkLost and failures are handled once, here.
+    #[superstate]
+    fn active(&mut self, context: &mut Effects, event: &Event) -> Outcome<State> {
+        match event {
+            Event::Pause => {
+                context.push(Effect::StopTransfer);
+                Transition(State::paused())
+            }
+            Event::Cancel => {
+                context.push(Effect::StopTransfer);
+                Transition(State::cancelled())
+            }
+            Event::NetworkLost => {
+                context.push(Effect::StopTransfer);
+                Transition(State::waiting_for_network())
+            }
+            Event::Failed(failure) => self.on_failure(failure),
+            Event::LiveInterrupted {
+                offset_seconds,
+                failure,
+            } => {
+                self.live_offset_seconds = *offset_seconds;
+                self.on_failure(failure)
+            }
+            _ => Handled,
+        }
+    }
+
+    #[state(superstate = "active", entry_action = "enter_preflight")]
+    fn preflight(&mut self, event: &Event) -> Outcome<State> {
+        match event {
+            Event::PreflightPassed { route } => {
+                if self.route != Some(*route) {
+                    // A different route makes the old queue item and offset meaningless.
+                    if self.route.is_some() {
+                        self.queue = None;
+                        self.live_offset_seconds = 0.0;
+                    }
+                    self.route = Some(*route);
+                }
+                Transition(Download::enter_route(
+                    self.route,
+                    self.queue,
+                    self.live_offset_seconds,
+                ))
+            }
+            _ => Super,
+        }
+    }
+
+    #[action]
+    fn enter_preflight(context: &mut Effects) {
+        context.push(Effect::RunPreflight);
+    }
+
+    #[superstate(superstate = "active")]
+    fn direct(event: &Event) -> Outcome<State> {
+        let _ = event;
+        Super
+    }
+
+    #[state(superstate = "direct", entry_action = "enter_transferring")]
+    fn transferring(event: &Event) -> Outcome<State> {
+        match event {
+            Event::TransferComplete => Transition(State::direct_verifying()),
+            _ => Super,
+        }
+    }
+
+    #[action]
+    fn enter_transferring(context: &mut Effects) {
+        context.push(Effect::Transfer {
+            route: Route::Direct,
+        });
+    }
+
+    #[state(superstate = "direct", entry_action = "enter_verifying")]
+    fn direct_verifying(&mut self, event: &Event) -> Outcome<State> {
+        match event {
+            Event::VerifyPassed => {
+                self.attempts = 0;
+                Transition(State::completed())
+            }
+            _ => Super,
+        }
+    }
+
+    #[action]
+    fn enter_verifying(context: &mut Effects) {
+        context.push(Effect::Verify);
+    }
+
+    #[superstate(superstate = "active")]
+    fn server_prepared(&mut self, context: &mut Effects, event: &Event) -> Outcome<State> {
+        match event {
+            Event::ServerItemExpired => {
+                context.push(Effect::RestartServerItem);
+                Transition(State::waiting_for_server(0.0))
+            }
+            Event::Cancel => {
+                context.push(Effect::StopTransfer);
+                Transition(State::cancelled())
+            }
+            _ => Super,
+        }
+    }
+
+    #[state(superstate = "server_prepared", entry_action = "enter_enqueuing")]
+    fn enqueuing(&mut self, event: &Event) -> Outcome<State> {
+        match event {
+            Event::Enqueued { queue_id, item_id } => {
+                self.queue = Some(QueueRef {
+                    queue_id: *queue_id,
+                    item_id: *item_id,
+                });
+                Transition(State::waiting_for_server(0.0))
+            }
+            _ => Super,
+        }
+    }
+
+    #[action]
+    fn enter_enqueuing(context: &mut Effects) {
+        context.push(Effect::Enqueue);
+    }
+
+    #[state(
+        superstate = "server_prepared",
+        entry_action = "enter_waiting_for_server"
+    )]
+    fn waiting_for_server(progress: &mut f64, event: &Event) -> Outcome<State> {
+        match event {
+            Event::ServerProgress { progress: now, .. } => {
+                *progress = *now;
+                Transition(State::waiting_for_server(*now))
+            }
+            Event::ServerReady => Transition(State::fetching()),
+            _ => Super,
+        }
+    }
+
+    #[action]
+    fn enter_waiting_for_server(context: &mut Effects) {
+        context.push(Effect::PollServer);
+    }
+
+    #[state(superstate = "server_prepared", entry_action = "enter_fetching")]
+    fn fetching(event: &Event) -> Outcome<State> {
+        match event {
+            Event::TransferComplete => Transition(State::prepared_verifying()),
+            _ => Super,
+        }
+    }
+
+    #[action]
+    fn enter_fetching(context: &mut Effects) {
+        context.push(Effect::Transfer {
+            route: Route::ServerQueue,
+        });
+    }
+
+    #[state(superstate = "server_prepared", entry_action = "enter_verifying")]
+    fn prepared_verifying(&mut self, event: &Event) -> Outcome<State> {
+        match event {
+            Event::VerifyPassed => {
+                self.attempts = 0;
+                Transition(State::completed())
+            }
+            _ => Super,
+        }
+    }
+
+    #[state(superstate = "active", entry_action = "enter_live_transcode")]
+    fn live_transcode(offset_seconds: &mut f64, event: &Event) -> Outcome<State> {
+        let _ = offset_seconds;
+        match event {
+            Event::TransferComplete => Transition(State::completed()),
+            _ => Super,
+        }
+    }
+
+    #[action]
+    fn enter_live_transcode(context: &mut Effects) {
+        context.push(Effect::Transfer {
+            route: Route::LiveTranscode,
+        });
+    }
+
+    #[state]
+    fn paused(event: &Event) -> Outcome<State> {
+        match event {
+            Event::Resume | Event::Retry => Transition(State::preflight()),
+            Event::Cancel => Transition(State::cancelled()),
+            _ => Handled,
+        }
+    }
+
+    #[state(entry_action = "enter_backoff")]
+    fn backoff(
+        attempt: &mut u32,
+        retry_at_ms: &mut i64,
+        kind: &mut String,
+        reason: &mut String,
+        event: &Event,
+    ) -> Outcome<State> {
+        let _ = (attempt, retry_at_ms, kind, reason);
+        match event {
+            Event::Wake | Event::Retry | Event::Resume => Transition(State::preflight()),
+            Event::Pause => Transition(State::paused()),
+            Event::Cancel => Transition(State::cancelled()),
+            Event::NetworkLost => Transition(State::waiting_for_network()),
+            _ => Handled,
+        }
+    }
+
+    #[action]
+    fn enter_backoff(retry_at_ms: &mut i64, context: &mut Effects) {
+        context.push(Effect::ScheduleWake {
+            at_ms: *retry_at_ms,
+        });
+    }
+
+    #[state(entry_action = "enter_waiting_for_network")]
+    fn waiting_for_network(event: &Event) -> Outcome<State> {
+        match event {
+            Event::NetworkBack | Event::Wake | Event::Resume | Event::Retry => {
+                Transition(State::preflight())
+            }
+            Event::Pause => Transition(State::paused()),
+            Event::Cancel => Transition(State::cancelled()),
+            _ => Handled,
+        }
+    }
+
+    #[action]
+    fn enter_waiting_for_network(context: &mut Effects) {
+        context.push(Effect::WaitForNetwork);
+    }
+
+    #[state(entry_action = "enter_completed")]
+    fn completed(event: &Event) -> Outcome<State> {
+        let _ = event;
+        Handled
+    }
+
+    #[action]
+    fn enter_completed(&mut self, context: &mut Effects) {
+        if self.queue.is_some() {
+            context.push(Effect::RemoveServerItem);
+        }
+    }
+
+    #[state]
+    fn failed(
+        &mut self,
+        kind: &mut String,
+        message: &mut String,
+        retryable: &mut bool,
+        event: &Event,
+    ) -> Outcome<State> {
+        let _ = (kind, message, retryable);
+        match event {
+            Event::Retry | Event::Resume => {
+                self.attempts = 0;
+                Transition(State::preflight())
+            }
+            Event::Cancel => Transition(State::cancelled()),
+            _ => Handled,
+        }
+    }
+
+    #[state(entry_action = "enter_cancelled")]
+    fn cancelled(&mut self, event: &Event) -> Outcome<State> {
+        match event {
+            Event::Retry => {
+                self.attempts = 0;
+                self.queue = None;
+                self.live_offset_seconds = 0.0;
+                Transition(State::preflight())
+            }
+            _ => Handled,
+        }
+    }
+
+    #[action]
+    fn enter_cancelled(&mut self, context: &mut Effects) {
+        context.push(Effect::DeletePartial);
+        if self.queue.is_some() {
+            context.push(Effect::RemoveServerItem);
+        }
+    }
+}
+
+impl Download {
+    fn after_transition(&mut self, source: &State, target: &State, _context: &mut Effects) {
+        tracing::info!(
+            from = state_name(source),
+            to = state_name(target),
+            attempts = self.attempts,
+            "download state changed"
+        );
+    }
+}
+
+/// The stable name of a state, stored in the manifest's status column.
+pub fn state_name(state: &State) -> &'static str {
+    match state {
+        State::Queued {} => "queued",
+        State::Preflight {} => "preflight",
+        State::Transferring {} => "transferring",
+        State::DirectVerifying {} => "verifying",
+        State::Enqueuing {} => "enqueuing",
+        State::WaitingForServer { .. } => "waitingForServer",
+        State::Fetching {} => "fetching",
+        State::PreparedVerifying {} => "verifying",
+        State::LiveTranscode { .. } => "liveTranscode",
+        State::Paused {} => "paused",
+        State::Backoff { .. } => "backoff",
+        State::WaitingForNetwork {} => "waitingForNetwork",
+        State::Completed {} => "completed",
+        State::Failed { .. } => "failed",
+        State::Cancelled {} => "cancelled",
+    }
+}
+
+/// Whether a state needs no more work (nothing will happen without the user).
+pub fn is_terminal(state: &State) -> bool {
+    matches!(
+        state,
+        State::Completed {} | State::Failed { .. } | State::Cancelled {} | State::Paused {}
+    )
+}
+
+/// A machine that runs: stored, loaded, fed events.
+pub type Machine = statig::blocking::InitializedStateMachine<Download>;
+
+/// A stored machine, before its state is entered again.
+pub type StoredMachine = statig::blocking::UninitializedStateMachine<Download>;
+
+/// A new machine in Queued.
+pub fn new_machine(jitter_seed: u64) -> Machine {
+    let mut effects = Effects::default();
+    Download::new(jitter_seed)
+        .uninitialized_state_machine()
+        .init_with_context(&mut effects)
+}
+
+/// The stored form of a machine.
+pub fn to_json(machine: &Machine) -> String {
+    serde_json::to_string(machine).unwrap_or_default()
+}
+
+/// Loads a stored machine and enters its state again; the entry effects (safe to repeat)
+/// are returned with it.
+pub fn from_json(text: &str) -> Result<(Machine, Vec<Effect>), serde_json::Error> {
+    let stored: StoredMachine = serde_json::from_str(text)?;
+    let mut effects = Effects::default();
+    let machine = stored.init_with_context(&mut effects);
+    Ok((machine, effects.take()))
+}
+
+/// Feeds an event and returns the effects it caused.
+pub fn handle(machine: &mut Machine, event: &Event) -> Vec<Effect> {
+    let mut effects = Effects::default();
+    machine.handle_with_context(event, &mut effects);
+    effects.take()
+}
+
+#[cfg(test)]
+#[path = "machineTests.rs"]
+mod machine_tests;
