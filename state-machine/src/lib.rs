@@ -4,7 +4,9 @@
 //! - [`plex`]: the Plex client (sign-in, servers, library, activity, transcoder, queue).
 //! - [`logging`]: installs log output that can never carry a token.
 //! - [`machine`]: the download state machine (statig), pure: it records effects.
+//! - [`manifest`]: the SQLite manifest, the source of truth for downloads.
 
 pub mod logging;
 pub mod machine;
+pub mod manifest;
 pub mod plex;

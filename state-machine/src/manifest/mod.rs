@@ -1,0 +1,116 @@
+//! The manifest: the SQLite database that is the source of truth for downloads. One
+//! connection, opened with WAL, a busy timeout and foreign keys; every read and write runs in
+//! a transaction through [`Manifest::read`] and [`Manifest::write`]. A state change and its
+//! row are one write.
+//!
+//! `synchronous = NORMAL` with WAL: a committed transaction survives the app being killed
+//! (the case that matters on Android); after a power loss the last transactions may be lost,
+//! which costs at most a checkpoint of progress, because the bytes on disk are checked again
+//! when a download resumes and the verification routine repairs rows from the files.
+
+pub mod rows;
+pub mod schema;
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::{Connection, Transaction};
+
+pub use rows::{DownloadRow, NewDownload};
+
+/// A manifest failure.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("cannot open the manifest {path}: {source}")]
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error(transparent)]
+    Schema(#[from] schema::SchemaError),
+    #[error("manifest query failed: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("no download with id {0}")]
+    NoSuchDownload(i64),
+}
+
+/// The open manifest.
+#[derive(Debug)]
+pub struct Manifest {
+    connection: Mutex<Connection>,
+}
+
+impl Manifest {
+    /// Opens (creating if needed) the manifest at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Manifest, ManifestError> {
+        let open_error = |source| ManifestError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        let mut connection = Connection::open(path).map_err(open_error)?;
+        configure(&connection).map_err(open_error)?;
+        schema::migrate(&mut connection)?;
+        Ok(Manifest {
+            connection: Mutex::new(connection),
+        })
+    }
+
+    /// A manifest in memory (tests).
+    pub fn open_in_memory() -> Result<Manifest, ManifestError> {
+        let mut connection = Connection::open_in_memory()?;
+        configure(&connection)?;
+        schema::migrate(&mut connection)?;
+        Ok(Manifest {
+            connection: Mutex::new(connection),
+        })
+    }
+
+    /// Runs `work` in a read transaction.
+    pub fn read<R>(
+        &self,
+        work: impl FnOnce(&Transaction<'_>) -> Result<R, ManifestError>,
+    ) -> Result<R, ManifestError> {
+        let mut connection = self
+            .connection
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let transaction = connection.transaction()?;
+        let result = work(&transaction)?;
+        transaction.commit()?;
+        Ok(result)
+    }
+
+    /// Runs `work` in a write transaction (IMMEDIATE, so it never has to upgrade a lock); the
+    /// transaction commits only if `work` succeeds.
+    pub fn write<R>(
+        &self,
+        work: impl FnOnce(&Transaction<'_>) -> Result<R, ManifestError>,
+    ) -> Result<R, ManifestError> {
+        let mut connection = self
+            .connection
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let transaction =
+            connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let result = work(&transaction)?;
+        transaction.commit()?;
+        Ok(result)
+    }
+}
+
+fn configure(connection: &Connection) -> Result<(), rusqlite::Error> {
+    connection.busy_timeout(Duration::from_secs(5))?;
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.pragma_update(None, "synchronous", "NORMAL")?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+/// Milliseconds since 1970 now.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,357 @@
+//! Rows of the downloads table and the queries on them.
+
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+use serde::Serialize;
+
+use super::{ManifestError, now_ms};
+use crate::machine::{self, Machine};
+
+/// One download as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DownloadRow {
+    pub id: i64,
+    pub media_rating_key: String,
+    pub server_identifier: String,
+    /// The finished file, relative to the download folder (set when the name is chosen).
+    pub local_file_path: Option<String>,
+    pub cached_metadata_json: String,
+    /// The machine's state name (`transferring`, `backoff`, `completed`, ...).
+    pub download_status: String,
+    pub created_at_timestamp: i64,
+    /// Which part of a multi-part item this row downloads (0 for most items).
+    pub part_index: u32,
+    pub title: String,
+    pub quality: String,
+    #[serde(skip)]
+    pub machine_json: String,
+    pub machine_format: u32,
+    pub bytes_done: u64,
+    pub bytes_total: Option<u64>,
+    /// The ETag (or Last-Modified) the partial file was fetched with.
+    pub validator: Option<String>,
+    pub part_key: Option<String>,
+    pub queue_id: Option<u64>,
+    pub queue_item_id: Option<u64>,
+    pub attempts: u32,
+    pub error_kind: Option<String>,
+    pub error_message: Option<String>,
+    /// When the download wants to be woken (milliseconds since 1970).
+    pub next_wake_at: Option<i64>,
+    pub updated_at: i64,
+}
+
+/// A download to add.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDownload {
+    pub media_rating_key: String,
+    pub server_identifier: String,
+    pub part_index: u32,
+    pub title: String,
+    pub quality: String,
+    pub cached_metadata_json: String,
+    pub bytes_total: Option<u64>,
+    pub part_key: Option<String>,
+}
+
+const COLUMNS: &str = "id, media_rating_key, server_identifier, local_file_path, cached_metadata_json, \
+    download_status, created_at_timestamp, part_index, title, quality, machine_json, machine_format, \
+    bytes_done, bytes_total, validator, part_key, queue_id, queue_item_id, attempts, error_kind, \
+    error_message, next_wake_at, updated_at";
+
+fn from_row(row: &Row<'_>) -> Result<DownloadRow, rusqlite::Error> {
+    Ok(DownloadRow {
+        id: row.get(0)?,
+        media_rating_key: row.get(1)?,
+        server_identifier: row.get(2)?,
+        local_file_path: row.get(3)?,
+        cached_metadata_json: row.get(4)?,
+        download_status: row.get(5)?,
+        created_at_timestamp: row.get(6)?,
+        part_index: row.get(7)?,
+        title: row.get(8)?,
+        quality: row.get(9)?,
+        machine_json: row.get(10)?,
+        machine_format: row.get(11)?,
+        bytes_done: row.get::<_, i64>(12)?.max(0) as u64,
+        bytes_total: row
+            .get::<_, Option<i64>>(13)?
+            .map(|total| total.max(0) as u64),
+        validator: row.get(14)?,
+        part_key: row.get(15)?,
+        queue_id: row.get::<_, Option<i64>>(16)?.map(|id| id as u64),
+        queue_item_id: row.get::<_, Option<i64>>(17)?.map(|id| id as u64),
+        attempts: row.get(18)?,
+        error_kind: row.get(19)?,
+        error_message: row.get(20)?,
+        next_wake_at: row.get(21)?,
+        updated_at: row.get(22)?,
+    })
+}
+
+/// Adds a download in the Queued state; returns its id.
+pub fn insert(
+    transaction: &Transaction<'_>,
+    new: &NewDownload,
+    jitter_seed: u64,
+) -> Result<i64, ManifestError> {
+    let machine = machine::new_machine(jitter_seed);
+    let now = now_ms();
+    transaction.execute(
+        "INSERT INTO downloads (media_rating_key, server_identifier, cached_metadata_json, download_status,
+            created_at_timestamp, part_index, title, quality, machine_json, machine_format, bytes_total, part_key, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?5)",
+        params![
+            new.media_rating_key,
+            new.server_identifier,
+            new.cached_metadata_json,
+            machine::state_name(machine.state()),
+            now,
+            new.part_index,
+            new.title,
+            new.quality,
+            machine::to_json(&machine),
+            machine::MACHINE_FORMAT,
+            new.bytes_total.map(|total| total as i64),
+            new.part_key,
+        ],
+    )?;
+    Ok(transaction.last_insert_rowid())
+}
+
+/// One download.
+pub fn get(transaction: &Transaction<'_>, id: i64) -> Result<DownloadRow, ManifestError> {
+    transaction
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM downloads WHERE id = ?1"),
+            [id],
+            from_row,
+        )
+        .optional()?
+        .ok_or(ManifestError::NoSuchDownload(id))
+}
+
+/// Every download, oldest first.
+pub fn list(transaction: &Transaction<'_>) -> Result<Vec<DownloadRow>, ManifestError> {
+    let mut statement =
+        transaction.prepare_cached(&format!("SELECT {COLUMNS} FROM downloads ORDER BY id"))?;
+    let rows = statement
+        .query_map([], from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// The download of the same item part at the same quality on the same server, if any.
+pub fn find(
+    transaction: &Transaction<'_>,
+    server_identifier: &str,
+    rating_key: &str,
+    part_index: u32,
+    quality: &str,
+) -> Result<Option<DownloadRow>, ManifestError> {
+    Ok(transaction
+        .query_row(
+            &format!(
+                "SELECT {COLUMNS} FROM downloads WHERE server_identifier = ?1 AND media_rating_key = ?2 \
+                 AND part_index = ?3 AND quality = ?4"
+            ),
+            params![server_identifier, rating_key, part_index, quality],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// Stores a machine after a transition, with the columns derived from it.
+pub fn save_machine(
+    transaction: &Transaction<'_>,
+    id: i64,
+    machine: &Machine,
+) -> Result<(), ManifestError> {
+    let state = machine.state();
+    let data = machine.inner();
+    let (error_kind, error_message, next_wake_at) = match state {
+        machine::State::Failed { kind, message, .. } => {
+            (Some(kind.clone()), Some(message.clone()), None)
+        }
+        machine::State::Backoff {
+            kind,
+            reason,
+            retry_at_ms,
+            ..
+        } => (Some(kind.clone()), Some(reason.clone()), Some(*retry_at_ms)),
+        _ => (None, None, None),
+    };
+    let changed = transaction.execute(
+        "UPDATE downloads SET machine_json = ?2, machine_format = ?3, download_status = ?4, attempts = ?5,
+            error_kind = ?6, error_message = ?7, next_wake_at = ?8, queue_id = ?9, queue_item_id = ?10, updated_at = ?11
+         WHERE id = ?1",
+        params![
+            id,
+            machine::to_json(machine),
+            machine::MACHINE_FORMAT,
+            machine::state_name(state),
+            data.attempts,
+            error_kind,
+            error_message,
+            next_wake_at,
+            data.queue.map(|queue| queue.queue_id as i64),
+            data.queue.map(|queue| queue.item_id as i64),
+            now_ms(),
+        ],
+    )?;
+    if changed == 0 {
+        return Err(ManifestError::NoSuchDownload(id));
+    }
+    Ok(())
+}
+
+/// Records progress (after the bytes were flushed to disk).
+pub fn checkpoint(
+    transaction: &Transaction<'_>,
+    id: i64,
+    bytes_done: u64,
+    bytes_total: Option<u64>,
+    validator: Option<&str>,
+) -> Result<(), ManifestError> {
+    transaction.execute(
+        "UPDATE downloads SET bytes_done = ?2, bytes_total = COALESCE(?3, bytes_total), validator = ?4, updated_at = ?5
+         WHERE id = ?1",
+        params![id, bytes_done as i64, bytes_total.map(|total| total as i64), validator, now_ms()],
+    )?;
+    Ok(())
+}
+
+/// Records the finished file's name (relative to the download folder) and the part key.
+pub fn set_file(
+    transaction: &Transaction<'_>,
+    id: i64,
+    local_file_path: &str,
+    part_key: Option<&str>,
+) -> Result<(), ManifestError> {
+    transaction.execute(
+        "UPDATE downloads SET local_file_path = ?2, part_key = COALESCE(?3, part_key), updated_at = ?4 WHERE id = ?1",
+        params![id, local_file_path, part_key, now_ms()],
+    )?;
+    Ok(())
+}
+
+/// Whether another download already uses this file name.
+pub fn file_in_use(
+    transaction: &Transaction<'_>,
+    local_file_path: &str,
+    except_id: i64,
+) -> Result<bool, ManifestError> {
+    let count: i64 = transaction.query_row(
+        "SELECT COUNT(*) FROM downloads WHERE local_file_path = ?1 AND id != ?2",
+        params![local_file_path, except_id],
+        |row| row.get(0),
+    )?;
+    Ok(count > 0)
+}
+
+/// Removes a download's row.
+pub fn delete(transaction: &Transaction<'_>, id: i64) -> Result<(), ManifestError> {
+    transaction.execute("DELETE FROM downloads WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::machine::{Event, Failure, Route, handle};
+    use crate::manifest::Manifest;
+
+    fn new_download(key: &str) -> NewDownload {
+        NewDownload {
+            media_rating_key: key.to_string(),
+            server_identifier: "server-1".to_string(),
+            part_index: 0,
+            title: "Big Buck Bunny".to_string(),
+            quality: "original".to_string(),
+            cached_metadata_json: "{}".to_string(),
+            bytes_total: Some(1_000),
+            part_key: Some("/library/parts/46/1/file.mkv".to_string()),
+        }
+    }
+
+    #[test]
+    fn rows_are_added_found_updated_and_removed() {
+        let manifest = Manifest::open_in_memory().expect("manifest");
+        let id = manifest
+            .write(|tx| insert(tx, &new_download("55"), 1))
+            .expect("inserted");
+        let row = manifest.read(|tx| get(tx, id)).expect("row");
+        assert_eq!(row.download_status, "queued");
+        assert_eq!(row.bytes_total, Some(1_000));
+        let found = manifest
+            .read(|tx| find(tx, "server-1", "55", 0, "original"))
+            .expect("query");
+        assert_eq!(found.map(|row| row.id), Some(id));
+
+        let (mut machine, _) = machine::from_json(&row.machine_json).expect("machine");
+        handle(&mut machine, &Event::Start);
+        handle(
+            &mut machine,
+            &Event::PreflightPassed {
+                route: Route::Direct,
+            },
+        );
+        let failure = Failure {
+            kind: "timeout".into(),
+            message: "slow".into(),
+            retryable: true,
+            retry_after: None,
+            at_ms: 5,
+        };
+        handle(&mut machine, &Event::Failed(failure));
+        manifest
+            .write(|tx| save_machine(tx, id, &machine))
+            .expect("saved");
+        manifest
+            .write(|tx| checkpoint(tx, id, 400, None, Some("\"46-v0\"")))
+            .expect("checkpoint");
+        let row = manifest.read(|tx| get(tx, id)).expect("row");
+        assert_eq!(row.download_status, "backoff");
+        assert_eq!(row.error_kind.as_deref(), Some("timeout"));
+        assert!(row.next_wake_at.is_some());
+        assert_eq!(row.attempts, 1);
+        assert_eq!((row.bytes_done, row.bytes_total), (400, Some(1_000)));
+        assert_eq!(row.validator.as_deref(), Some("\"46-v0\""));
+
+        manifest
+            .write(|tx| set_file(tx, id, "Big Buck Bunny (2008).mkv", None))
+            .expect("file");
+        let other = manifest
+            .write(|tx| insert(tx, &new_download("56"), 2))
+            .expect("second");
+        assert!(
+            manifest
+                .read(|tx| file_in_use(tx, "Big Buck Bunny (2008).mkv", other))
+                .expect("query")
+        );
+        assert!(
+            !manifest
+                .read(|tx| file_in_use(tx, "Big Buck Bunny (2008).mkv", id))
+                .expect("query")
+        );
+        manifest.write(|tx| delete(tx, id)).expect("deleted");
+        assert!(matches!(
+            manifest.read(|tx| get(tx, id)),
+            Err(ManifestError::NoSuchDownload(_))
+        ));
+        assert_eq!(manifest.read(list).expect("list").len(), 1);
+    }
+
+    #[test]
+    fn a_failed_write_leaves_nothing_behind() {
+        let manifest = Manifest::open_in_memory().expect("manifest");
+        let result: Result<(), ManifestError> = manifest.write(|tx| {
+            insert(tx, &new_download("55"), 1)?;
+            Err(ManifestError::NoSuchDownload(-1))
+        });
+        assert!(result.is_err());
+        assert!(
+            manifest.read(list).expect("list").is_empty(),
+            "the insert was rolled back"
+        );
+    }
+}

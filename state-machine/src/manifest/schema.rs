@@ -1,0 +1,138 @@
+//! The manifest's schema and its migrations, keyed on SQLite's `user_version`. Each step
+//! runs in its own transaction; a database newer than this program is refused rather than
+//! touched.
+
+use rusqlite::{Connection, Transaction};
+
+/// The schema version this program writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Step `n` upgrades version `n` to `n + 1`.
+const STEPS: [&str; SCHEMA_VERSION as usize] = [
+    // 0 -> 1: the downloads table. The first six columns are the ones the manifest was
+    // designed around; the rest are what the state machine and the engine need.
+    "CREATE TABLE downloads (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        media_rating_key TEXT NOT NULL,
+        server_identifier TEXT NOT NULL,
+        local_file_path TEXT,
+        cached_metadata_json TEXT NOT NULL,
+        download_status TEXT NOT NULL,
+        created_at_timestamp INTEGER NOT NULL,
+        part_index INTEGER NOT NULL DEFAULT 0,
+        title TEXT NOT NULL,
+        quality TEXT NOT NULL,
+        machine_json TEXT NOT NULL,
+        machine_format INTEGER NOT NULL,
+        bytes_done INTEGER NOT NULL DEFAULT 0,
+        bytes_total INTEGER,
+        validator TEXT,
+        part_key TEXT,
+        queue_id INTEGER,
+        queue_item_id INTEGER,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error_kind TEXT,
+        error_message TEXT,
+        next_wake_at INTEGER,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX downloads_by_item ON downloads (server_identifier, media_rating_key, part_index, quality);
+    CREATE INDEX downloads_by_status ON downloads (download_status);",
+];
+
+/// Why the manifest cannot be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error(
+        "the manifest was written by a newer version of the app (schema {found}, this app knows {known})"
+    )]
+    TooNew { found: i64, known: i64 },
+    #[error("manifest upgrade from schema {from} failed: {source}")]
+    Step { from: i64, source: rusqlite::Error },
+    #[error(transparent)]
+    Sql(#[from] rusqlite::Error),
+}
+
+/// The schema version stored in the database.
+pub fn version(connection: &Connection) -> Result<i64, rusqlite::Error> {
+    connection.query_row("PRAGMA user_version", [], |row| row.get(0))
+}
+
+/// Brings the database to [`SCHEMA_VERSION`], one step at a time.
+pub fn migrate(connection: &mut Connection) -> Result<(), SchemaError> {
+    let found = version(connection)?;
+    if found > SCHEMA_VERSION {
+        return Err(SchemaError::TooNew {
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for from in found..SCHEMA_VERSION {
+        let step = |transaction: &Transaction<'_>| -> Result<(), rusqlite::Error> {
+            transaction.execute_batch(STEPS[from as usize])?;
+            transaction.pragma_update(None, "user_version", from + 1)?;
+            Ok(())
+        };
+        let transaction = connection
+            .transaction()
+            .map_err(|source| SchemaError::Step { from, source })?;
+        step(&transaction).map_err(|source| SchemaError::Step { from, source })?;
+        transaction
+            .commit()
+            .map_err(|source| SchemaError::Step { from, source })?;
+        tracing::info!(from, to = from + 1, "manifest schema upgraded");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema_text(connection: &Connection) -> Vec<String> {
+        let mut statement = connection
+            .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+            .expect("query");
+        statement
+            .query_map([], |row| row.get(0))
+            .expect("rows")
+            .map(|row| row.expect("text"))
+            .collect()
+    }
+
+    #[test]
+    fn creating_from_scratch_equals_upgrading_from_every_version() {
+        let mut fresh = Connection::open_in_memory().expect("memory database");
+        migrate(&mut fresh).expect("created");
+        assert_eq!(version(&fresh).expect("version"), SCHEMA_VERSION);
+        for start in 0..SCHEMA_VERSION {
+            let mut old = Connection::open_in_memory().expect("memory database");
+            for step in 0..start {
+                old.execute_batch(STEPS[step as usize]).expect("old step");
+            }
+            old.pragma_update(None, "user_version", start)
+                .expect("set version");
+            migrate(&mut old).expect("upgraded");
+            assert_eq!(
+                schema_text(&old),
+                schema_text(&fresh),
+                "upgrade from {start}"
+            );
+        }
+        // Migrating again changes nothing.
+        migrate(&mut fresh).expect("no-op");
+        assert_eq!(version(&fresh).expect("version"), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_newer_database_is_refused() {
+        let mut connection = Connection::open_in_memory().expect("memory database");
+        connection
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .expect("set");
+        assert!(matches!(
+            migrate(&mut connection),
+            Err(SchemaError::TooNew { .. })
+        ));
+    }
+}
