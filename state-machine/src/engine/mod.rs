@@ -1,0 +1,301 @@
+//! The engine and the public API the hosts use: open the core, register servers, enqueue
+//! (with show and season expansion), list, pause, resume, cancel, retry, delete, run one
+//! step of a download, and reconcile at start.
+//!
+//! The engine carries out the machines' effects (HTTP, files, SQL) and feeds the results
+//! back as events. Every event is applied to the machine as stored in the manifest, in the
+//! same transaction that saves the result, so a pause from the user and a transfer that
+//! ends at the same moment never overwrite each other.
+
+#[path = "fileNames.rs"]
+pub mod file_names;
+mod stepper;
+pub mod transfer;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::machine::{self, Event};
+use crate::manifest::{DownloadRow, Manifest, ManifestError, NewDownload, rows};
+use crate::plex::{PlexError, PlexServer, QualityPreset};
+
+/// Settings of the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineSettings {
+    /// Where finished files and partial files go.
+    pub download_dir: PathBuf,
+    /// No byte for this long is a retryable failure.
+    pub stall_timeout: Duration,
+    /// Checkpoint at most every this many bytes...
+    pub checkpoint_bytes: u64,
+    /// ...or this much time, whichever comes first.
+    pub checkpoint_interval: Duration,
+    /// How long one step may transfer before it checkpoints and returns (a worker's slice).
+    pub step_budget: Duration,
+    /// The shortest time between two polls of a queue item on the server.
+    pub poll_interval: Duration,
+}
+
+impl EngineSettings {
+    /// Defaults for a download folder.
+    pub fn new(download_dir: impl Into<PathBuf>) -> EngineSettings {
+        EngineSettings {
+            download_dir: download_dir.into(),
+            stall_timeout: Duration::from_secs(30),
+            checkpoint_bytes: 4 * 1024 * 1024,
+            checkpoint_interval: Duration::from_secs(2),
+            step_budget: Duration::from_secs(8 * 60),
+            poll_interval: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A failure of the core API.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    #[error(transparent)]
+    Plex(#[from] PlexError),
+    #[error("the server {0} is not connected; connect to it first")]
+    UnknownServer(String),
+    #[error("cannot use the download folder {path}: {source}")]
+    Folder { path: String, source: std::io::Error },
+    #[error("nothing to download under {0}")]
+    NothingToDownload(String),
+}
+
+/// What the scheduler should do after a step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "next")]
+pub enum StepResult {
+    /// Finished, failed, cancelled or paused: nothing to schedule.
+    Idle { status: String },
+    /// Run the download again after this many milliseconds.
+    WakeAfter { millis: u64 },
+    /// Run it again when the network is back.
+    WaitForNetwork,
+}
+
+/// A wake the host should schedule at start (from [`DownloadCore::reconcile`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Wake {
+    pub download_id: i64,
+    pub after_millis: u64,
+}
+
+/// The core: the manifest, the engine and the connected servers.
+#[derive(Debug)]
+pub struct DownloadCore {
+    manifest: Manifest,
+    settings: EngineSettings,
+    servers: Mutex<HashMap<String, PlexServer>>,
+    running: Mutex<HashMap<i64, Arc<AtomicBool>>>,
+}
+
+impl DownloadCore {
+    /// Opens the manifest in `data_dir` and prepares the download folder.
+    pub fn open(data_dir: &Path, settings: EngineSettings) -> Result<DownloadCore, CoreError> {
+        for folder in [data_dir, settings.download_dir.as_path()] {
+            std::fs::create_dir_all(folder)
+                .map_err(|source| CoreError::Folder { path: folder.display().to_string(), source })?;
+        }
+        let manifest = Manifest::open(&data_dir.join("manifest.sqlite"))?;
+        Ok(DownloadCore { manifest, settings, servers: Mutex::new(HashMap::new()), running: Mutex::new(HashMap::new()) })
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &EngineSettings {
+        &self.settings
+    }
+
+    /// The manifest (for hosts that answer lists and for tests).
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Makes a server usable by downloads that name its identifier.
+    pub fn register_server(&self, server_id: &str, server: PlexServer) {
+        self.servers.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(server_id.to_string(), server);
+    }
+
+    pub(crate) fn server(&self, server_id: &str) -> Option<PlexServer> {
+        self.servers.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(server_id).cloned()
+    }
+
+    /// Adds downloads for rating keys; a show or season key adds every episode. Original
+    /// quality gets one download per file part; other qualities one per item. An item already
+    /// in the manifest at the same quality is not added twice. Returns the download ids.
+    pub async fn enqueue(&self, server_id: &str, rating_keys: &[&str], quality: QualityPreset) -> Result<Vec<i64>, CoreError> {
+        let server = self.server(server_id).ok_or_else(|| CoreError::UnknownServer(server_id.to_string()))?;
+        let mut ids = Vec::new();
+        for key in rating_keys {
+            let items = server.expand_for_download(key).await?;
+            if items.is_empty() {
+                return Err(CoreError::NothingToDownload((*key).to_string()));
+            }
+            for item in items {
+                // Listings may hold only part of the media details: read the item itself.
+                let item = if item.media.is_empty() { server.metadata(item.rating_key()).await? } else { item };
+                let part_count = if quality == QualityPreset::Original { item.parts().count().max(1) } else { 1 };
+                let metadata_json = serde_json::to_string(&item).unwrap_or_else(|_| "{}".to_string());
+                for part_index in 0..part_count {
+                    let part = item.parts().nth(part_index);
+                    let new = NewDownload {
+                        media_rating_key: item.rating_key().to_string(),
+                        server_identifier: server_id.to_string(),
+                        part_index: part_index as u32,
+                        title: file_names::base_name(&item, part_index as u32, part_count),
+                        quality: quality.name().to_string(),
+                        cached_metadata_json: metadata_json.clone(),
+                        bytes_total: if quality == QualityPreset::Original { part.and_then(|p| p.size) } else { None },
+                        part_key: part.and_then(|p| p.key.clone()),
+                    };
+                    let seed = crate::manifest::now_ms() as u64 ^ (ids.len() as u64) << 32;
+                    let id = self.manifest.write(|tx| {
+                        match rows::find(tx, &new.server_identifier, &new.media_rating_key, new.part_index, &new.quality)? {
+                            Some(existing) => Ok(existing.id),
+                            None => rows::insert(tx, &new, seed),
+                        }
+                    })?;
+                    tracing::info!(download_id = id, rating_key = %new.media_rating_key, quality = %new.quality, "download queued");
+                    ids.push(id);
+                }
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Every download, from the manifest alone.
+    pub fn list(&self) -> Result<Vec<DownloadRow>, CoreError> {
+        Ok(self.manifest.read(rows::list)?)
+    }
+
+    /// One download.
+    pub fn get(&self, id: i64) -> Result<DownloadRow, CoreError> {
+        Ok(self.manifest.read(|tx| rows::get(tx, id))?)
+    }
+
+    /// Applies a user event to the stored machine (and stops a running step if it has to).
+    fn command(&self, id: i64, event: Event) -> Result<DownloadRow, CoreError> {
+        if matches!(event, Event::Pause | Event::Cancel)
+            && let Some(stop) = self.running.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&id)
+        {
+            stop.store(true, Ordering::Relaxed);
+        }
+        let effects = self.apply(id, &event)?;
+        // Cancel's file removal does not wait for the next step.
+        if effects.contains(&machine::Effect::DeletePartial) {
+            self.delete_partial(id)?;
+        }
+        self.get(id)
+    }
+
+    /// Pauses a download.
+    pub fn pause(&self, id: i64) -> Result<DownloadRow, CoreError> {
+        self.command(id, Event::Pause)
+    }
+
+    /// Resumes a paused download.
+    pub fn resume(&self, id: i64) -> Result<DownloadRow, CoreError> {
+        self.command(id, Event::Resume)
+    }
+
+    /// Cancels a download (its partial file is removed; the row stays, as Cancelled).
+    pub fn cancel(&self, id: i64) -> Result<DownloadRow, CoreError> {
+        self.command(id, Event::Cancel)
+    }
+
+    /// Tries a failed, cancelled or waiting download again, from the bytes it has.
+    pub fn retry(&self, id: i64) -> Result<DownloadRow, CoreError> {
+        self.command(id, Event::Retry)
+    }
+
+    /// Removes a download: its files first, then its row (a crash in between leaves a row
+    /// whose file is missing, which verification reports, never a file without a row).
+    pub fn delete(&self, id: i64) -> Result<(), CoreError> {
+        let row = self.get(id)?;
+        if let Some(stop) = self.running.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&id) {
+            stop.store(true, Ordering::Relaxed);
+        }
+        for path in [self.partial_path(&row), self.final_path(&row)].into_iter().flatten() {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => return Err(CoreError::Folder { path: path.display().to_string(), source }),
+            }
+        }
+        self.manifest.write(|tx| rows::delete(tx, id))?;
+        tracing::info!(download_id = id, "download deleted");
+        Ok(())
+    }
+
+    /// The wakes to schedule at start: every download that is not finished, with when it
+    /// wants to run.
+    pub fn reconcile(&self) -> Result<Vec<Wake>, CoreError> {
+        let now = crate::manifest::now_ms();
+        let wakes = self
+            .list()?
+            .into_iter()
+            .filter(|row| !matches!(row.download_status.as_str(), "completed" | "failed" | "cancelled" | "paused"))
+            .map(|row| Wake {
+                download_id: row.id,
+                after_millis: row.next_wake_at.map_or(0, |at| (at - now).max(0) as u64),
+            })
+            .collect();
+        Ok(wakes)
+    }
+
+    /// Runs one step of a download: what its state asks for, until it has to wait, finishes,
+    /// or `stop` is set. Returns what to schedule next.
+    pub async fn run_step(&self, id: i64, stop: Arc<AtomicBool>) -> Result<StepResult, CoreError> {
+        self.running.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(id, stop.clone());
+        let result = stepper::run(self, id, &stop).await;
+        self.running.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&id);
+        result
+    }
+
+    /// Applies an event to the stored machine and saves it, in one transaction. Returns the
+    /// effects the event caused.
+    pub(crate) fn apply(&self, id: i64, event: &Event) -> Result<Vec<machine::Effect>, CoreError> {
+        Ok(self.manifest.write(|tx| {
+            let row = rows::get(tx, id)?;
+            let (mut machine, _) = machine::from_json(&row.machine_json).map_err(|error| {
+                ManifestError::Sql(rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(error)))
+            })?;
+            let effects = machine::handle(&mut machine, event);
+            rows::save_machine(tx, id, &machine)?;
+            Ok(effects)
+        })?)
+    }
+
+    /// Where the partial file of a download is (its final name plus `.part`).
+    pub(crate) fn partial_path(&self, row: &DownloadRow) -> Option<PathBuf> {
+        let name = row.local_file_path.as_deref()?;
+        file_names::inside(&self.settings.download_dir, &format!("{name}.part"))
+    }
+
+    /// Where the finished file of a download is.
+    pub fn final_path(&self, row: &DownloadRow) -> Option<PathBuf> {
+        file_names::inside(&self.settings.download_dir, row.local_file_path.as_deref()?)
+    }
+
+    pub(crate) fn delete_partial(&self, id: i64) -> Result<(), CoreError> {
+        let row = self.get(id)?;
+        if let Some(path) = self.partial_path(&row) {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => return Err(CoreError::Folder { path: path.display().to_string(), source }),
+            }
+        }
+        self.manifest.write(|tx| rows::checkpoint(tx, id, 0, None, None))?;
+        Ok(())
+    }
+}

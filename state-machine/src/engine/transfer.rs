@@ -1,0 +1,327 @@
+//! Moving bytes into `<final name>.part`, resumably.
+//!
+//! A resume sends `Range: bytes=N-` with `If-Range` (the stored ETag, else Last-Modified).
+//! 206 with a Content-Range that starts at N and has the expected total: append. 200: the
+//! server sent the whole file (its file changed, or it ignores ranges): start again from
+//! zero, never append. 416: the file may already be complete: check its size. A
+//! Content-Range that does not match the request: start again from zero and log it.
+//!
+//! Progress is checkpointed (flushed and synced to disk, then recorded in the manifest) at
+//! most every 4 MiB or 2 seconds, never per chunk. Memory stays flat: one fixed write buffer
+//! and the network's own chunks; nothing reads the whole file.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, ETAG, HeaderMap, IF_RANGE, LAST_MODIFIED, RANGE};
+
+use crate::machine::Failure;
+use crate::manifest::now_ms;
+use crate::plex::transport::{map_send_error, status_error};
+use crate::plex::PlexError;
+
+/// The size of the write buffer.
+pub const WRITE_BUFFER: usize = 1 << 20;
+
+/// How a transfer is to be done.
+pub struct TransferSpec<'a> {
+    /// Builds the request (URL, identity headers, token); Range and If-Range are added here.
+    pub request: &'a (dyn Fn() -> reqwest::RequestBuilder + Send + Sync),
+    /// For logs and errors (no token).
+    pub label: &'a str,
+    pub part_path: &'a Path,
+    /// Bytes recorded as done in the manifest (flushed to disk at that checkpoint).
+    pub resume_from: u64,
+    /// The validator the partial file was fetched with.
+    pub validator: Option<String>,
+    /// The size the file must have, when known beforehand (Part.size).
+    pub expected_size: Option<u64>,
+    /// No byte for this long is a (retryable) failure.
+    pub stall_timeout: Duration,
+    pub checkpoint_bytes: u64,
+    pub checkpoint_interval: Duration,
+    pub stop: &'a AtomicBool,
+    /// Stop (and checkpoint) at this time, so a worker's time slice is respected.
+    pub deadline: Instant,
+}
+
+impl std::fmt::Debug for TransferSpec<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("TransferSpec")
+            .field("label", &self.label)
+            .field("part_path", &self.part_path)
+            .field("resume_from", &self.resume_from)
+            .field("expected_size", &self.expected_size)
+            .finish()
+    }
+}
+
+/// How a transfer ended when it did not fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransferEnd {
+    /// Every byte is in the partial file.
+    Complete { size: u64, validator: Option<String> },
+    /// Stopped on request or at the deadline, after a checkpoint.
+    Stopped { bytes: u64 },
+}
+
+/// Receives checkpoints: bytes done, total when known, validator.
+pub type CheckpointFn<'a> = dyn FnMut(u64, Option<u64>, Option<&str>) -> Result<(), String> + Send + 'a;
+
+fn failure(kind: &str, message: String, retryable: bool) -> Failure {
+    Failure { kind: kind.to_string(), message, retryable, retry_after: None, at_ms: now_ms() }
+}
+
+/// A PlexError as a machine failure.
+pub fn plex_failure(error: &PlexError) -> Failure {
+    Failure {
+        kind: error.kind().to_string(),
+        message: error.user_message(),
+        retryable: error.retryable(),
+        retry_after: error.retry_after(),
+        at_ms: now_ms(),
+    }
+}
+
+/// A file system error as a machine failure; a full disk is its own kind and retryable
+/// (the download resumes when space returns), the partial file is kept.
+pub fn io_failure(action: &str, path: &Path, error: &std::io::Error) -> Failure {
+    let full = error.kind() == std::io::ErrorKind::StorageFull || error.raw_os_error() == Some(28);
+    if full {
+        failure(
+            "diskFull",
+            "The device is out of space. The part already downloaded is kept; free some space and the download continues."
+                .to_string(),
+            true,
+        )
+    } else {
+        failure(
+            "storage",
+            format!("The download could not {action} its file ({}): {error}.", path.display()),
+            false,
+        )
+    }
+}
+
+fn validator_of(headers: &HeaderMap) -> Option<String> {
+    let text = |name| headers.get(name).and_then(|value: &reqwest::header::HeaderValue| value.to_str().ok()).map(str::to_string);
+    text(ETAG).filter(|etag| !etag.starts_with("W/")).or_else(|| text(LAST_MODIFIED))
+}
+
+/// Parses `bytes a-b/total` into (a, b, total).
+pub fn parse_content_range(value: &str) -> Option<(u64, u64, Option<u64>)> {
+    let rest = value.trim().strip_prefix("bytes ")?;
+    let (range, total) = rest.split_once('/')?;
+    let (first, last) = range.split_once('-')?;
+    let total = if total.trim() == "*" { None } else { Some(total.trim().parse().ok()?) };
+    Some((first.trim().parse().ok()?, last.trim().parse().ok()?, total))
+}
+
+/// Runs one transfer until it completes, fails, is stopped or reaches its deadline.
+pub async fn transfer(spec: &TransferSpec<'_>, checkpoint: &mut CheckpointFn<'_>) -> Result<TransferEnd, Failure> {
+    let path = spec.part_path;
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|error| io_failure("open", path, &error))?;
+    let on_disk = file.metadata().map_err(|error| io_failure("read", path, &error))?.len();
+    // Bytes past the last checkpoint were never confirmed on disk: they are fetched again
+    // (at most one checkpoint's worth).
+    let mut offset = spec.resume_from.min(on_disk);
+    if on_disk != offset {
+        file.set_len(offset).map_err(|error| io_failure("trim", path, &error))?;
+    }
+    let mut restarted = false;
+
+    loop {
+        let mut request = (spec.request)();
+        if offset > 0 {
+            request = request.header(RANGE, format!("bytes={offset}-"));
+            if let Some(validator) = &spec.validator {
+                request = request.header(IF_RANGE, validator.as_str());
+            }
+        }
+        let response = request.send().await.map_err(|error| plex_failure(&map_send_error(&error, spec.label, spec.label)))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let validator = validator_of(&headers);
+        let length: Option<u64> = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+        tracing::debug!(target_file = %path.display(), status, offset, "transfer answered");
+
+        let total = match status {
+            206 => {
+                let range = headers.get(CONTENT_RANGE).and_then(|v| v.to_str().ok()).and_then(parse_content_range);
+                let fits = match range {
+                    Some((first, _, total)) => {
+                        first == offset && spec.expected_size.is_none_or(|expected| total.is_none_or(|t| t == expected))
+                    }
+                    None => false,
+                };
+                if !fits {
+                    tracing::warn!(asked = offset, content_range = ?headers.get(CONTENT_RANGE), "the server answered a different range; starting again from zero");
+                    if restarted {
+                        return Err(failure("badResponse", "The server keeps answering with the wrong part of the file.".to_string(), true));
+                    }
+                    restarted = true;
+                    offset = 0;
+                    file.set_len(0).map_err(|error| io_failure("reset", path, &error))?;
+                    checkpoint(0, spec.expected_size, None).map_err(|message| failure("storage", message, false))?;
+                    continue;
+                }
+                range.and_then(|(_, _, total)| total).or(spec.expected_size)
+            }
+            200 => {
+                if offset > 0 {
+                    let changed = spec.validator.is_some() && validator != spec.validator;
+                    if changed {
+                        tracing::warn!("the file changed on the server; starting again from zero");
+                    } else {
+                        tracing::warn!("the server sent the whole file instead of the rest; starting again from zero");
+                    }
+                    offset = 0;
+                    file.set_len(0).map_err(|error| io_failure("reset", path, &error))?;
+                    checkpoint(0, spec.expected_size, validator.as_deref()).map_err(|message| failure("storage", message, false))?;
+                }
+                if let (Some(expected), Some(length)) = (spec.expected_size, length)
+                    && expected != length
+                {
+                    return Err(failure(
+                        "fileChanged",
+                        "The file on the server is not the size the library lists; the library is read again before the next try."
+                            .to_string(),
+                        true,
+                    ));
+                }
+                length.or(spec.expected_size)
+            }
+            416 => {
+                let size = file.metadata().map_err(|error| io_failure("read", path, &error))?.len();
+                if spec.expected_size == Some(size) {
+                    return Ok(TransferEnd::Complete { size, validator: spec.validator.clone() });
+                }
+                if restarted {
+                    return Err(failure("badResponse", "The server refuses every range of the file.".to_string(), true));
+                }
+                restarted = true;
+                offset = 0;
+                file.set_len(0).map_err(|error| io_failure("reset", path, &error))?;
+                continue;
+            }
+            _ => {
+                let status_code = response.status();
+                let body = response.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+                return Err(plex_failure(&status_error(status_code, &headers, &body, spec.label)));
+            }
+        };
+        return stream_body(spec, &mut file, response, offset, total, validator, checkpoint).await;
+    }
+}
+
+async fn stream_body(
+    spec: &TransferSpec<'_>,
+    file: &mut File,
+    mut response: reqwest::Response,
+    offset: u64,
+    total: Option<u64>,
+    validator: Option<String>,
+    checkpoint: &mut CheckpointFn<'_>,
+) -> Result<TransferEnd, Failure> {
+    let path = spec.part_path;
+    file.seek(SeekFrom::Start(offset)).map_err(|error| io_failure("seek in", path, &error))?;
+    let handle = file.try_clone().map_err(|error| io_failure("open", path, &error))?;
+    let mut writer = BufWriter::with_capacity(WRITE_BUFFER, handle);
+    let mut done = offset;
+    let mut since_checkpoint = 0u64;
+    let mut last_checkpoint = Instant::now();
+
+    let mut save = |writer: &mut BufWriter<File>, done: u64| -> Result<(), Failure> {
+        writer.flush().map_err(|error| io_failure("write", path, &error))?;
+        writer.get_ref().sync_data().map_err(|error| io_failure("sync", path, &error))?;
+        checkpoint(done, total, validator.as_deref()).map_err(|message| failure("storage", message, false))
+    };
+
+    loop {
+        if spec.stop.load(Ordering::Relaxed) || Instant::now() >= spec.deadline {
+            save(&mut writer, done)?;
+            return Ok(TransferEnd::Stopped { bytes: done });
+        }
+        match tokio::time::timeout(spec.stall_timeout, response.chunk()).await {
+            Err(_) => {
+                save(&mut writer, done)?;
+                return Err(Failure {
+                    retry_after: None,
+                    ..failure(
+                        "timeout",
+                        format!("No data arrived for {} seconds. It will be tried again.", spec.stall_timeout.as_secs()),
+                        true,
+                    )
+                });
+            }
+            Ok(Err(error)) => {
+                save(&mut writer, done)?;
+                tracing::info!(bytes = done, "the connection broke during the transfer");
+                return Err(plex_failure(&map_send_error(&error, spec.label, spec.label)));
+            }
+            Ok(Ok(None)) => {
+                save(&mut writer, done)?;
+                return match total {
+                    Some(total) if done != total => Err(failure(
+                        "connectionLost",
+                        "The server ended the file early. It will be tried again from where it stopped.".to_string(),
+                        true,
+                    )),
+                    _ => Ok(TransferEnd::Complete { size: done, validator }),
+                };
+            }
+            Ok(Ok(Some(chunk))) => {
+                let len = chunk.len() as u64;
+                if total.is_some_and(|total| done + len > total) {
+                    save(&mut writer, done)?;
+                    return Err(failure("badResponse", "The server sent more bytes than the file has.".to_string(), true));
+                }
+                if let Err(error) = writer.write_all(&chunk) {
+                    let result = io_failure("write", path, &error);
+                    let _ = writer.flush();
+                    return Err(result);
+                }
+                done += len;
+                since_checkpoint += len;
+                if since_checkpoint >= spec.checkpoint_bytes || last_checkpoint.elapsed() >= spec.checkpoint_interval {
+                    save(&mut writer, done)?;
+                    since_checkpoint = 0;
+                    last_checkpoint = Instant::now();
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_range_is_parsed() {
+        assert_eq!(parse_content_range("bytes 100-199/1000"), Some((100, 199, Some(1000))));
+        assert_eq!(parse_content_range("bytes 0-9/*"), Some((0, 9, None)));
+        assert_eq!(parse_content_range("bytes */1000"), None);
+        assert_eq!(parse_content_range("items 1-2/3"), None);
+    }
+
+    #[test]
+    fn a_full_disk_is_its_own_retryable_kind() {
+        let full = std::io::Error::from_raw_os_error(28);
+        let failure = io_failure("write", Path::new("/d/a.part"), &full);
+        assert_eq!(failure.kind, "diskFull");
+        assert!(failure.retryable);
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert_eq!(io_failure("write", Path::new("/d/a.part"), &denied).kind, "storage");
+    }
+}
