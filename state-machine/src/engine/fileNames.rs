@@ -13,14 +13,21 @@ pub const MAX_NAME_BYTES: usize = 150;
 /// Characters that are not allowed in a name on at least one of the file systems the
 /// download folder may be on (Android's FAT-formatted SD cards included).
 fn is_forbidden(c: char) -> bool {
-    c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' | '\0')
+    c.is_control()
+        || matches!(
+            c,
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' | '\0'
+        )
 }
 
 /// Cleans text into one safe path component of at most `max_bytes` bytes: forbidden
 /// characters become spaces, runs of spaces collapse, leading and trailing dots and spaces go
 /// (so no hidden names and no `.` or `..`), and an empty result becomes "download".
 pub fn sanitize(text: &str, max_bytes: usize) -> String {
-    let replaced: String = text.chars().map(|c| if is_forbidden(c) { ' ' } else { c }).collect();
+    let replaced: String = text
+        .chars()
+        .map(|c| if is_forbidden(c) { ' ' } else { c })
+        .collect();
     let collapsed = replaced.split_whitespace().collect::<Vec<_>>().join(" ");
     let trimmed = collapsed.trim_matches(|c: char| c == '.' || c == ' ');
     let mut out = String::new();
@@ -31,14 +38,27 @@ pub fn sanitize(text: &str, max_bytes: usize) -> String {
         out.push(c);
     }
     let out = out.trim_end_matches(['.', ' ']).to_string();
-    if out.is_empty() { "download".to_string() } else { out }
+    if out.is_empty() {
+        "download".to_string()
+    } else {
+        out
+    }
 }
 
 /// A file extension from a container name: letters and digits only, at most 5, `mkv` if
 /// nothing usable is given.
 pub fn extension(container: Option<&str>) -> String {
-    let clean: String = container.unwrap_or("").chars().filter(char::is_ascii_alphanumeric).take(5).collect();
-    if clean.is_empty() { "mkv".to_string() } else { clean.to_ascii_lowercase() }
+    let clean: String = container
+        .unwrap_or("")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(5)
+        .collect();
+    if clean.is_empty() {
+        "mkv".to_string()
+    } else {
+        clean.to_ascii_lowercase()
+    }
 }
 
 /// The base name (without extension) for an item: "Title (Year)" for a movie, "Show -
@@ -52,7 +72,12 @@ pub fn base_name(item: &Metadata, part_index: u32, part_count: usize) -> String 
                 (Some(season), Some(episode)) => format!("S{season:02}E{episode:02}"),
                 _ => String::new(),
             };
-            [show, code.as_str(), title].iter().filter(|part| !part.is_empty()).copied().collect::<Vec<_>>().join(" - ")
+            [show, code.as_str(), title]
+                .iter()
+                .filter(|part| !part.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" - ")
         }
         _ => match item.year {
             Some(year) => format!("{title} ({year})"),
@@ -86,7 +111,9 @@ pub fn unique_name(base: &str, extension: &str, taken: impl Fn(&str) -> bool) ->
 pub fn inside(folder: &Path, name: &str) -> Option<PathBuf> {
     let mut components = Path::new(name).components();
     match (components.next(), components.next()) {
-        (Some(Component::Normal(part)), None) if part.to_str() == Some(name) => Some(folder.join(part)),
+        (Some(Component::Normal(part)), None) if part.to_str() == Some(name) => {
+            Some(folder.join(part))
+        }
         _ => None,
     }
 }
@@ -97,14 +124,30 @@ mod tests {
 
     #[test]
     fn hostile_names_become_one_safe_component() {
-        for hostile in ["../../etc/passwd", "a/b\\c", "name\0with nul", "..", ".", "...hidden", "CON:*?\"<>|", "\u{7}bell\n"] {
+        for hostile in [
+            "../../etc/passwd",
+            "a/b\\c",
+            "name\0with nul",
+            "..",
+            ".",
+            "...hidden",
+            "CON:*?\"<>|",
+            "\u{7}bell\n",
+        ] {
             let clean = sanitize(hostile, MAX_NAME_BYTES);
-            assert!(!clean.contains('/') && !clean.contains('\\') && !clean.contains('\0'), "{clean:?}");
+            assert!(
+                !clean.contains('/') && !clean.contains('\\') && !clean.contains('\0'),
+                "{clean:?}"
+            );
             assert!(!clean.starts_with('.'), "{clean:?}");
             assert!(clean != ".." && clean != "." && !clean.is_empty());
             let folder = Path::new("/downloads");
-            let path = inside(folder, &clean).unwrap_or_else(|| panic!("{clean:?} is one component"));
-            assert!(path.starts_with(folder) && path.parent() == Some(folder), "{path:?}");
+            let path =
+                inside(folder, &clean).unwrap_or_else(|| panic!("{clean:?} is one component"));
+            assert!(
+                path.starts_with(folder) && path.parent() == Some(folder),
+                "{path:?}"
+            );
         }
         assert_eq!(sanitize("../../etc/passwd", 100), "etc passwd");
     }
@@ -116,14 +159,23 @@ mod tests {
         assert!(clean.len() <= MAX_NAME_BYTES);
         assert!(clean.chars().all(|c| c == 'é'));
         let name = unique_name(&"x".repeat(300), "mkv", |_| false);
-        assert!(name.len() <= MAX_NAME_BYTES && name.ends_with(".mkv"), "{name}");
+        assert!(
+            name.len() <= MAX_NAME_BYTES && name.ends_with(".mkv"),
+            "{name}"
+        );
     }
 
     #[test]
     fn names_are_made_unique() {
         let taken = ["Movie.mkv", "Movie (2).mkv"];
-        assert_eq!(unique_name("Movie", "mkv", |name| taken.contains(&name)), "Movie (3).mkv");
-        assert_eq!(unique_name("Other", "mkv", |name| taken.contains(&name)), "Other.mkv");
+        assert_eq!(
+            unique_name("Movie", "mkv", |name| taken.contains(&name)),
+            "Movie (3).mkv"
+        );
+        assert_eq!(
+            unique_name("Other", "mkv", |name| taken.contains(&name)),
+            "Other.mkv"
+        );
     }
 
     #[test]
@@ -137,7 +189,12 @@ mod tests {
 
     #[test]
     fn base_names_follow_the_item_kind() {
-        let movie = Metadata { title: Some("Sintel".into()), year: Some(2010), kind: MetadataType::Movie, ..Metadata::default() };
+        let movie = Metadata {
+            title: Some("Sintel".into()),
+            year: Some(2010),
+            kind: MetadataType::Movie,
+            ..Metadata::default()
+        };
         assert_eq!(base_name(&movie, 0, 1), "Sintel (2010)");
         assert_eq!(base_name(&movie, 1, 2), "Sintel (2010) - part 2");
         let episode = Metadata {

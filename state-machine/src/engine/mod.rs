@@ -65,7 +65,10 @@ pub enum CoreError {
     #[error("the server {0} is not connected; connect to it first")]
     UnknownServer(String),
     #[error("cannot use the download folder {path}: {source}")]
-    Folder { path: String, source: std::io::Error },
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("nothing to download under {0}")]
     NothingToDownload(String),
 }
@@ -103,11 +106,18 @@ impl DownloadCore {
     /// Opens the manifest in `data_dir` and prepares the download folder.
     pub fn open(data_dir: &Path, settings: EngineSettings) -> Result<DownloadCore, CoreError> {
         for folder in [data_dir, settings.download_dir.as_path()] {
-            std::fs::create_dir_all(folder)
-                .map_err(|source| CoreError::Folder { path: folder.display().to_string(), source })?;
+            std::fs::create_dir_all(folder).map_err(|source| CoreError::Folder {
+                path: folder.display().to_string(),
+                source,
+            })?;
         }
         let manifest = Manifest::open(&data_dir.join("manifest.sqlite"))?;
-        Ok(DownloadCore { manifest, settings, servers: Mutex::new(HashMap::new()), running: Mutex::new(HashMap::new()) })
+        Ok(DownloadCore {
+            manifest,
+            settings,
+            servers: Mutex::new(HashMap::new()),
+            running: Mutex::new(HashMap::new()),
+        })
     }
 
     /// The settings in force.
@@ -122,18 +132,32 @@ impl DownloadCore {
 
     /// Makes a server usable by downloads that name its identifier.
     pub fn register_server(&self, server_id: &str, server: PlexServer) {
-        self.servers.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(server_id.to_string(), server);
+        self.servers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(server_id.to_string(), server);
     }
 
     pub(crate) fn server(&self, server_id: &str) -> Option<PlexServer> {
-        self.servers.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(server_id).cloned()
+        self.servers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(server_id)
+            .cloned()
     }
 
     /// Adds downloads for rating keys; a show or season key adds every episode. Original
     /// quality gets one download per file part; other qualities one per item. An item already
     /// in the manifest at the same quality is not added twice. Returns the download ids.
-    pub async fn enqueue(&self, server_id: &str, rating_keys: &[&str], quality: QualityPreset) -> Result<Vec<i64>, CoreError> {
-        let server = self.server(server_id).ok_or_else(|| CoreError::UnknownServer(server_id.to_string()))?;
+    pub async fn enqueue(
+        &self,
+        server_id: &str,
+        rating_keys: &[&str],
+        quality: QualityPreset,
+    ) -> Result<Vec<i64>, CoreError> {
+        let server = self
+            .server(server_id)
+            .ok_or_else(|| CoreError::UnknownServer(server_id.to_string()))?;
         let mut ids = Vec::new();
         for key in rating_keys {
             let items = server.expand_for_download(key).await?;
@@ -142,9 +166,18 @@ impl DownloadCore {
             }
             for item in items {
                 // Listings may hold only part of the media details: read the item itself.
-                let item = if item.media.is_empty() { server.metadata(item.rating_key()).await? } else { item };
-                let part_count = if quality == QualityPreset::Original { item.parts().count().max(1) } else { 1 };
-                let metadata_json = serde_json::to_string(&item).unwrap_or_else(|_| "{}".to_string());
+                let item = if item.media.is_empty() {
+                    server.metadata(item.rating_key()).await?
+                } else {
+                    item
+                };
+                let part_count = if quality == QualityPreset::Original {
+                    item.parts().count().max(1)
+                } else {
+                    1
+                };
+                let metadata_json =
+                    serde_json::to_string(&item).unwrap_or_else(|_| "{}".to_string());
                 for part_index in 0..part_count {
                     let part = item.parts().nth(part_index);
                     let new = NewDownload {
@@ -154,12 +187,22 @@ impl DownloadCore {
                         title: file_names::base_name(&item, part_index as u32, part_count),
                         quality: quality.name().to_string(),
                         cached_metadata_json: metadata_json.clone(),
-                        bytes_total: if quality == QualityPreset::Original { part.and_then(|p| p.size) } else { None },
+                        bytes_total: if quality == QualityPreset::Original {
+                            part.and_then(|p| p.size)
+                        } else {
+                            None
+                        },
                         part_key: part.and_then(|p| p.key.clone()),
                     };
                     let seed = crate::manifest::now_ms() as u64 ^ (ids.len() as u64) << 32;
                     let id = self.manifest.write(|tx| {
-                        match rows::find(tx, &new.server_identifier, &new.media_rating_key, new.part_index, &new.quality)? {
+                        match rows::find(
+                            tx,
+                            &new.server_identifier,
+                            &new.media_rating_key,
+                            new.part_index,
+                            &new.quality,
+                        )? {
                             Some(existing) => Ok(existing.id),
                             None => rows::insert(tx, &new, seed),
                         }
@@ -185,7 +228,11 @@ impl DownloadCore {
     /// Applies a user event to the stored machine (and stops a running step if it has to).
     fn command(&self, id: i64, event: Event) -> Result<DownloadRow, CoreError> {
         if matches!(event, Event::Pause | Event::Cancel)
-            && let Some(stop) = self.running.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&id)
+            && let Some(stop) = self
+                .running
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .get(&id)
         {
             stop.store(true, Ordering::Relaxed);
         }
@@ -217,18 +264,37 @@ impl DownloadCore {
         self.command(id, Event::Retry)
     }
 
+    /// Wakes a waiting download before its scheduled time (the network came back, or the
+    /// host's alarm fired early). A download that is not waiting ignores it.
+    pub fn wake(&self, id: i64) -> Result<DownloadRow, CoreError> {
+        self.command(id, Event::Wake)
+    }
+
     /// Removes a download: its files first, then its row (a crash in between leaves a row
     /// whose file is missing, which verification reports, never a file without a row).
     pub fn delete(&self, id: i64) -> Result<(), CoreError> {
         let row = self.get(id)?;
-        if let Some(stop) = self.running.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&id) {
+        if let Some(stop) = self
+            .running
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(&id)
+        {
             stop.store(true, Ordering::Relaxed);
         }
-        for path in [self.partial_path(&row), self.final_path(&row)].into_iter().flatten() {
+        for path in [self.partial_path(&row), self.final_path(&row)]
+            .into_iter()
+            .flatten()
+        {
             match std::fs::remove_file(&path) {
                 Ok(()) => {}
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-                Err(source) => return Err(CoreError::Folder { path: path.display().to_string(), source }),
+                Err(source) => {
+                    return Err(CoreError::Folder {
+                        path: path.display().to_string(),
+                        source,
+                    });
+                }
             }
         }
         self.manifest.write(|tx| rows::delete(tx, id))?;
@@ -243,7 +309,12 @@ impl DownloadCore {
         let wakes = self
             .list()?
             .into_iter()
-            .filter(|row| !matches!(row.download_status.as_str(), "completed" | "failed" | "cancelled" | "paused"))
+            .filter(|row| {
+                !matches!(
+                    row.download_status.as_str(),
+                    "completed" | "failed" | "cancelled" | "paused"
+                )
+            })
             .map(|row| Wake {
                 download_id: row.id,
                 after_millis: row.next_wake_at.map_or(0, |at| (at - now).max(0) as u64),
@@ -255,9 +326,15 @@ impl DownloadCore {
     /// Runs one step of a download: what its state asks for, until it has to wait, finishes,
     /// or `stop` is set. Returns what to schedule next.
     pub async fn run_step(&self, id: i64, stop: Arc<AtomicBool>) -> Result<StepResult, CoreError> {
-        self.running.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(id, stop.clone());
+        self.running
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(id, stop.clone());
         let result = stepper::run(self, id, &stop).await;
-        self.running.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&id);
+        self.running
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(&id);
         result
     }
 
@@ -267,7 +344,11 @@ impl DownloadCore {
         Ok(self.manifest.write(|tx| {
             let row = rows::get(tx, id)?;
             let (mut machine, _) = machine::from_json(&row.machine_json).map_err(|error| {
-                ManifestError::Sql(rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(error)))
+                ManifestError::Sql(rusqlite::Error::FromSqlConversionFailure(
+                    0,
+                    rusqlite::types::Type::Text,
+                    Box::new(error),
+                ))
             })?;
             let effects = machine::handle(&mut machine, event);
             rows::save_machine(tx, id, &machine)?;
@@ -292,10 +373,16 @@ impl DownloadCore {
             match std::fs::remove_file(&path) {
                 Ok(()) => {}
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-                Err(source) => return Err(CoreError::Folder { path: path.display().to_string(), source }),
+                Err(source) => {
+                    return Err(CoreError::Folder {
+                        path: path.display().to_string(),
+                        source,
+                    });
+                }
             }
         }
-        self.manifest.write(|tx| rows::checkpoint(tx, id, 0, None, None))?;
+        self.manifest
+            .write(|tx| rows::checkpoint(tx, id, 0, None, None))?;
         Ok(())
     }
 }

@@ -33,18 +33,30 @@ fn failed(failure: Failure) -> Next {
 }
 
 fn simple_failure(kind: &str, message: &str, retryable: bool) -> Failure {
-    Failure { kind: kind.to_string(), message: message.to_string(), retryable, retry_after: None, at_ms: now_ms() }
+    Failure {
+        kind: kind.to_string(),
+        message: message.to_string(),
+        retryable,
+        retry_after: None,
+        at_ms: now_ms(),
+    }
 }
 
 /// Runs one step.
-pub(super) async fn run(core: &DownloadCore, id: i64, stop: &AtomicBool) -> Result<StepResult, CoreError> {
+pub(super) async fn run(
+    core: &DownloadCore,
+    id: i64,
+    stop: &AtomicBool,
+) -> Result<StepResult, CoreError> {
     let row = core.get(id)?;
     let (machine, mut effects) = machine::from_json(&row.machine_json).map_err(|error| {
-        CoreError::Manifest(crate::manifest::ManifestError::Sql(rusqlite::Error::FromSqlConversionFailure(
-            0,
-            rusqlite::types::Type::Text,
-            Box::new(error),
-        )))
+        CoreError::Manifest(crate::manifest::ManifestError::Sql(
+            rusqlite::Error::FromSqlConversionFailure(
+                0,
+                rusqlite::types::Type::Text,
+                Box::new(error),
+            ),
+        ))
     })?;
     let span = tracing::info_span!("download", download_id = id, server = %row.server_identifier, state = machine::state_name(machine.state()));
     let _entered = span.enter();
@@ -85,15 +97,29 @@ pub(super) async fn run(core: &DownloadCore, id: i64, stop: &AtomicBool) -> Resu
 fn result_now(core: &DownloadCore, id: i64) -> Result<StepResult, CoreError> {
     let row = core.get(id)?;
     Ok(match row.download_status.as_str() {
-        "completed" | "failed" | "cancelled" | "paused" => StepResult::Idle { status: row.download_status },
+        "completed" | "failed" | "cancelled" | "paused" => StepResult::Idle {
+            status: row.download_status,
+        },
         "waitingForNetwork" => StepResult::WaitForNetwork,
-        "backoff" => StepResult::WakeAfter { millis: row.next_wake_at.map_or(0, |at| (at - now_ms()).max(0) as u64) },
-        "waitingForServer" => StepResult::WakeAfter { millis: core.settings.poll_interval.as_millis() as u64 },
+        "backoff" => StepResult::WakeAfter {
+            millis: row
+                .next_wake_at
+                .map_or(0, |at| (at - now_ms()).max(0) as u64),
+        },
+        "waitingForServer" => StepResult::WakeAfter {
+            millis: core.settings.poll_interval.as_millis() as u64,
+        },
         _ => StepResult::WakeAfter { millis: 0 },
     })
 }
 
-async fn execute(core: &DownloadCore, id: i64, effect: &Effect, stop: &AtomicBool, deadline: Instant) -> Result<Next, CoreError> {
+async fn execute(
+    core: &DownloadCore,
+    id: i64,
+    effect: &Effect,
+    stop: &AtomicBool,
+    deadline: Instant,
+) -> Result<Next, CoreError> {
     Ok(match effect {
         Effect::RunPreflight => match preflight(core, id).await? {
             Ok(route) => Next::Event(Event::PreflightPassed { route }),
@@ -109,10 +135,12 @@ async fn execute(core: &DownloadCore, id: i64, effect: &Effect, stop: &AtomicBoo
         Effect::RestartServerItem => {
             let row = core.get(id)?;
             match (server_for(core, &row), row.queue_id, row.queue_item_id) {
-                (Ok(server), Some(queue), Some(item)) => match server.queue_restart(queue, &[item]).await {
-                    Ok(()) => Next::Continue,
-                    Err(error) => failed(plex_failure(&error)),
-                },
+                (Ok(server), Some(queue), Some(item)) => {
+                    match server.queue_restart(queue, &[item]).await {
+                        Ok(()) => Next::Continue,
+                        Err(error) => failed(plex_failure(&error)),
+                    }
+                }
                 (Err(failure), _, _) => failed(failure),
                 _ => Next::Continue,
             }
@@ -122,7 +150,9 @@ async fn execute(core: &DownloadCore, id: i64, effect: &Effect, stop: &AtomicBoo
             if *at_ms <= now {
                 Next::Event(Event::Wake)
             } else {
-                Next::Stop(StepResult::WakeAfter { millis: (*at_ms - now) as u64 })
+                Next::Stop(StepResult::WakeAfter {
+                    millis: (*at_ms - now) as u64,
+                })
             }
         }
         Effect::WaitForNetwork => Next::Stop(StepResult::WaitForNetwork),
@@ -133,7 +163,8 @@ async fn execute(core: &DownloadCore, id: i64, effect: &Effect, stop: &AtomicBoo
         }
         Effect::RemoveServerItem => {
             let row = core.get(id)?;
-            if let (Ok(server), Some(queue), Some(item)) = (server_for(core, &row), row.queue_id, row.queue_item_id)
+            if let (Ok(server), Some(queue), Some(item)) =
+                (server_for(core, &row), row.queue_id, row.queue_item_id)
                 && let Err(error) = server.queue_delete(queue, &[item]).await
             {
                 // The item may already be gone; a leftover item expires on the server anyway.
@@ -146,7 +177,11 @@ async fn execute(core: &DownloadCore, id: i64, effect: &Effect, stop: &AtomicBoo
 
 fn server_for(core: &DownloadCore, row: &DownloadRow) -> Result<PlexServer, Failure> {
     core.server(&row.server_identifier).ok_or_else(|| {
-        simple_failure("unreachable", "The server of this download is not connected. Connect to it again to continue.", true)
+        simple_failure(
+            "unreachable",
+            "The server of this download is not connected. Connect to it again to continue.",
+            true,
+        )
     })
 }
 
@@ -165,9 +200,18 @@ async fn preflight(core: &DownloadCore, id: i64) -> Result<Result<Route, Failure
     let quality = QualityPreset::from_name(&row.quality).unwrap_or(QualityPreset::Original);
     let (route, size, key, container) = if quality == QualityPreset::Original {
         let Some(part) = item.parts().nth(row.part_index as usize).cloned() else {
-            return Ok(Err(plex_failure(&PlexError::NotFound { path: format!("/library/metadata/{} part {}", row.media_rating_key, row.part_index + 1) })));
+            return Ok(Err(plex_failure(&PlexError::NotFound {
+                path: format!(
+                    "/library/metadata/{} part {}",
+                    row.media_rating_key,
+                    row.part_index + 1
+                ),
+            })));
         };
-        let container = part.container.clone().or_else(|| item.media.first().and_then(|m| m.container.clone()));
+        let container = part
+            .container
+            .clone()
+            .or_else(|| item.media.first().and_then(|m| m.container.clone()));
         (Route::Direct, part.size, part.key.clone(), container)
     } else {
         match server.download_queue().await {
@@ -185,7 +229,8 @@ async fn preflight(core: &DownloadCore, id: i64) -> Result<Result<Route, Failure
 
     let changed = route == Route::Direct
         && row.bytes_done > 0
-        && (row.part_key.as_deref() != key.as_deref() || (row.bytes_total.is_some() && row.bytes_total != size));
+        && (row.part_key.as_deref() != key.as_deref()
+            || (row.bytes_total.is_some() && row.bytes_total != size));
     if changed {
         tracing::warn!(old_key = ?row.part_key, new_key = ?key, "the file changed on the server; starting again from zero");
         core.delete_partial(id)?;
@@ -195,7 +240,8 @@ async fn preflight(core: &DownloadCore, id: i64) -> Result<Result<Route, Failure
         let folder = core.settings.download_dir.clone();
         let name = core.manifest.write(|tx| {
             let name = file_names::unique_name(&row.title, &extension, |candidate| {
-                let on_disk = folder.join(candidate).exists() || folder.join(format!("{candidate}.part")).exists();
+                let on_disk = folder.join(candidate).exists()
+                    || folder.join(format!("{candidate}.part")).exists();
                 on_disk || rows::file_in_use(tx, candidate, id).unwrap_or(true)
             });
             rows::set_file(tx, id, &name, key.as_deref())?;
@@ -203,7 +249,8 @@ async fn preflight(core: &DownloadCore, id: i64) -> Result<Result<Route, Failure
         })?;
         tracing::info!(file = %name, "file name chosen");
     }
-    let metadata_json = serde_json::to_string(&item).unwrap_or_else(|_| row.cached_metadata_json.clone());
+    let metadata_json =
+        serde_json::to_string(&item).unwrap_or_else(|_| row.cached_metadata_json.clone());
     core.manifest.write(|tx| {
         tx.execute(
             "UPDATE downloads SET part_key = COALESCE(?2, part_key), bytes_total = COALESCE(?3, bytes_total), cached_metadata_json = ?4 WHERE id = ?1",
@@ -214,7 +261,13 @@ async fn preflight(core: &DownloadCore, id: i64) -> Result<Result<Route, Failure
     Ok(Ok(route))
 }
 
-async fn run_transfer(core: &DownloadCore, id: i64, route: Route, stop: &AtomicBool, deadline: Instant) -> Result<Next, CoreError> {
+async fn run_transfer(
+    core: &DownloadCore,
+    id: i64,
+    route: Route,
+    stop: &AtomicBool,
+    deadline: Instant,
+) -> Result<Next, CoreError> {
     let row = core.get(id)?;
     let server = match server_for(core, &row) {
         Ok(server) => server,
@@ -223,7 +276,13 @@ async fn run_transfer(core: &DownloadCore, id: i64, route: Route, stop: &AtomicB
     let url = match route {
         Route::Direct => match row.part_key.as_deref() {
             Some(key) => server.url(key, vec![("download", "1".to_string())]).await,
-            None => return Ok(Next::Event(Event::Failed(simple_failure("notFound", "The item has no file to download.", false)))),
+            None => {
+                return Ok(Next::Event(Event::Failed(simple_failure(
+                    "notFound",
+                    "The item has no file to download.",
+                    false,
+                ))));
+            }
         },
         Route::ServerQueue => match (row.queue_id, row.queue_item_id) {
             (Some(queue), Some(item)) => server.queue_item_media_url(queue, item).await,
@@ -242,7 +301,11 @@ async fn run_transfer(core: &DownloadCore, id: i64, route: Route, stop: &AtomicB
         Err(error) => return Ok(failed(plex_failure(&error))),
     };
     let Some(part_path) = core.partial_path(&row) else {
-        return Ok(failed(simple_failure("storage", "The download has no file name yet; it is chosen again.", true)));
+        return Ok(failed(simple_failure(
+            "storage",
+            "The download has no file name yet; it is chosen again.",
+            true,
+        )));
     };
     let label = format!("download {id}");
     let request = move || server.media_request(url.clone());
@@ -252,7 +315,11 @@ async fn run_transfer(core: &DownloadCore, id: i64, route: Route, stop: &AtomicB
         part_path: &part_path,
         resume_from: row.bytes_done,
         validator: row.validator.clone(),
-        expected_size: if route == Route::Direct { row.bytes_total } else { None },
+        expected_size: if route == Route::Direct {
+            row.bytes_total
+        } else {
+            None
+        },
         stall_timeout: core.settings.stall_timeout,
         checkpoint_bytes: core.settings.checkpoint_bytes,
         checkpoint_interval: core.settings.checkpoint_interval,
@@ -260,7 +327,9 @@ async fn run_transfer(core: &DownloadCore, id: i64, route: Route, stop: &AtomicB
         deadline,
     };
     let mut checkpoint = |bytes: u64, total: Option<u64>, validator: Option<&str>| {
-        core.manifest.write(|tx| rows::checkpoint(tx, id, bytes, total, validator)).map_err(|error| error.to_string())
+        core.manifest
+            .write(|tx| rows::checkpoint(tx, id, bytes, total, validator))
+            .map_err(|error| error.to_string())
     };
     Ok(match transfer(&spec, &mut checkpoint).await {
         Ok(TransferEnd::Complete { size, .. }) => {
@@ -286,8 +355,13 @@ async fn run_transfer(core: &DownloadCore, id: i64, route: Route, stop: &AtomicB
 /// name.
 fn verify(core: &DownloadCore, id: i64) -> Result<Result<(), Failure>, CoreError> {
     let row = core.get(id)?;
-    let (Some(part_path), Some(final_path)) = (core.partial_path(&row), core.final_path(&row)) else {
-        return Ok(Err(simple_failure("storage", "The download has no file name.", false)));
+    let (Some(part_path), Some(final_path)) = (core.partial_path(&row), core.final_path(&row))
+    else {
+        return Ok(Err(simple_failure(
+            "storage",
+            "The download has no file name.",
+            false,
+        )));
     };
     let size = match std::fs::metadata(&part_path) {
         Ok(metadata) => metadata.len(),
@@ -297,7 +371,11 @@ fn verify(core: &DownloadCore, id: i64) -> Result<Result<(), Failure>, CoreError
                 return Ok(Ok(()));
             }
             core.delete_partial(id)?;
-            return Ok(Err(simple_failure("verifyFailed", "The partial file disappeared; the download starts again.", true)));
+            return Ok(Err(simple_failure(
+                "verifyFailed",
+                "The partial file disappeared; the download starts again.",
+                true,
+            )));
         }
         Err(error) => return Ok(Err(io_failure("check", &part_path, &error))),
     };
@@ -318,7 +396,8 @@ fn verify(core: &DownloadCore, id: i64) -> Result<Result<(), Failure>, CoreError
     {
         let _ = handle.sync_all();
     }
-    core.manifest.write(|tx| rows::checkpoint(tx, id, size, Some(size), row.validator.as_deref()))?;
+    core.manifest
+        .write(|tx| rows::checkpoint(tx, id, size, Some(size), row.validator.as_deref()))?;
     tracing::info!(file = %final_path.display(), bytes = size, "download verified");
     Ok(Ok(()))
 }
@@ -332,16 +411,34 @@ async fn enqueue(core: &DownloadCore, id: i64) -> Result<Next, CoreError> {
     let quality = QualityPreset::from_name(&row.quality).unwrap_or(QualityPreset::Hd720);
     let queue = match server.download_queue().await {
         Ok(Some(queue)) => queue.id.unwrap_or_default(),
-        Ok(None) => return Ok(failed(simple_failure("transcodeRefused", "The server has no download queue.", false))),
+        Ok(None) => {
+            return Ok(failed(simple_failure(
+                "transcodeRefused",
+                "The server has no download queue.",
+                false,
+            )));
+        }
         Err(error) => return Ok(failed(plex_failure(&error))),
     };
-    Ok(match server.queue_add(queue, &[row.media_rating_key.as_str()], quality).await {
-        Ok(added) => match added.first().and_then(|item| item.id) {
-            Some(item_id) => Next::Event(Event::Enqueued { queue_id: queue, item_id }),
-            None => failed(simple_failure("badResponse", "The server accepted the item but gave no queue id.", true)),
+    Ok(
+        match server
+            .queue_add(queue, &[row.media_rating_key.as_str()], quality)
+            .await
+        {
+            Ok(added) => match added.first().and_then(|item| item.id) {
+                Some(item_id) => Next::Event(Event::Enqueued {
+                    queue_id: queue,
+                    item_id,
+                }),
+                None => failed(simple_failure(
+                    "badResponse",
+                    "The server accepted the item but gave no queue id.",
+                    true,
+                )),
+            },
+            Err(error) => failed(plex_failure(&error)),
         },
-        Err(error) => failed(plex_failure(&error)),
-    })
+    )
 }
 
 async fn poll(core: &DownloadCore, id: i64) -> Result<Next, CoreError> {
@@ -353,24 +450,40 @@ async fn poll(core: &DownloadCore, id: i64) -> Result<Next, CoreError> {
     let (Some(queue), Some(item_id)) = (row.queue_id, row.queue_item_id) else {
         return Ok(Next::Event(Event::ServerItemExpired));
     };
-    let wait = StepResult::WakeAfter { millis: core.settings.poll_interval.as_millis() as u64 };
+    let wait = StepResult::WakeAfter {
+        millis: core.settings.poll_interval.as_millis() as u64,
+    };
     let items = match server.queue_items(queue, Some(&[item_id])).await {
         Ok(items) => items,
         Err(error) => return Ok(failed(plex_failure(&error))),
     };
     let Some(item) = items.into_iter().find(|item| item.id == Some(item_id)) else {
-        return Ok(failed(simple_failure("notFound", "The server no longer has this item in its queue.", true)));
+        return Ok(failed(simple_failure(
+            "notFound",
+            "The server no longer has this item in its queue.",
+            true,
+        )));
     };
     Ok(match item.status {
         QueueItemStatus::Available => Next::Event(Event::ServerReady),
         QueueItemStatus::Expired => Next::Event(Event::ServerItemExpired),
         QueueItemStatus::Error => {
             let text = item.error.unwrap_or_else(|| "no reason given".to_string());
-            failed(simple_failure("transcodeRefused", &format!("The server could not prepare this item: {text}. Choose another quality."), false))
+            failed(simple_failure(
+                "transcodeRefused",
+                &format!("The server could not prepare this item: {text}. Choose another quality."),
+                false,
+            ))
         }
         _ => {
             let progress = item.transcode.and_then(|t| t.progress).unwrap_or(0.0);
-            Next::EventThenStop(Event::ServerProgress { progress, at_ms: now_ms() }, wait)
+            Next::EventThenStop(
+                Event::ServerProgress {
+                    progress,
+                    at_ms: now_ms(),
+                },
+                wait,
+            )
         }
     })
 }

@@ -16,12 +16,14 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, ETAG, HeaderMap, IF_RANGE, LAST_MODIFIED, RANGE};
+use reqwest::header::{
+    CONTENT_LENGTH, CONTENT_RANGE, ETAG, HeaderMap, IF_RANGE, LAST_MODIFIED, RANGE,
+};
 
 use crate::machine::Failure;
 use crate::manifest::now_ms;
-use crate::plex::transport::{map_send_error, status_error};
 use crate::plex::PlexError;
+use crate::plex::transport::{map_send_error, status_error};
 
 /// The size of the write buffer.
 pub const WRITE_BUFFER: usize = 1 << 20;
@@ -64,16 +66,26 @@ impl std::fmt::Debug for TransferSpec<'_> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransferEnd {
     /// Every byte is in the partial file.
-    Complete { size: u64, validator: Option<String> },
+    Complete {
+        size: u64,
+        validator: Option<String>,
+    },
     /// Stopped on request or at the deadline, after a checkpoint.
     Stopped { bytes: u64 },
 }
 
 /// Receives checkpoints: bytes done, total when known, validator.
-pub type CheckpointFn<'a> = dyn FnMut(u64, Option<u64>, Option<&str>) -> Result<(), String> + Send + 'a;
+pub type CheckpointFn<'a> =
+    dyn FnMut(u64, Option<u64>, Option<&str>) -> Result<(), String> + Send + 'a;
 
 fn failure(kind: &str, message: String, retryable: bool) -> Failure {
-    Failure { kind: kind.to_string(), message, retryable, retry_after: None, at_ms: now_ms() }
+    Failure {
+        kind: kind.to_string(),
+        message,
+        retryable,
+        retry_after: None,
+        at_ms: now_ms(),
+    }
 }
 
 /// A PlexError as a machine failure.
@@ -101,15 +113,25 @@ pub fn io_failure(action: &str, path: &Path, error: &std::io::Error) -> Failure 
     } else {
         failure(
             "storage",
-            format!("The download could not {action} its file ({}): {error}.", path.display()),
+            format!(
+                "The download could not {action} its file ({}): {error}.",
+                path.display()
+            ),
             false,
         )
     }
 }
 
 fn validator_of(headers: &HeaderMap) -> Option<String> {
-    let text = |name| headers.get(name).and_then(|value: &reqwest::header::HeaderValue| value.to_str().ok()).map(str::to_string);
-    text(ETAG).filter(|etag| !etag.starts_with("W/")).or_else(|| text(LAST_MODIFIED))
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|value: &reqwest::header::HeaderValue| value.to_str().ok())
+            .map(str::to_string)
+    };
+    text(ETAG)
+        .filter(|etag| !etag.starts_with("W/"))
+        .or_else(|| text(LAST_MODIFIED))
 }
 
 /// Parses `bytes a-b/total` into (a, b, total).
@@ -117,12 +139,19 @@ pub fn parse_content_range(value: &str) -> Option<(u64, u64, Option<u64>)> {
     let rest = value.trim().strip_prefix("bytes ")?;
     let (range, total) = rest.split_once('/')?;
     let (first, last) = range.split_once('-')?;
-    let total = if total.trim() == "*" { None } else { Some(total.trim().parse().ok()?) };
+    let total = if total.trim() == "*" {
+        None
+    } else {
+        Some(total.trim().parse().ok()?)
+    };
     Some((first.trim().parse().ok()?, last.trim().parse().ok()?, total))
 }
 
 /// Runs one transfer until it completes, fails, is stopped or reaches its deadline.
-pub async fn transfer(spec: &TransferSpec<'_>, checkpoint: &mut CheckpointFn<'_>) -> Result<TransferEnd, Failure> {
+pub async fn transfer(
+    spec: &TransferSpec<'_>,
+    checkpoint: &mut CheckpointFn<'_>,
+) -> Result<TransferEnd, Failure> {
     let path = spec.part_path;
     let mut file = OpenOptions::new()
         .read(true)
@@ -131,12 +160,16 @@ pub async fn transfer(spec: &TransferSpec<'_>, checkpoint: &mut CheckpointFn<'_>
         .truncate(false)
         .open(path)
         .map_err(|error| io_failure("open", path, &error))?;
-    let on_disk = file.metadata().map_err(|error| io_failure("read", path, &error))?.len();
+    let on_disk = file
+        .metadata()
+        .map_err(|error| io_failure("read", path, &error))?
+        .len();
     // Bytes past the last checkpoint were never confirmed on disk: they are fetched again
     // (at most one checkpoint's worth).
     let mut offset = spec.resume_from.min(on_disk);
     if on_disk != offset {
-        file.set_len(offset).map_err(|error| io_failure("trim", path, &error))?;
+        file.set_len(offset)
+            .map_err(|error| io_failure("trim", path, &error))?;
     }
     let mut restarted = false;
 
@@ -148,31 +181,50 @@ pub async fn transfer(spec: &TransferSpec<'_>, checkpoint: &mut CheckpointFn<'_>
                 request = request.header(IF_RANGE, validator.as_str());
             }
         }
-        let response = request.send().await.map_err(|error| plex_failure(&map_send_error(&error, spec.label, spec.label)))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|error| plex_failure(&map_send_error(&error, spec.label, spec.label)))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let validator = validator_of(&headers);
-        let length: Option<u64> = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+        let length: Option<u64> = headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
         tracing::debug!(target_file = %path.display(), status, offset, "transfer answered");
 
         let total = match status {
             206 => {
-                let range = headers.get(CONTENT_RANGE).and_then(|v| v.to_str().ok()).and_then(parse_content_range);
+                let range = headers
+                    .get(CONTENT_RANGE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(parse_content_range);
                 let fits = match range {
                     Some((first, _, total)) => {
-                        first == offset && spec.expected_size.is_none_or(|expected| total.is_none_or(|t| t == expected))
+                        first == offset
+                            && spec
+                                .expected_size
+                                .is_none_or(|expected| total.is_none_or(|t| t == expected))
                     }
                     None => false,
                 };
                 if !fits {
                     tracing::warn!(asked = offset, content_range = ?headers.get(CONTENT_RANGE), "the server answered a different range; starting again from zero");
                     if restarted {
-                        return Err(failure("badResponse", "The server keeps answering with the wrong part of the file.".to_string(), true));
+                        return Err(failure(
+                            "badResponse",
+                            "The server keeps answering with the wrong part of the file."
+                                .to_string(),
+                            true,
+                        ));
                     }
                     restarted = true;
                     offset = 0;
-                    file.set_len(0).map_err(|error| io_failure("reset", path, &error))?;
-                    checkpoint(0, spec.expected_size, None).map_err(|message| failure("storage", message, false))?;
+                    file.set_len(0)
+                        .map_err(|error| io_failure("reset", path, &error))?;
+                    checkpoint(0, spec.expected_size, None)
+                        .map_err(|message| failure("storage", message, false))?;
                     continue;
                 }
                 range.and_then(|(_, _, total)| total).or(spec.expected_size)
@@ -183,11 +235,15 @@ pub async fn transfer(spec: &TransferSpec<'_>, checkpoint: &mut CheckpointFn<'_>
                     if changed {
                         tracing::warn!("the file changed on the server; starting again from zero");
                     } else {
-                        tracing::warn!("the server sent the whole file instead of the rest; starting again from zero");
+                        tracing::warn!(
+                            "the server sent the whole file instead of the rest; starting again from zero"
+                        );
                     }
                     offset = 0;
-                    file.set_len(0).map_err(|error| io_failure("reset", path, &error))?;
-                    checkpoint(0, spec.expected_size, validator.as_deref()).map_err(|message| failure("storage", message, false))?;
+                    file.set_len(0)
+                        .map_err(|error| io_failure("reset", path, &error))?;
+                    checkpoint(0, spec.expected_size, validator.as_deref())
+                        .map_err(|message| failure("storage", message, false))?;
                 }
                 if let (Some(expected), Some(length)) = (spec.expected_size, length)
                     && expected != length
@@ -202,25 +258,48 @@ pub async fn transfer(spec: &TransferSpec<'_>, checkpoint: &mut CheckpointFn<'_>
                 length.or(spec.expected_size)
             }
             416 => {
-                let size = file.metadata().map_err(|error| io_failure("read", path, &error))?.len();
+                let size = file
+                    .metadata()
+                    .map_err(|error| io_failure("read", path, &error))?
+                    .len();
                 if spec.expected_size == Some(size) {
-                    return Ok(TransferEnd::Complete { size, validator: spec.validator.clone() });
+                    return Ok(TransferEnd::Complete {
+                        size,
+                        validator: spec.validator.clone(),
+                    });
                 }
                 if restarted {
-                    return Err(failure("badResponse", "The server refuses every range of the file.".to_string(), true));
+                    return Err(failure(
+                        "badResponse",
+                        "The server refuses every range of the file.".to_string(),
+                        true,
+                    ));
                 }
                 restarted = true;
                 offset = 0;
-                file.set_len(0).map_err(|error| io_failure("reset", path, &error))?;
+                file.set_len(0)
+                    .map_err(|error| io_failure("reset", path, &error))?;
                 continue;
             }
             _ => {
                 let status_code = response.status();
-                let body = response.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-                return Err(plex_failure(&status_error(status_code, &headers, &body, spec.label)));
+                let body = response
+                    .bytes()
+                    .await
+                    .map(|b| b.to_vec())
+                    .unwrap_or_default();
+                return Err(plex_failure(&status_error(
+                    status_code,
+                    &headers,
+                    &body,
+                    spec.label,
+                )));
             }
         };
-        return stream_body(spec, &mut file, response, offset, total, validator, checkpoint).await;
+        return stream_body(
+            spec, &mut file, response, offset, total, validator, checkpoint,
+        )
+        .await;
     }
 }
 
@@ -234,17 +313,26 @@ async fn stream_body(
     checkpoint: &mut CheckpointFn<'_>,
 ) -> Result<TransferEnd, Failure> {
     let path = spec.part_path;
-    file.seek(SeekFrom::Start(offset)).map_err(|error| io_failure("seek in", path, &error))?;
-    let handle = file.try_clone().map_err(|error| io_failure("open", path, &error))?;
+    file.seek(SeekFrom::Start(offset))
+        .map_err(|error| io_failure("seek in", path, &error))?;
+    let handle = file
+        .try_clone()
+        .map_err(|error| io_failure("open", path, &error))?;
     let mut writer = BufWriter::with_capacity(WRITE_BUFFER, handle);
     let mut done = offset;
     let mut since_checkpoint = 0u64;
     let mut last_checkpoint = Instant::now();
 
     let mut save = |writer: &mut BufWriter<File>, done: u64| -> Result<(), Failure> {
-        writer.flush().map_err(|error| io_failure("write", path, &error))?;
-        writer.get_ref().sync_data().map_err(|error| io_failure("sync", path, &error))?;
-        checkpoint(done, total, validator.as_deref()).map_err(|message| failure("storage", message, false))
+        writer
+            .flush()
+            .map_err(|error| io_failure("write", path, &error))?;
+        writer
+            .get_ref()
+            .sync_data()
+            .map_err(|error| io_failure("sync", path, &error))?;
+        checkpoint(done, total, validator.as_deref())
+            .map_err(|message| failure("storage", message, false))
     };
 
     loop {
@@ -259,7 +347,10 @@ async fn stream_body(
                     retry_after: None,
                     ..failure(
                         "timeout",
-                        format!("No data arrived for {} seconds. It will be tried again.", spec.stall_timeout.as_secs()),
+                        format!(
+                            "No data arrived for {} seconds. It will be tried again.",
+                            spec.stall_timeout.as_secs()
+                        ),
                         true,
                     )
                 });
@@ -267,7 +358,9 @@ async fn stream_body(
             Ok(Err(error)) => {
                 save(&mut writer, done)?;
                 tracing::info!(bytes = done, "the connection broke during the transfer");
-                return Err(plex_failure(&map_send_error(&error, spec.label, spec.label)));
+                return Err(plex_failure(&map_send_error(
+                    &error, spec.label, spec.label,
+                )));
             }
             Ok(Ok(None)) => {
                 save(&mut writer, done)?;
@@ -284,7 +377,11 @@ async fn stream_body(
                 let len = chunk.len() as u64;
                 if total.is_some_and(|total| done + len > total) {
                     save(&mut writer, done)?;
-                    return Err(failure("badResponse", "The server sent more bytes than the file has.".to_string(), true));
+                    return Err(failure(
+                        "badResponse",
+                        "The server sent more bytes than the file has.".to_string(),
+                        true,
+                    ));
                 }
                 if let Err(error) = writer.write_all(&chunk) {
                     let result = io_failure("write", path, &error);
@@ -293,7 +390,9 @@ async fn stream_body(
                 }
                 done += len;
                 since_checkpoint += len;
-                if since_checkpoint >= spec.checkpoint_bytes || last_checkpoint.elapsed() >= spec.checkpoint_interval {
+                if since_checkpoint >= spec.checkpoint_bytes
+                    || last_checkpoint.elapsed() >= spec.checkpoint_interval
+                {
                     save(&mut writer, done)?;
                     since_checkpoint = 0;
                     last_checkpoint = Instant::now();
@@ -309,7 +408,10 @@ mod tests {
 
     #[test]
     fn content_range_is_parsed() {
-        assert_eq!(parse_content_range("bytes 100-199/1000"), Some((100, 199, Some(1000))));
+        assert_eq!(
+            parse_content_range("bytes 100-199/1000"),
+            Some((100, 199, Some(1000)))
+        );
         assert_eq!(parse_content_range("bytes 0-9/*"), Some((0, 9, None)));
         assert_eq!(parse_content_range("bytes */1000"), None);
         assert_eq!(parse_content_range("items 1-2/3"), None);
@@ -322,6 +424,9 @@ mod tests {
         assert_eq!(failure.kind, "diskFull");
         assert!(failure.retryable);
         let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
-        assert_eq!(io_failure("write", Path::new("/d/a.part"), &denied).kind, "storage");
+        assert_eq!(
+            io_failure("write", Path::new("/d/a.part"), &denied).kind,
+            "storage"
+        );
     }
 }

@@ -1,0 +1,14 @@
+//! Downloads end to end against the replay server: every fixture file direct and queued,
+//! byte-identical; pause and resume; faults; restarts; hostile names.
+
+#[path = "downloads/support.rs"]
+mod support;
+
+#[path = "downloads/direct.rs"]
+mod direct;
+
+#[path = "downloads/queued.rs"]
+mod queued;
+
+#[path = "downloads/control.rs"]
+mod control;

@@ -1,0 +1,210 @@
+//! Pause, resume, cancel, delete, faults that a resume must survive, and hostile names.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use plexdl_core::engine::StepResult;
+use plexdl_core::plex::QualityPreset;
+use plexdl_replay::{Fault, FaultRule, Scenario};
+
+use crate::support::{SERVER, finished_file, rig, run_to_end, sha256_file};
+
+const PART_46: &str = "/library/parts/46/";
+
+#[tokio::test]
+async fn pause_mid_transfer_then_resume_fetches_little_again() {
+    let throttle = FaultRule::new(
+        PART_46,
+        Fault::Throttle {
+            bytes_per_second: 4_000_000,
+        },
+    );
+    let rig = rig(Scenario {
+        faults: vec![throttle],
+        ..Scenario::default()
+    });
+    let id = rig
+        .core
+        .enqueue(SERVER, &["55"], QualityPreset::Original)
+        .await
+        .expect("enqueued")[0];
+    let core = Arc::new(rig.core);
+    let stepping = {
+        let core = core.clone();
+        tokio::spawn(async move { core.run_step(id, Arc::new(AtomicBool::new(false))).await })
+    };
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let paused = core.pause(id).expect("paused");
+    assert_eq!(paused.download_status, "paused");
+    let result = stepping.await.expect("task").expect("step");
+    assert_eq!(
+        result,
+        StepResult::Idle {
+            status: "paused".to_string()
+        }
+    );
+    let row = core.get(id).expect("row");
+    assert!(
+        row.bytes_done > 1_000_000 && row.bytes_done < 13_400_382,
+        "progress was saved: {}",
+        row.bytes_done
+    );
+    let served_before = rig.server.counters().part_bytes(46);
+
+    core.resume(id).expect("resumed");
+    let done = run_to_end(&core, id).await;
+    assert_eq!(done.download_status, "completed");
+    let served = rig.server.counters().part_bytes(46);
+    let fetched_again = served - 13_400_382;
+    assert!(
+        fetched_again <= 4 * 1024 * 1024,
+        "fetched again after the pause: {fetched_again} (served before: {served_before})"
+    );
+    let expected = rig.server.part_content(46).expect("content");
+    let path = core.final_path(&done).expect("file");
+    assert_eq!(sha256_file(&path), expected.sha256_hex());
+}
+
+#[tokio::test]
+async fn dropped_connections_resume_where_they_stopped() {
+    let drops = FaultRule::new(PART_46, Fault::DropAtRandomOffsets { seed: 11 }).times(5);
+    let rig = rig(Scenario {
+        faults: vec![drops],
+        ..Scenario::default()
+    });
+    let id = rig
+        .core
+        .enqueue(SERVER, &["55"], QualityPreset::Original)
+        .await
+        .expect("enqueued")[0];
+    let row = run_to_end(&rig.core, id).await;
+    assert_eq!(row.download_status, "completed", "{row:?}");
+    let path = finished_file(&rig, &row);
+    assert_eq!(
+        sha256_file(&path),
+        rig.server.part_content(46).expect("content").sha256_hex()
+    );
+    let served = rig.server.counters().part_bytes(46);
+    assert!(
+        served - 13_400_382 <= 5 * 4 * 1024 * 1024,
+        "fetched again: {}",
+        served - 13_400_382
+    );
+}
+
+#[tokio::test]
+async fn a_file_that_changed_on_the_server_is_downloaded_again_whole() {
+    let faults = vec![
+        FaultRule::new(PART_46, Fault::DropAfterBytes { bytes: 5_000_000 }).times(1),
+        FaultRule::new(PART_46, Fault::ChangeContent)
+            .skip(1)
+            .times(1),
+    ];
+    let rig = rig(Scenario {
+        faults,
+        ..Scenario::default()
+    });
+    let id = rig
+        .core
+        .enqueue(SERVER, &["55"], QualityPreset::Original)
+        .await
+        .expect("enqueued")[0];
+    let row = run_to_end(&rig.core, id).await;
+    assert_eq!(row.download_status, "completed", "{row:?}");
+    let path = finished_file(&rig, &row);
+    // The new content, not a mix of old and new.
+    assert_eq!(
+        sha256_file(&path),
+        rig.server.part_content(46).expect("content").sha256_hex()
+    );
+    assert_ne!(
+        rig.server.part_content(46),
+        Some(plexdl_replay::Content::part(46, 13_400_382, 0))
+    );
+}
+
+#[tokio::test]
+async fn cancel_removes_the_partial_file_and_delete_removes_everything() {
+    let throttle = FaultRule::new(PART_46, Fault::DropAfterBytes { bytes: 2_000_000 }).times(1);
+    let rig = rig(Scenario {
+        faults: vec![throttle],
+        ..Scenario::default()
+    });
+    let id = rig
+        .core
+        .enqueue(SERVER, &["55"], QualityPreset::Original)
+        .await
+        .expect("enqueued")[0];
+    let step = rig
+        .core
+        .run_step(id, Arc::new(AtomicBool::new(false)))
+        .await
+        .expect("step");
+    assert!(matches!(step, StepResult::WakeAfter { .. }), "{step:?}");
+    let row = rig.core.get(id).expect("row");
+    assert_eq!(row.download_status, "backoff");
+    let partial = rig.dir.path().join("downloads").join(format!(
+        "{}.part",
+        row.local_file_path.clone().expect("name")
+    ));
+    assert!(partial.exists());
+    let cancelled = rig.core.cancel(id).expect("cancelled");
+    assert_eq!(cancelled.download_status, "cancelled");
+    assert!(!partial.exists(), "the partial file is removed");
+    assert_eq!(cancelled.bytes_done, 0);
+    rig.core.retry(id).expect("retried");
+    let done = run_to_end(&rig.core, id).await;
+    assert_eq!(done.download_status, "completed");
+    let path = finished_file(&rig, &done);
+    assert!(path.exists());
+    rig.core.delete(id).expect("deleted");
+    assert!(!path.exists());
+    assert!(rig.core.get(id).is_err());
+}
+
+#[tokio::test]
+async fn final_errors_fail_with_their_kind() {
+    let forbidden = FaultRule::new(
+        PART_46,
+        Fault::StatusSequence {
+            statuses: vec![403],
+            retry_after: None,
+        },
+    );
+    let rig = rig(Scenario {
+        faults: vec![forbidden],
+        ..Scenario::default()
+    });
+    let id = rig
+        .core
+        .enqueue(SERVER, &["55"], QualityPreset::Original)
+        .await
+        .expect("enqueued")[0];
+    let row = run_to_end(&rig.core, id).await;
+    assert_eq!(row.download_status, "failed");
+    assert_eq!(row.error_kind.as_deref(), Some("forbidden"));
+    assert_eq!(row.attempts, 1, "a final error is not retried");
+}
+
+#[tokio::test]
+async fn busy_server_is_retried_until_it_answers() {
+    let busy = FaultRule::new(
+        PART_46,
+        Fault::StatusSequence {
+            statuses: vec![503, 503, 509],
+            retry_after: Some(1),
+        },
+    );
+    let rig = rig(Scenario {
+        faults: vec![busy],
+        ..Scenario::default()
+    });
+    let id = rig
+        .core
+        .enqueue(SERVER, &["55"], QualityPreset::Original)
+        .await
+        .expect("enqueued")[0];
+    let row = run_to_end(&rig.core, id).await;
+    assert_eq!(row.download_status, "completed", "{row:?}");
+}

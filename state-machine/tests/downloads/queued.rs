@@ -1,0 +1,91 @@
+//! Converted downloads through the server's download queue.
+
+use plexdl_core::plex::QualityPreset;
+use plexdl_replay::{Scenario, transcoded_content};
+
+use crate::support::{SERVER, finished_file, rig, run_to_end, sha256_file};
+
+#[tokio::test]
+async fn queued_downloads_end_byte_identical() {
+    let rig = rig(Scenario::default());
+    // Short items only: a converted file's size follows the item's duration.
+    let keys = ["55", "57", "90", "71"];
+    let ids = rig
+        .core
+        .enqueue(SERVER, &keys, QualityPreset::Hd720)
+        .await
+        .expect("enqueued");
+    assert_eq!(
+        ids.len(),
+        keys.len(),
+        "converted downloads are one per item"
+    );
+    for (id, key) in ids.into_iter().zip(keys) {
+        let row = run_to_end(&rig.core, id).await;
+        assert_eq!(row.download_status, "completed", "{row:?}");
+        let duration = rig.server.library().duration_ms(key).expect("duration");
+        // The same output the server generated for the item at 720p (4000 kbps, 1280x720).
+        let expected = transcoded_content(&format!("queue:{key}:4000:1280x720"), duration, 4_000);
+        let path = finished_file(&rig, &row);
+        assert_eq!(std::fs::metadata(&path).expect("file").len(), expected.size);
+        assert_eq!(sha256_file(&path), expected.sha256_hex());
+        assert!(row.queue_item_id.is_some());
+    }
+    let left = rig
+        .server
+        .counters()
+        .requests_to("DELETE /downloadQueue/{id}/items/{id}");
+    assert_eq!(
+        left,
+        keys.len() as u64,
+        "each finished item was removed from the server's queue"
+    );
+    let polls = rig
+        .server
+        .counters()
+        .requests_to("GET /downloadQueue/{id}/items/{id}");
+    assert!(polls >= 3, "the queue was polled: {polls}");
+}
+
+#[tokio::test]
+async fn a_server_without_queue_fails_converted_downloads_with_a_clear_reason() {
+    let rig = rig(Scenario {
+        queue_api: false,
+        ..Scenario::default()
+    });
+    let id = rig
+        .core
+        .enqueue(SERVER, &["55"], QualityPreset::Sd480)
+        .await
+        .expect("enqueued")[0];
+    let row = run_to_end(&rig.core, id).await;
+    assert_eq!(row.download_status, "failed");
+    assert_eq!(row.error_kind.as_deref(), Some("transcodeRefused"));
+    assert!(
+        row.error_message
+            .as_deref()
+            .is_some_and(|m| m.contains("Original")),
+        "{row:?}"
+    );
+}
+
+#[tokio::test]
+async fn refused_conversion_fails_with_the_servers_reason() {
+    let rig = rig(Scenario {
+        refuse_transcodes: true,
+        ..Scenario::default()
+    });
+    let id = rig
+        .core
+        .enqueue(SERVER, &["56"], QualityPreset::Hd1080)
+        .await
+        .expect("enqueued")[0];
+    let row = run_to_end(&rig.core, id).await;
+    assert_eq!(row.download_status, "failed");
+    assert!(
+        row.error_message
+            .as_deref()
+            .is_some_and(|m| m.contains("Downloads not allowed")),
+        "{row:?}"
+    );
+}

@@ -1,0 +1,118 @@
+//! A core wired to a replay server, and a scheduler loop for tests.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use plexdl_core::engine::{DownloadCore, EngineSettings, StepResult};
+use plexdl_core::manifest::DownloadRow;
+use plexdl_core::plex::{ClientIdentity, PlexServer, Transport, TransportSettings};
+use plexdl_replay::{ReplayServer, Scenario};
+use sha2::{Digest, Sha256};
+
+/// The server id downloads are registered under.
+pub const SERVER: &str = "replay";
+
+/// A replay server, a core in a temporary folder, and the folder.
+pub struct Rig {
+    pub server: ReplayServer,
+    pub core: DownloadCore,
+    pub dir: tempfile::TempDir,
+}
+
+/// Settings fast enough for tests.
+pub fn settings(download_dir: &Path) -> EngineSettings {
+    EngineSettings {
+        stall_timeout: Duration::from_secs(2),
+        poll_interval: Duration::from_millis(10),
+        ..EngineSettings::new(download_dir)
+    }
+}
+
+pub fn transport() -> Transport {
+    let settings = TransportSettings {
+        request_timeout: Duration::from_secs(10),
+        ..TransportSettings::default()
+    };
+    Transport::new(ClientIdentity::new("plexdl-download-tests-01"), settings).expect("client")
+}
+
+/// Opens a core on `dir` and registers the replay server.
+pub fn open_core(dir: &Path, server: &ReplayServer) -> DownloadCore {
+    let core = DownloadCore::open(&dir.join("data"), settings(&dir.join("downloads")))
+        .expect("core opens");
+    let plex = PlexServer::direct(transport(), server.base_url(), server.token(), "Replay")
+        .expect("server");
+    core.register_server(SERVER, plex);
+    core
+}
+
+pub fn rig(scenario: Scenario) -> Rig {
+    let server = ReplayServer::builder()
+        .scenario(scenario)
+        .start()
+        .expect("replay server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let core = open_core(dir.path(), &server);
+    Rig { server, core, dir }
+}
+
+/// Runs a download step by step until it needs the user (finished, failed, paused,
+/// cancelled), waking it at once when it waits (so tests do not sleep through backoffs).
+/// Panics if it makes no progress within the limits.
+pub async fn run_to_end(core: &DownloadCore, id: i64) -> DownloadRow {
+    let started = Instant::now();
+    for _ in 0..500 {
+        let result = core
+            .run_step(id, Arc::new(AtomicBool::new(false)))
+            .await
+            .expect("step runs");
+        match result {
+            StepResult::Idle { .. } => return core.get(id).expect("row"),
+            StepResult::WakeAfter { millis } => {
+                let row = core.get(id).expect("row");
+                if row.download_status == "backoff" {
+                    core.wake(id).expect("woken");
+                } else if millis > 0 {
+                    tokio::time::sleep(Duration::from_millis(millis.min(50))).await;
+                }
+            }
+            StepResult::WaitForNetwork => panic!("download {id} waits for a network in a test"),
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "download {id} did not finish in time"
+        );
+    }
+    panic!(
+        "download {id} did not finish in 500 steps: {:?}",
+        core.get(id)
+    );
+}
+
+/// The SHA-256 of a file, read in pieces.
+pub fn sha256_file(path: &Path) -> String {
+    use std::io::Read;
+    let mut file =
+        std::fs::File::open(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let count = file.read(&mut buf).expect("read");
+        if count == 0 {
+            break;
+        }
+        hasher.update(&buf[..count]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The finished file of a download.
+pub fn finished_file(rig: &Rig, row: &DownloadRow) -> PathBuf {
+    rig.core.final_path(row).expect("a file name")
+}
