@@ -12,3 +12,12 @@ mod queued;
 
 #[path = "downloads/control.rs"]
 mod control;
+
+#[path = "downloads/faultMatrix.rs"]
+mod fault_matrix;
+
+#[path = "downloads/restarts.rs"]
+mod restarts;
+
+#[path = "downloads/hostileNames.rs"]
+mod hostile_names;

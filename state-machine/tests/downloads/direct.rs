@@ -11,8 +11,6 @@ async fn every_fixture_file_downloads_byte_identical() {
     let sections = ["1", "2"];
     let mut keys = Vec::new();
     for section in sections {
-        let plex = rig.core.manifest();
-        let _ = plex;
         let listing = plexdl_core::plex::PlexServer::direct(
             crate::support::transport(),
             rig.server.base_url(),

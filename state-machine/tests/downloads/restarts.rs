@@ -1,0 +1,85 @@
+//! The core is dropped at random points (as when Android kills the app), reopened on the
+//! same folder, and the downloads are finished: no row is lost and every file is identical.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use plexdl_core::plex::QualityPreset;
+use plexdl_replay::{Fault, FaultRule, ReplayServer, Scenario};
+
+use crate::support::{SERVER, open_core, run_to_end, sha256_file};
+
+fn mix(value: u64) -> u64 {
+    let mut z = value.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z ^ (z >> 31)
+}
+
+#[tokio::test]
+async fn killed_and_reopened_cores_finish_every_download() {
+    // Slow enough that a random kill lands mid-transfer.
+    let throttle = FaultRule::new(
+        "/library/parts/",
+        Fault::Throttle {
+            bytes_per_second: 20_000_000,
+        },
+    );
+    let server = ReplayServer::builder()
+        .scenario(Scenario {
+            faults: vec![throttle],
+            ..Scenario::default()
+        })
+        .start()
+        .expect("server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keys = ["71", "72", "73", "74", "75"];
+    let ids = {
+        let core = open_core(dir.path(), &server);
+        core.enqueue(SERVER, &keys, QualityPreset::Original)
+            .await
+            .expect("enqueued")
+    };
+    for round in 0..12u64 {
+        let core = Arc::new(open_core(dir.path(), &server));
+        let id = ids[(mix(round) % ids.len() as u64) as usize];
+        let kill_after = Duration::from_millis(20 + mix(round ^ 7) % 400);
+        let step = {
+            let core = core.clone();
+            tokio::spawn(async move { core.run_step(id, Arc::new(AtomicBool::new(false))).await })
+        };
+        tokio::time::sleep(kill_after).await;
+        step.abort();
+        let _ = step.await;
+        drop(core);
+    }
+    let core = open_core(dir.path(), &server);
+    assert_eq!(
+        core.list().expect("list").len(),
+        ids.len(),
+        "no row was lost"
+    );
+    let wakes = core.reconcile().expect("reconcile");
+    assert!(wakes.iter().all(|wake| ids.contains(&wake.download_id)));
+    for id in &ids {
+        let row = run_to_end(&core, *id).await;
+        assert_eq!(row.download_status, "completed", "{row:?}");
+        let part_id: u64 = row
+            .part_key
+            .as_deref()
+            .and_then(|k| k.split('/').nth(3))
+            .and_then(|p| p.parse().ok())
+            .expect("part id");
+        let path = core.final_path(&row).expect("file");
+        assert_eq!(
+            sha256_file(&path),
+            server.part_content(part_id).expect("content").sha256_hex(),
+            "{}",
+            path.display()
+        );
+    }
+    assert!(
+        core.reconcile().expect("reconcile").is_empty(),
+        "nothing left to schedule"
+    );
+}
