@@ -193,6 +193,7 @@ async fn seeded_fault_trials_end_identical_or_in_the_implied_failure() {
             ..EngineSettings::new(dir.path().join("downloads"))
         };
         let core = DownloadCore::open(&dir.path().join("data"), settings).expect("core");
+        crate::support::watch_token(server.token());
         core.register_server(
             SERVER,
             PlexServer::direct(transport(), server.base_url(), server.token(), "Replay")

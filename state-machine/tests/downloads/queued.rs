@@ -8,27 +8,39 @@ use crate::support::{SERVER, finished_file, rig, run_to_end, sha256_file};
 #[tokio::test]
 async fn queued_downloads_end_byte_identical() {
     let rig = rig(Scenario::default());
-    // Short items only: a converted file's size follows the item's duration.
-    let keys = ["55", "57", "90", "71"];
+    // Every playable item of the library, at 480p (1500 kbps, 854x480).
+    let mut keys: Vec<String> = rig
+        .server
+        .library()
+        .parts()
+        .map(|part| part.rating_key.clone())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
     let ids = rig
         .core
-        .enqueue(SERVER, &keys, QualityPreset::Hd720)
+        .enqueue(SERVER, &key_refs, QualityPreset::Sd480)
         .await
         .expect("enqueued");
     assert_eq!(
         ids.len(),
         keys.len(),
-        "converted downloads are one per item"
+        "converted downloads are one per item, parts joined"
     );
-    for (id, key) in ids.into_iter().zip(keys) {
+    for (id, key) in ids.into_iter().zip(&keys) {
         let row = run_to_end(&rig.core, id).await;
         assert_eq!(row.download_status, "completed", "{row:?}");
         let duration = rig.server.library().duration_ms(key).expect("duration");
-        // The same output the server generated for the item at 720p (4000 kbps, 1280x720).
-        let expected = transcoded_content(&format!("queue:{key}:4000:1280x720"), duration, 4_000);
+        // The same output the server generated for the item.
+        let expected = transcoded_content(&format!("queue:{key}:1500:854x480"), duration, 1_500);
         let path = finished_file(&rig, &row);
-        assert_eq!(std::fs::metadata(&path).expect("file").len(), expected.size);
-        assert_eq!(sha256_file(&path), expected.sha256_hex());
+        assert_eq!(
+            std::fs::metadata(&path).expect("file").len(),
+            expected.size,
+            "{key}"
+        );
+        assert_eq!(sha256_file(&path), expected.sha256_hex(), "{key}");
         assert!(row.queue_item_id.is_some());
     }
     let left = rig

@@ -1,8 +1,8 @@
 //! A core wired to a replay server, and a scheduler loop for tests.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use plexdl_core::engine::{DownloadCore, EngineSettings, StepResult};
@@ -10,6 +10,77 @@ use plexdl_core::manifest::DownloadRow;
 use plexdl_core::plex::{ClientIdentity, PlexServer, Transport, TransportSettings};
 use plexdl_replay::{ReplayServer, Scenario};
 use sha2::{Digest, Sha256};
+
+/// Everything the tests of this binary logged, written without redaction so the test sees
+/// what the core itself wrote.
+static CAPTURE: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+/// The tokens of every replay server started by these tests.
+static TOKENS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+#[derive(Clone)]
+struct CaptureWriter(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for CaptureWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Installs the capturing subscriber (debug level for the core) once.
+fn capture() -> Arc<Mutex<Vec<u8>>> {
+    CAPTURE
+        .get_or_init(|| {
+            let buffer = Arc::new(Mutex::new(Vec::new()));
+            let writer = CaptureWriter(buffer.clone());
+            let subscriber = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new("plexdl_core=debug"))
+                .with_writer(move || writer.clone())
+                .with_ansi(false)
+                .finish();
+            tracing::subscriber::set_global_default(subscriber).expect("no other subscriber");
+            buffer
+        })
+        .clone()
+}
+
+/// Adds a server's token to the ones the log check looks for.
+pub fn watch_token(token: &str) {
+    capture();
+    TOKENS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .push(token.to_string());
+}
+
+/// Asserts that no token of any replay server appears in what was logged so far.
+pub fn assert_no_token_logged() {
+    let text = String::from_utf8_lossy(
+        &capture()
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()),
+    )
+    .into_owned();
+    assert!(!text.is_empty(), "the core logged something");
+    for token in TOKENS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .iter()
+    {
+        assert_eq!(
+            text.matches(token.as_str()).count(),
+            0,
+            "a token appeared in the logs"
+        );
+    }
+}
 
 /// The server id downloads are registered under.
 pub const SERVER: &str = "replay";
@@ -40,6 +111,7 @@ pub fn transport() -> Transport {
 
 /// Opens a core on `dir` and registers the replay server.
 pub fn open_core(dir: &Path, server: &ReplayServer) -> DownloadCore {
+    watch_token(server.token());
     let core = DownloadCore::open(&dir.join("data"), settings(&dir.join("downloads")))
         .expect("core opens");
     let plex = PlexServer::direct(transport(), server.base_url(), server.token(), "Replay")
@@ -69,7 +141,10 @@ pub async fn run_to_end(core: &DownloadCore, id: i64) -> DownloadRow {
             .await
             .expect("step runs");
         match result {
-            StepResult::Idle { .. } => return core.get(id).expect("row"),
+            StepResult::Idle { .. } => {
+                assert_no_token_logged();
+                return core.get(id).expect("row");
+            }
             StepResult::WakeAfter { millis } => {
                 let row = core.get(id).expect("row");
                 if row.download_status == "backoff" {
