@@ -21,3 +21,9 @@ mod restarts;
 
 #[path = "downloads/hostileNames.rs"]
 mod hostile_names;
+
+#[path = "downloads/liveAndPolicy.rs"]
+mod live_and_policy;
+
+#[path = "downloads/verification.rs"]
+mod verification;

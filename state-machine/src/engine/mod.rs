@@ -9,8 +9,13 @@
 
 #[path = "fileNames.rs"]
 pub mod file_names;
+mod finishing;
+mod preflight;
+pub mod sidecar;
+mod slots;
 mod stepper;
 pub mod transfer;
+pub mod verification;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -39,6 +44,47 @@ pub struct EngineSettings {
     pub step_budget: Duration,
     /// The shortest time between two polls of a queue item on the server.
     pub poll_interval: Duration,
+    /// A partial file that belongs to no download is removed when it is this old.
+    pub orphan_grace: Duration,
+    /// What to do when a conversion is asked of a server that is already converting.
+    pub busy_policy: BusyPolicy,
+    /// Transfers at once, in all.
+    pub max_transfers: usize,
+    /// Transfers at once from one server (some servers refuse parallel downloads).
+    pub max_transfers_per_server: usize,
+    /// Space kept free on the device beyond the download's own size.
+    pub free_space_margin: u64,
+    /// Containers the device plays; an original in another container is converted with its
+    /// video and audio copied.
+    pub playable_containers: Vec<String>,
+}
+
+impl EngineSettings {
+    /// The container of converted files: MKV when the device plays it, else MP4.
+    pub fn output_container(&self) -> &'static str {
+        let plays = |name: &str| {
+            self.playable_containers
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(name))
+        };
+        if plays("mkv") || !plays("mp4") {
+            "mkv"
+        } else {
+            "mp4"
+        }
+    }
+}
+
+/// What to do when a conversion is asked of a busy server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum BusyPolicy {
+    /// Stop with a warning; the user's Retry starts it anyway.
+    Warn,
+    /// Wait (retry later) until the server is no longer converting.
+    Wait,
+    /// Start it anyway.
+    Ignore,
 }
 
 impl EngineSettings {
@@ -51,6 +97,15 @@ impl EngineSettings {
             checkpoint_interval: Duration::from_secs(2),
             step_budget: Duration::from_secs(8 * 60),
             poll_interval: Duration::from_secs(5),
+            orphan_grace: Duration::from_secs(24 * 3600),
+            busy_policy: BusyPolicy::Warn,
+            max_transfers: 2,
+            max_transfers_per_server: 1,
+            free_space_margin: 64 * 1024 * 1024,
+            playable_containers: ["mkv", "mp4", "m4v", "mov", "webm", "ts", "3gp"]
+                .iter()
+                .map(|container| (*container).to_string())
+                .collect(),
         }
     }
 }
@@ -100,6 +155,7 @@ pub struct DownloadCore {
     settings: EngineSettings,
     servers: Mutex<HashMap<String, PlexServer>>,
     running: Mutex<HashMap<i64, Arc<AtomicBool>>>,
+    slots: slots::Slots,
 }
 
 impl DownloadCore {
@@ -112,11 +168,13 @@ impl DownloadCore {
             })?;
         }
         let manifest = Manifest::open(&data_dir.join("manifest.sqlite"))?;
+        let slots = slots::Slots::new(settings.max_transfers, settings.max_transfers_per_server);
         Ok(DownloadCore {
             manifest,
             settings,
             servers: Mutex::new(HashMap::new()),
             running: Mutex::new(HashMap::new()),
+            slots,
         })
     }
 
@@ -270,8 +328,9 @@ impl DownloadCore {
         self.command(id, Event::Wake)
     }
 
-    /// Removes a download: its files first, then its row (a crash in between leaves a row
-    /// whose file is missing, which verification reports, never a file without a row).
+    /// Removes a download: its files (video, partial file, subtitles, poster, sidecar) first,
+    /// then its row (a crash in between leaves a row whose file is missing, which
+    /// verification reports, never a file without a row).
     pub fn delete(&self, id: i64) -> Result<(), CoreError> {
         let row = self.get(id)?;
         if let Some(stop) = self
@@ -282,10 +341,20 @@ impl DownloadCore {
         {
             stop.store(true, Ordering::Relaxed);
         }
-        for path in [self.partial_path(&row), self.final_path(&row)]
+        let mut paths: Vec<PathBuf> = [self.partial_path(&row), self.final_path(&row)]
             .into_iter()
             .flatten()
-        {
+            .collect();
+        if let Some(name) = row.local_file_path.as_deref() {
+            let car_path = sidecar::path_for(&self.settings.download_dir, name);
+            if let Some(car) = sidecar::read(&car_path) {
+                for extra in car.subtitles.iter().chain(car.artwork.iter()) {
+                    paths.extend(file_names::inside(&self.settings.download_dir, extra));
+                }
+            }
+            paths.push(car_path);
+        }
+        for path in paths {
             match std::fs::remove_file(&path) {
                 Ok(()) => {}
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}

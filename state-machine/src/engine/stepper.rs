@@ -5,13 +5,13 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use super::file_names;
-use super::transfer::{TransferEnd, TransferSpec, io_failure, plex_failure, transfer};
-use super::{CoreError, DownloadCore, StepResult};
+use super::preflight::simple_failure;
+use super::transfer::{TransferEnd, TransferSpec, plex_failure, transfer};
+use super::{CoreError, DownloadCore, StepResult, finishing, preflight};
 use crate::machine::{self, Effect, Event, Failure, Route};
 use crate::manifest::{DownloadRow, now_ms, rows};
 use crate::plex::models::QueueItemStatus;
-use crate::plex::{PlexError, PlexServer, QualityPreset};
+use crate::plex::{PlexServer, QualityPreset};
 
 /// Effects carried out in one step at most (a guard against a machine that loops).
 const MAX_EFFECTS_PER_STEP: usize = 200;
@@ -30,16 +30,6 @@ enum Next {
 
 fn failed(failure: Failure) -> Next {
     Next::Event(Event::Failed(failure))
-}
-
-fn simple_failure(kind: &str, message: &str, retryable: bool) -> Failure {
-    Failure {
-        kind: kind.to_string(),
-        message: message.to_string(),
-        retryable,
-        retry_after: None,
-        at_ms: now_ms(),
-    }
 }
 
 /// Runs one step.
@@ -121,12 +111,12 @@ async fn execute(
     deadline: Instant,
 ) -> Result<Next, CoreError> {
     Ok(match effect {
-        Effect::RunPreflight => match preflight(core, id).await? {
+        Effect::RunPreflight => match preflight::run(core, id).await? {
             Ok(route) => Next::Event(Event::PreflightPassed { route }),
             Err(failure) => failed(failure),
         },
         Effect::Transfer { route } => run_transfer(core, id, *route, stop, deadline).await?,
-        Effect::Verify => match verify(core, id)? {
+        Effect::Verify => match finishing::verify(core, id).await? {
             Ok(()) => Next::Event(Event::VerifyPassed),
             Err(failure) => failed(failure),
         },
@@ -185,82 +175,6 @@ fn server_for(core: &DownloadCore, row: &DownloadRow) -> Result<PlexServer, Fail
     })
 }
 
-/// Reads the item again, chooses the route and the file name, and notices a file that
-/// changed on the server (a new part key or size): then the partial file starts over.
-async fn preflight(core: &DownloadCore, id: i64) -> Result<Result<Route, Failure>, CoreError> {
-    let row = core.get(id)?;
-    let server = match server_for(core, &row) {
-        Ok(server) => server,
-        Err(failure) => return Ok(Err(failure)),
-    };
-    let item = match server.metadata(&row.media_rating_key).await {
-        Ok(item) => item,
-        Err(error) => return Ok(Err(plex_failure(&error))),
-    };
-    let quality = QualityPreset::from_name(&row.quality).unwrap_or(QualityPreset::Original);
-    let (route, size, key, container) = if quality == QualityPreset::Original {
-        let Some(part) = item.parts().nth(row.part_index as usize).cloned() else {
-            return Ok(Err(plex_failure(&PlexError::NotFound {
-                path: format!(
-                    "/library/metadata/{} part {}",
-                    row.media_rating_key,
-                    row.part_index + 1
-                ),
-            })));
-        };
-        let container = part
-            .container
-            .clone()
-            .or_else(|| item.media.first().and_then(|m| m.container.clone()));
-        (Route::Direct, part.size, part.key.clone(), container)
-    } else {
-        match server.download_queue().await {
-            Ok(Some(_)) => (Route::ServerQueue, None, None, Some("mkv".to_string())),
-            Ok(None) => {
-                return Ok(Err(simple_failure(
-                    "transcodeRefused",
-                    "This server is too old to prepare converted downloads (it has no download queue). Choose Original quality.",
-                    false,
-                )));
-            }
-            Err(error) => return Ok(Err(plex_failure(&error))),
-        }
-    };
-
-    let changed = route == Route::Direct
-        && row.bytes_done > 0
-        && (row.part_key.as_deref() != key.as_deref()
-            || (row.bytes_total.is_some() && row.bytes_total != size));
-    if changed {
-        tracing::warn!(old_key = ?row.part_key, new_key = ?key, "the file changed on the server; starting again from zero");
-        core.delete_partial(id)?;
-    }
-    if row.local_file_path.is_none() {
-        let extension = file_names::extension(container.as_deref());
-        let folder = core.settings.download_dir.clone();
-        let name = core.manifest.write(|tx| {
-            let name = file_names::unique_name(&row.title, &extension, |candidate| {
-                let on_disk = folder.join(candidate).exists()
-                    || folder.join(format!("{candidate}.part")).exists();
-                on_disk || rows::file_in_use(tx, candidate, id).unwrap_or(true)
-            });
-            rows::set_file(tx, id, &name, key.as_deref())?;
-            Ok(name)
-        })?;
-        tracing::info!(file = %name, "file name chosen");
-    }
-    let metadata_json =
-        serde_json::to_string(&item).unwrap_or_else(|_| row.cached_metadata_json.clone());
-    core.manifest.write(|tx| {
-        tx.execute(
-            "UPDATE downloads SET part_key = COALESCE(?2, part_key), bytes_total = COALESCE(?3, bytes_total), cached_metadata_json = ?4 WHERE id = ?1",
-            rusqlite::params![id, key, size.map(|s| s as i64), metadata_json],
-        )?;
-        Ok(())
-    })?;
-    Ok(Ok(route))
-}
-
 async fn run_transfer(
     core: &DownloadCore,
     id: i64,
@@ -273,6 +187,11 @@ async fn run_transfer(
         Ok(server) => server,
         Err(failure) => return Ok(failed(failure)),
     };
+    let Some(_slot) = core.slots.try_take(&row.server_identifier) else {
+        tracing::debug!("no free transfer slot; trying again shortly");
+        return Ok(Next::Stop(StepResult::WakeAfter { millis: 1_000 }));
+    };
+    let mut live_offset_ms = 0u64;
     let url = match route {
         Route::Direct => match row.part_key.as_deref() {
             Some(key) => server.url(key, vec![("download", "1".to_string())]).await,
@@ -289,11 +208,30 @@ async fn run_transfer(
             _ => return Ok(Next::Event(Event::ServerItemExpired)),
         },
         Route::LiveTranscode => {
-            return Ok(failed(simple_failure(
-                "transcodeRefused",
-                "Live conversion is not available for downloads yet. Choose Original quality.",
-                false,
-            )));
+            let plan = live_plan(&row);
+            if let Some(path) = core.partial_path(&row) {
+                // Start at a whole millisecond of the item and drop the bytes after the point
+                // that corresponds to it, so the new stream joins up with the file.
+                let resume = std::fs::metadata(&path)
+                    .map_or(0, |m| m.len())
+                    .min(row.bytes_done);
+                let (offset_ms, start_byte) = plan.resume_point(resume);
+                if start_byte != row.bytes_done {
+                    core.manifest
+                        .write(|tx| rows::checkpoint(tx, id, start_byte, None, None))?;
+                }
+                live_offset_ms = offset_ms;
+            }
+            server
+                .live_transcode_url(
+                    &row.media_rating_key,
+                    plan.preset,
+                    plan.source_kbps,
+                    live_offset_ms as f64 / 1_000.0,
+                    &format!("plexdl-{id}"),
+                    core.settings.output_container(),
+                )
+                .await
         }
     };
     let url = match url {
@@ -307,9 +245,12 @@ async fn run_transfer(
             true,
         )));
     };
+    let row = core.get(id)?;
     let label = format!("download {id}");
     let request = move || server.media_request(url.clone());
+    tracing::debug!(live_offset_ms, "transfer starting");
     let spec = TransferSpec {
+        ranges: route != Route::LiveTranscode,
         request: &request,
         label: &label,
         part_path: &part_path,
@@ -349,57 +290,6 @@ async fn run_transfer(
             failed(failure)
         }
     })
-}
-
-/// Checks the finished partial file against the expected size and moves it to its final
-/// name.
-fn verify(core: &DownloadCore, id: i64) -> Result<Result<(), Failure>, CoreError> {
-    let row = core.get(id)?;
-    let (Some(part_path), Some(final_path)) = (core.partial_path(&row), core.final_path(&row))
-    else {
-        return Ok(Err(simple_failure(
-            "storage",
-            "The download has no file name.",
-            false,
-        )));
-    };
-    let size = match std::fs::metadata(&part_path) {
-        Ok(metadata) => metadata.len(),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            // Verified and renamed already (a step that stopped right after the rename).
-            if std::fs::metadata(&final_path).is_ok_and(|m| Some(m.len()) == row.bytes_total) {
-                return Ok(Ok(()));
-            }
-            core.delete_partial(id)?;
-            return Ok(Err(simple_failure(
-                "verifyFailed",
-                "The partial file disappeared; the download starts again.",
-                true,
-            )));
-        }
-        Err(error) => return Ok(Err(io_failure("check", &part_path, &error))),
-    };
-    if row.bytes_total.is_some_and(|expected| expected != size) || size != row.bytes_done {
-        tracing::warn!(size, expected = ?row.bytes_total, recorded = row.bytes_done, "finished file has the wrong size");
-        core.delete_partial(id)?;
-        return Ok(Err(simple_failure(
-            "verifyFailed",
-            "The finished file did not have the expected size. It is downloaded again.",
-            true,
-        )));
-    }
-    if let Err(error) = std::fs::rename(&part_path, &final_path) {
-        return Ok(Err(io_failure("rename", &part_path, &error)));
-    }
-    if let Some(folder) = final_path.parent()
-        && let Ok(handle) = std::fs::File::open(folder)
-    {
-        let _ = handle.sync_all();
-    }
-    core.manifest
-        .write(|tx| rows::checkpoint(tx, id, size, Some(size), row.validator.as_deref()))?;
-    tracing::info!(file = %final_path.display(), bytes = size, "download verified");
-    Ok(Ok(()))
 }
 
 async fn enqueue(core: &DownloadCore, id: i64) -> Result<Next, CoreError> {
@@ -486,4 +376,63 @@ async fn poll(core: &DownloadCore, id: i64) -> Result<Next, CoreError> {
             )
         }
     })
+}
+
+/// How a live transcode of a download is asked for and how its bytes map to time.
+struct LivePlan {
+    preset: QualityPreset,
+    /// For a stream copy (original quality in a container the device does not play): the
+    /// source bitrate, sent so that the server copies rather than converts.
+    source_kbps: Option<u64>,
+    /// The item's duration.
+    duration_ms: u64,
+    /// The expected output size (bitrate times duration).
+    estimate: u64,
+}
+
+impl LivePlan {
+    /// The whole millisecond to restart at for `bytes` already on disk, and the byte that
+    /// corresponds to it (where the file is cut before the new stream is appended).
+    fn resume_point(&self, bytes: u64) -> (u64, u64) {
+        if bytes == 0 || self.estimate == 0 || self.duration_ms == 0 {
+            return (0, 0);
+        }
+        let offset_ms =
+            ((u128::from(bytes) * u128::from(self.duration_ms)) / u128::from(self.estimate)) as u64;
+        let offset_ms = offset_ms.min(self.duration_ms);
+        let start = ((u128::from(self.estimate) * u128::from(offset_ms))
+            / u128::from(self.duration_ms)) as u64;
+        (offset_ms, start.min(bytes))
+    }
+}
+
+fn live_plan(row: &DownloadRow) -> LivePlan {
+    let item: crate::plex::Metadata =
+        serde_json::from_str(&row.cached_metadata_json).unwrap_or_default();
+    let preset = QualityPreset::from_name(&row.quality).unwrap_or(QualityPreset::Original);
+    let duration_ms = item
+        .duration
+        .or_else(|| item.media.first().and_then(|m| m.duration))
+        .unwrap_or(0);
+    let source_kbps = if preset == QualityPreset::Original {
+        Some(
+            item.media
+                .first()
+                .and_then(|m| m.bitrate)
+                .unwrap_or(crate::plex::transcode::COPY_FALLBACK_KBPS),
+        )
+    } else {
+        None
+    };
+    let video_kbps = preset
+        .video_kbps()
+        .or(source_kbps)
+        .unwrap_or(crate::plex::transcode::COPY_FALLBACK_KBPS);
+    let estimate = (video_kbps + crate::plex::transcode::ESTIMATE_AUDIO_KBPS) * duration_ms / 8;
+    LivePlan {
+        preset,
+        source_kbps,
+        duration_ms,
+        estimate,
+    }
 }

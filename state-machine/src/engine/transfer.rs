@@ -30,6 +30,9 @@ pub const WRITE_BUFFER: usize = 1 << 20;
 
 /// How a transfer is to be done.
 pub struct TransferSpec<'a> {
+    /// Whether the source supports ranges. A live transcode does not: it is asked to start at
+    /// a time offset instead, and its answer is appended to the bytes kept.
+    pub ranges: bool,
     /// Builds the request (URL, identity headers, token); Range and If-Range are added here.
     pub request: &'a (dyn Fn() -> reqwest::RequestBuilder + Send + Sync),
     /// For logs and errors (no token).
@@ -175,7 +178,7 @@ pub async fn transfer(
 
     loop {
         let mut request = (spec.request)();
-        if offset > 0 {
+        if offset > 0 && spec.ranges {
             request = request.header(RANGE, format!("bytes={offset}-"));
             if let Some(validator) = &spec.validator {
                 request = request.header(IF_RANGE, validator.as_str());
@@ -230,7 +233,7 @@ pub async fn transfer(
                 range.and_then(|(_, _, total)| total).or(spec.expected_size)
             }
             200 => {
-                if offset > 0 {
+                if offset > 0 && spec.ranges {
                     let changed = spec.validator.is_some() && validator != spec.validator;
                     if changed {
                         tracing::warn!("the file changed on the server; starting again from zero");

@@ -73,6 +73,11 @@ pub enum Event {
     Cancel,
     /// The user asked to try again (from Failed, or during a backoff).
     Retry,
+    /// Verification found a finished file missing or damaged (`missing` or `corrupt`).
+    FileLost {
+        kind: String,
+        message: String,
+    },
     NetworkLost,
     NetworkBack,
 }

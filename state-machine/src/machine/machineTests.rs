@@ -372,3 +372,41 @@ fn stored_machines_of_format_1_still_load() {
     }
     assert!(names.len() >= 14, "stored examples: {names:?}");
 }
+
+#[test]
+fn a_lost_file_turns_a_completed_download_into_a_failed_one() {
+    let (mut machine, _) = drive(&[
+        Event::Start,
+        Event::PreflightPassed {
+            route: Route::Direct,
+        },
+        Event::TransferComplete,
+        Event::VerifyPassed,
+    ]);
+    handle(
+        &mut machine,
+        &Event::FileLost {
+            kind: "missing".into(),
+            message: "The file is gone.".into(),
+        },
+    );
+    assert!(
+        matches!(machine.state(), State::Failed { kind, retryable: false, .. } if kind == "missing")
+    );
+    assert_eq!(
+        handle(&mut machine, &Event::Retry),
+        vec![Effect::RunPreflight]
+    );
+}
+
+#[test]
+fn retrying_a_busy_refusal_overrides_the_busy_check_once() {
+    let mut busy = failure(false, 0);
+    busy.kind = "serverBusy".into();
+    let (mut machine, _) = drive(&[Event::Start, Event::Failed(busy)]);
+    handle(&mut machine, &Event::Retry);
+    assert!(machine.inner().override_busy);
+    let (mut other, _) = drive(&[Event::Start, Event::Failed(failure(false, 0))]);
+    handle(&mut other, &Event::Retry);
+    assert!(!other.inner().override_busy);
+}

@@ -6,7 +6,7 @@
 //! Queued --Start--> Active[ Preflight --PreflightPassed-->
 //!                           Direct[ Transferring --TransferComplete--> Verifying ]
 //!                         | ServerPrepared[ Enqueuing -> WaitingForServer -> Fetching -> Verifying ]
-//!                         | LiveTranscode{offset} ]  --VerifyPassed--> Completed
+//!                         | LiveTranscode{offset} --TransferComplete--> Verifying ]  --VerifyPassed--> Completed
 //! Active --Failed(retryable, attempts left)--> Backoff{attempt, retry_at, reason} --Wake--> Preflight
 //! Active --Failed(final)--> Failed{kind, message, retryable} --Retry--> Preflight
 //! Active --Pause--> Paused --Resume--> Preflight;  Active --NetworkLost--> WaitingForNetwork
@@ -53,6 +53,9 @@ pub struct Download {
     pub queue: Option<QueueRef>,
     /// Where a live transcode stopped (seconds into the item).
     pub live_offset_seconds: f64,
+    /// The user chose to start a conversion although the server is busy.
+    #[serde(default)]
+    pub override_busy: bool,
 }
 
 impl Download {
@@ -65,6 +68,7 @@ impl Download {
             route: None,
             queue: None,
             live_offset_seconds: 0.0,
+            override_busy: false,
         }
     }
 
@@ -291,7 +295,7 @@ impl Download {
     fn live_transcode(offset_seconds: &mut f64, event: &Event) -> Outcome<State> {
         let _ = offset_seconds;
         match event {
-            Event::TransferComplete => Transition(State::completed()),
+            Event::TransferComplete => Transition(State::direct_verifying()),
             _ => Super,
         }
     }
@@ -356,8 +360,12 @@ impl Download {
 
     #[state(entry_action = "enter_completed")]
     fn completed(event: &Event) -> Outcome<State> {
-        let _ = event;
-        Handled
+        match event {
+            Event::FileLost { kind, message } => {
+                Transition(State::failed(kind.clone(), message.clone(), false))
+            }
+            _ => Handled,
+        }
     }
 
     #[action]
@@ -367,6 +375,8 @@ impl Download {
         }
     }
 
+    // statig passes state-local fields as `&mut` of their own type, so `kind` stays a String.
+    #[allow(clippy::ptr_arg)]
     #[state]
     fn failed(
         &mut self,
@@ -375,10 +385,12 @@ impl Download {
         retryable: &mut bool,
         event: &Event,
     ) -> Outcome<State> {
-        let _ = (kind, message, retryable);
+        let _ = (message, retryable);
         match event {
             Event::Retry | Event::Resume => {
                 self.attempts = 0;
+                // Retrying a download held back by a busy server means "start it anyway".
+                self.override_busy = kind.as_str() == "serverBusy";
                 Transition(State::preflight())
             }
             Event::Cancel => Transition(State::cancelled()),

@@ -26,6 +26,9 @@ pub enum QualityPreset {
 /// Audio bitrate assumed when estimating a converted file's size (kbps).
 pub const ESTIMATE_AUDIO_KBPS: u64 = 192;
 
+/// The video bitrate assumed for a stream copy when the item states none (kbps).
+pub const COPY_FALLBACK_KBPS: u64 = 2_000;
+
 impl QualityPreset {
     /// Every preset, best first.
     pub const ALL: [QualityPreset; 4] = [
@@ -195,21 +198,36 @@ impl PlexServer {
     }
 
     /// The live transcode URL (without the token; use [`PlexServer::media_request`]), starting
-    /// `offset_seconds` into the item.
+    /// `offset_seconds` into the item. With `copy_source_kbps` the video and audio are copied
+    /// into a new container (for an original the device cannot play); otherwise the preset's
+    /// conversion is asked for. `container` is `mkv` or `mp4`.
     pub async fn live_transcode_url(
         &self,
         rating_key: &str,
         preset: QualityPreset,
-        copy_streams: bool,
+        copy_source_kbps: Option<u64>,
         offset_seconds: f64,
         session: &str,
+        container: &str,
     ) -> Result<Url, PlexError> {
+        let container = if matches!(container, "mkv" | "mp4") {
+            container
+        } else {
+            "mkv"
+        };
         let key = segment(rating_key)?;
-        let mut args = transcode_arguments(key, preset, copy_streams, session);
+        let mut args = transcode_arguments(key, preset, copy_source_kbps.is_some(), session);
+        if let Some(kbps) = copy_source_kbps {
+            // The source's own bitrate: nothing to reduce, so the server copies the streams.
+            args.push(("videoBitrate", kbps.to_string()));
+        }
         args.push(("offset", format!("{:.3}", offset_seconds.max(0.0))));
         args.push(("X-Plex-Client-Profile-Extra", client_profile_extra()));
-        self.url("/video/:/transcode/universal/start.mkv", args)
-            .await
+        self.url(
+            &format!("/video/:/transcode/universal/start.{container}"),
+            args,
+        )
+        .await
     }
 }
 

@@ -60,28 +60,6 @@ async fn queued_downloads_end_byte_identical() {
 }
 
 #[tokio::test]
-async fn a_server_without_queue_fails_converted_downloads_with_a_clear_reason() {
-    let rig = rig(Scenario {
-        queue_api: false,
-        ..Scenario::default()
-    });
-    let id = rig
-        .core
-        .enqueue(SERVER, &["55"], QualityPreset::Sd480)
-        .await
-        .expect("enqueued")[0];
-    let row = run_to_end(&rig.core, id).await;
-    assert_eq!(row.download_status, "failed");
-    assert_eq!(row.error_kind.as_deref(), Some("transcodeRefused"));
-    assert!(
-        row.error_message
-            .as_deref()
-            .is_some_and(|m| m.contains("Original")),
-        "{row:?}"
-    );
-}
-
-#[tokio::test]
 async fn refused_conversion_fails_with_the_servers_reason() {
     let rig = rig(Scenario {
         refuse_transcodes: true,

@@ -121,12 +121,23 @@ pub fn open_core(dir: &Path, server: &ReplayServer) -> DownloadCore {
 }
 
 pub fn rig(scenario: Scenario) -> Rig {
+    rig_with(scenario, |_| {})
+}
+
+/// A rig whose engine settings are changed by `change` first.
+pub fn rig_with(scenario: Scenario, change: impl FnOnce(&mut EngineSettings)) -> Rig {
     let server = ReplayServer::builder()
         .scenario(scenario)
         .start()
         .expect("replay server");
     let dir = tempfile::tempdir().expect("temp dir");
-    let core = open_core(dir.path(), &server);
+    let mut engine_settings = settings(&dir.path().join("downloads"));
+    change(&mut engine_settings);
+    watch_token(server.token());
+    let core = DownloadCore::open(&dir.path().join("data"), engine_settings).expect("core opens");
+    let plex = PlexServer::direct(transport(), server.base_url(), server.token(), "Replay")
+        .expect("server");
+    core.register_server(SERVER, plex);
     Rig { server, core, dir }
 }
 

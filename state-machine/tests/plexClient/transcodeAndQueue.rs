@@ -74,7 +74,7 @@ async fn live_transcode_url_resumes_at_an_offset() {
     let server = replay(Scenario::default());
     let plex = direct(&server);
     let url = plex
-        .live_transcode_url("55", QualityPreset::Hd720, false, 2.5, "session-live")
+        .live_transcode_url("55", QualityPreset::Hd720, None, 2.5, "session-live", "mkv")
         .await
         .expect("url");
     assert!(

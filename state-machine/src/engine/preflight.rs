@@ -1,0 +1,229 @@
+//! Pre-flight, before any byte moves: read the item again, choose the route, notice a file
+//! that changed on the server, choose the file name, check free space, and check whether the
+//! server is already busy converting.
+
+use super::file_names;
+use super::sidecar::{self, Sidecar};
+use super::transfer::plex_failure;
+use super::{BusyPolicy, CoreError, DownloadCore};
+use crate::machine::{self, Failure, Route};
+use crate::manifest::{DownloadRow, now_ms, rows};
+use crate::plex::{Metadata, PlexError, PlexServer, QualityPreset};
+
+pub(super) fn simple_failure(kind: &str, message: &str, retryable: bool) -> Failure {
+    Failure {
+        kind: kind.to_string(),
+        message: message.to_string(),
+        retryable,
+        retry_after: None,
+        at_ms: now_ms(),
+    }
+}
+
+/// Free bytes on the file system holding `folder`, when the platform can tell.
+pub fn available_space(folder: &std::path::Path) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let stats = rustix::fs::statvfs(folder).ok()?;
+        Some(stats.f_bavail.saturating_mul(stats.f_frsize))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = folder;
+        None
+    }
+}
+
+/// The container of the part a row downloads.
+fn container_of(item: &Metadata, part_index: u32) -> Option<String> {
+    item.parts()
+        .nth(part_index as usize)
+        .and_then(|part| part.container.clone())
+        .or_else(|| item.media.first().and_then(|media| media.container.clone()))
+}
+
+/// The route for a download: the original file when the device plays its container; a
+/// stream copy through the transcoder when it does not; the server's queue for other
+/// qualities, or the live transcoder when the server has no queue.
+async fn choose_route(
+    core: &DownloadCore,
+    server: &PlexServer,
+    item: &Metadata,
+    row: &DownloadRow,
+) -> Result<Route, Failure> {
+    let quality = QualityPreset::from_name(&row.quality).unwrap_or(QualityPreset::Original);
+    if quality == QualityPreset::Original {
+        let container = container_of(item, row.part_index)
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let playable = container.is_empty()
+            || core
+                .settings
+                .playable_containers
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(&container));
+        return Ok(if playable {
+            Route::Direct
+        } else {
+            Route::LiveTranscode
+        });
+    }
+    match server.download_queue().await {
+        Ok(Some(_)) => Ok(Route::ServerQueue),
+        Ok(None) => Ok(Route::LiveTranscode),
+        Err(error) => Err(plex_failure(&error)),
+    }
+}
+
+/// The busy check before a conversion.
+async fn busy_check(
+    core: &DownloadCore,
+    server: &PlexServer,
+    row: &DownloadRow,
+) -> Result<(), Failure> {
+    let override_busy = machine::from_json(&row.machine_json)
+        .map(|(m, _)| m.inner().override_busy)
+        .unwrap_or(false);
+    if core.settings.busy_policy == BusyPolicy::Ignore || override_busy {
+        return Ok(());
+    }
+    let activity = match server.activity().await {
+        Ok(activity) => activity,
+        // The sessions list needs an admin token; a shared user cannot see it. Go on.
+        Err(PlexError::Unauthorized { .. } | PlexError::Forbidden { .. }) => return Ok(()),
+        Err(error) => return Err(plex_failure(&error)),
+    };
+    if !activity.is_busy() {
+        return Ok(());
+    }
+    Err(match core.settings.busy_policy {
+        BusyPolicy::Wait => simple_failure(
+            "serverBusy",
+            &format!(
+                "{} The download waits until it is free.",
+                activity.describe()
+            ),
+            true,
+        ),
+        _ => simple_failure(
+            "serverBusy",
+            &format!(
+                "{} Press Retry to start the download anyway.",
+                activity.describe()
+            ),
+            false,
+        ),
+    })
+}
+
+/// Runs pre-flight for a download.
+pub(super) async fn run(core: &DownloadCore, id: i64) -> Result<Result<Route, Failure>, CoreError> {
+    let row = core.get(id)?;
+    let Some(server) = core.server(&row.server_identifier) else {
+        return Ok(Err(simple_failure(
+            "unreachable",
+            "The server of this download is not connected. Connect to it again to continue.",
+            true,
+        )));
+    };
+    let item = match server.metadata(&row.media_rating_key).await {
+        Ok(item) => item,
+        Err(error) => return Ok(Err(plex_failure(&error))),
+    };
+    let route = match choose_route(core, &server, &item, &row).await {
+        Ok(route) => route,
+        Err(failure) => return Ok(Err(failure)),
+    };
+    if route != Route::Direct
+        && let Err(failure) = busy_check(core, &server, &row).await
+    {
+        return Ok(Err(failure));
+    }
+    let (size, key) = if route == Route::Direct {
+        let Some(part) = item.parts().nth(row.part_index as usize).cloned() else {
+            return Ok(Err(plex_failure(&PlexError::NotFound {
+                path: format!(
+                    "/library/metadata/{} part {}",
+                    row.media_rating_key,
+                    row.part_index + 1
+                ),
+            })));
+        };
+        (part.size, part.key)
+    } else {
+        (None, None)
+    };
+
+    // Resume only when the server's file is the one the partial file came from: the part key
+    // carries the changestamp, and the size must match.
+    let changed = route == Route::Direct
+        && row.bytes_done > 0
+        && (row.part_key.as_deref() != key.as_deref()
+            || (row.bytes_total.is_some() && row.bytes_total != size));
+    if changed {
+        tracing::warn!(old_key = ?row.part_key, new_key = ?key, "the file changed on the server; starting again from zero");
+        core.delete_partial(id)?;
+    }
+
+    let needed = size
+        .unwrap_or(0)
+        .saturating_sub(if changed { 0 } else { row.bytes_done })
+        + core.settings.free_space_margin;
+    if let Some(free) = available_space(&core.settings.download_dir)
+        && free < needed
+    {
+        return Ok(Err(simple_failure(
+            "diskFull",
+            &format!(
+                "Not enough free space: {} MB are needed and {} MB are free. Free some space and the download continues.",
+                needed / 1_000_000,
+                free / 1_000_000
+            ),
+            true,
+        )));
+    }
+
+    let extension = if route == Route::Direct {
+        file_names::extension(container_of(&item, row.part_index).as_deref())
+    } else {
+        core.settings.output_container().to_string()
+    };
+    let folder = core.settings.download_dir.clone();
+    let metadata_json =
+        serde_json::to_string(&item).unwrap_or_else(|_| row.cached_metadata_json.clone());
+    let name = core.manifest.write(|tx| {
+        let name = match &row.local_file_path {
+            Some(name) => name.clone(),
+            None => {
+                let name = file_names::unique_name(&row.title, &extension, |candidate| {
+                    let on_disk = folder.join(candidate).exists()
+                        || folder.join(format!("{candidate}.part")).exists();
+                    on_disk || rows::file_in_use(tx, candidate, id).unwrap_or(true)
+                });
+                rows::set_file(tx, id, &name, key.as_deref())?;
+                name
+            }
+        };
+        tx.execute(
+            // A converted file's size is known only when the server sends it; an original's
+            // comes from the library.
+            "UPDATE downloads SET part_key = COALESCE(?2, part_key),
+                bytes_total = CASE WHEN ?5 THEN COALESCE(?3, bytes_total) ELSE NULL END,
+                cached_metadata_json = ?4 WHERE id = ?1",
+            rusqlite::params![
+                id,
+                key,
+                size.map(|s| s as i64),
+                metadata_json,
+                route == Route::Direct
+            ],
+        )?;
+        Ok(name)
+    })?;
+    let row = core.get(id)?;
+    if let Err(error) = sidecar::write(&folder, &name, &Sidecar::from_row(&row, Vec::new(), None)) {
+        tracing::warn!(%error, "could not write the sidecar file");
+    }
+    tracing::info!(file = %name, ?route, "pre-flight passed");
+    Ok(Ok(route))
+}

@@ -1,0 +1,84 @@
+//! Transfer slots: at most N transfers at once in all and M per server. A step that cannot
+//! get a slot ends and is woken again shortly; nothing waits inside the core.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, Default)]
+struct Counts {
+    total: usize,
+    per_server: HashMap<String, usize>,
+}
+
+/// The slots of one core.
+#[derive(Debug)]
+pub struct Slots {
+    limit: usize,
+    per_server_limit: usize,
+    counts: Arc<Mutex<Counts>>,
+}
+
+/// A held slot; dropping it frees the slot.
+#[derive(Debug)]
+pub struct Slot {
+    server: String,
+    counts: Arc<Mutex<Counts>>,
+}
+
+impl Slots {
+    pub fn new(limit: usize, per_server_limit: usize) -> Slots {
+        Slots {
+            limit: limit.max(1),
+            per_server_limit: per_server_limit.max(1),
+            counts: Arc::new(Mutex::new(Counts::default())),
+        }
+    }
+
+    /// Takes a slot for a transfer from `server`, if one is free.
+    pub fn try_take(&self, server: &str) -> Option<Slot> {
+        let mut counts = self
+            .counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let on_server = counts.per_server.get(server).copied().unwrap_or(0);
+        if counts.total >= self.limit || on_server >= self.per_server_limit {
+            return None;
+        }
+        counts.total += 1;
+        counts.per_server.insert(server.to_string(), on_server + 1);
+        Some(Slot {
+            server: server.to_string(),
+            counts: self.counts.clone(),
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut counts = self
+            .counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        counts.total = counts.total.saturating_sub(1);
+        if let Some(count) = counts.per_server.get_mut(&self.server) {
+            *count = count.saturating_sub(1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_apply_in_all_and_per_server() {
+        let slots = Slots::new(2, 1);
+        let a = slots.try_take("a").expect("first slot");
+        assert!(slots.try_take("a").is_none(), "one per server");
+        let b = slots.try_take("b").expect("another server");
+        assert!(slots.try_take("c").is_none(), "two in all");
+        drop(a);
+        assert!(slots.try_take("a").is_some(), "freed on drop");
+        drop(b);
+    }
+}

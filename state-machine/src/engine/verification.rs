@@ -1,0 +1,185 @@
+//! The verification routine, run at start and from time to time: the manifest is compared
+//! with the files on disk, and every difference is repaired or reported, never silently
+//! dropped.
+//!
+//! - A finished download whose file is missing or has the wrong size becomes Failed with the
+//!   kind `missing` or `corrupt`, a plain message, and Retry as its action.
+//! - An unfinished download whose partial file is shorter than recorded (or gone) has its
+//!   progress set back to what is on disk.
+//! - A partial file with no download is removed after a grace period.
+//! - A finished file with no download but with its sidecar is adopted again as Completed.
+
+use std::time::{Duration, SystemTime};
+
+use serde::Serialize;
+
+use super::sidecar::{self, SIDECAR_SUFFIX, Sidecar};
+use super::{CoreError, DownloadCore};
+use crate::machine::{self, Event, Route};
+use crate::manifest::{NewDownload, rows};
+
+/// What one verification pass found and did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyReport {
+    pub checked: usize,
+    pub missing: usize,
+    pub corrupt: usize,
+    pub repaired: usize,
+    pub adopted: usize,
+    pub orphans_removed: usize,
+}
+
+impl DownloadCore {
+    /// Compares the manifest with the download folder and repairs what differs.
+    pub fn verify(&self) -> Result<VerifyReport, CoreError> {
+        let mut report = VerifyReport::default();
+        let rows = self.list()?;
+        for row in &rows {
+            report.checked += 1;
+            if row.download_status == "completed" {
+                let Some(path) = self.final_path(row) else {
+                    continue;
+                };
+                let lost = match std::fs::metadata(&path) {
+                    Err(_) => Some((
+                        "missing",
+                        "The downloaded file is no longer on this device (it was deleted or its storage was removed). Download it again.",
+                    )),
+                    Ok(meta) if row.bytes_total.is_some_and(|total| total != meta.len()) => Some((
+                        "corrupt",
+                        "The downloaded file is damaged (its size is not what was downloaded). Download it again.",
+                    )),
+                    Ok(_) => None,
+                };
+                if let Some((kind, message)) = lost {
+                    tracing::warn!(download_id = row.id, kind, file = %path.display(), "finished file lost");
+                    self.apply(
+                        row.id,
+                        &Event::FileLost {
+                            kind: kind.to_string(),
+                            message: message.to_string(),
+                        },
+                    )?;
+                    if kind == "missing" {
+                        report.missing += 1;
+                    } else {
+                        report.corrupt += 1;
+                    }
+                }
+            } else if row.bytes_done > 0 {
+                let on_disk = self
+                    .partial_path(row)
+                    .and_then(|path| std::fs::metadata(path).ok())
+                    .map_or(0, |meta| meta.len());
+                if on_disk < row.bytes_done {
+                    tracing::warn!(
+                        download_id = row.id,
+                        recorded = row.bytes_done,
+                        on_disk,
+                        "partial file shorter than recorded; progress set back"
+                    );
+                    self.manifest.write(|tx| {
+                        rows::checkpoint(tx, row.id, on_disk, None, row.validator.as_deref())
+                    })?;
+                    report.repaired += 1;
+                }
+            }
+        }
+        self.scan_folder(
+            &rows
+                .iter()
+                .filter_map(|row| row.local_file_path.clone())
+                .collect::<Vec<_>>(),
+            &mut report,
+        )?;
+        tracing::info!(?report, "verification done");
+        Ok(report)
+    }
+
+    fn scan_folder(&self, known: &[String], report: &mut VerifyReport) -> Result<(), CoreError> {
+        let folder = self.settings.download_dir.clone();
+        let entries = std::fs::read_dir(&folder).map_err(|source| CoreError::Folder {
+            path: folder.display().to_string(),
+            source,
+        })?;
+        let grace = self.settings.orphan_grace;
+        for entry in entries.flatten() {
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            if let Some(media) = name.strip_suffix(".part") {
+                if known.iter().any(|known| known == media) || !older_than(&entry, grace) {
+                    continue;
+                }
+                tracing::info!(file = %name, "removing a partial file that belongs to no download");
+                let _ = std::fs::remove_file(entry.path());
+                if !folder.join(media).exists() {
+                    let _ = std::fs::remove_file(sidecar::path_for(&folder, media));
+                }
+                report.orphans_removed += 1;
+            } else if let Some(media) = name.strip_suffix(SIDECAR_SUFFIX) {
+                if known.iter().any(|known| known == media) {
+                    continue;
+                }
+                let Some(car) = sidecar::read(&entry.path()) else {
+                    continue;
+                };
+                let size = std::fs::metadata(folder.join(media))
+                    .map(|meta| meta.len())
+                    .ok();
+                match size {
+                    Some(size) if car.bytes_total.is_none_or(|total| total == size) && size > 0 => {
+                        self.adopt(media, &car, size)?;
+                        report.adopted += 1;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a finished file found on disk (with its sidecar) back to the manifest.
+    fn adopt(&self, file_name: &str, car: &Sidecar, size: u64) -> Result<(), CoreError> {
+        let new = NewDownload {
+            media_rating_key: car.media_rating_key.clone(),
+            server_identifier: car.server_identifier.clone(),
+            part_index: car.part_index,
+            title: car.title.clone(),
+            quality: car.quality.clone(),
+            cached_metadata_json: car.metadata.to_string(),
+            bytes_total: Some(size),
+            part_key: car.part_key.clone(),
+        };
+        let id = self.manifest.write(|tx| {
+            let id = rows::insert(tx, &new, size)?;
+            let mut completed = machine::new_machine(size);
+            for event in [
+                Event::Start,
+                Event::PreflightPassed {
+                    route: Route::Direct,
+                },
+                Event::TransferComplete,
+                Event::VerifyPassed,
+            ] {
+                machine::handle(&mut completed, &event);
+            }
+            rows::save_machine(tx, id, &completed)?;
+            rows::set_file(tx, id, file_name, car.part_key.as_deref())?;
+            rows::checkpoint(tx, id, size, Some(size), None)?;
+            Ok(id)
+        })?;
+        tracing::info!(download_id = id, file = %file_name, "adopted a finished file from its sidecar");
+        Ok(())
+    }
+}
+
+fn older_than(entry: &std::fs::DirEntry, grace: Duration) -> bool {
+    entry
+        .metadata()
+        .and_then(|meta| meta.modified())
+        .ok()
+        .and_then(|modified| SystemTime::now().duration_since(modified).ok())
+        .is_some_and(|age| age >= grace)
+}

@@ -1,0 +1,125 @@
+//! The verification routine: lost and damaged files are reported, orphans removed, and
+//! finished files adopted again from their sidecars when the manifest is lost.
+
+use std::time::Duration;
+
+use plexdl_core::plex::QualityPreset;
+use plexdl_replay::Scenario;
+
+use crate::support::{SERVER, finished_file, open_core, rig, rig_with, run_to_end, sha256_file};
+
+#[tokio::test]
+async fn missing_and_damaged_files_are_reported_and_can_be_downloaded_again() {
+    let rig = rig(Scenario::default());
+    let ids = rig
+        .core
+        .enqueue(SERVER, &["55", "56"], QualityPreset::Original)
+        .await
+        .expect("enqueued");
+    for id in &ids {
+        run_to_end(&rig.core, *id).await;
+    }
+    let gone = finished_file(&rig, &rig.core.get(ids[0]).expect("row"));
+    std::fs::remove_file(&gone).expect("removed by someone else");
+    let damaged = finished_file(&rig, &rig.core.get(ids[1]).expect("row"));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&damaged)
+        .expect("open")
+        .set_len(1_000)
+        .expect("cut");
+
+    let report = rig.core.verify().expect("verified");
+    assert_eq!((report.missing, report.corrupt), (1, 1), "{report:?}");
+    let missing = rig.core.get(ids[0]).expect("row");
+    assert_eq!(
+        (
+            missing.download_status.as_str(),
+            missing.error_kind.as_deref()
+        ),
+        ("failed", Some("missing"))
+    );
+    assert!(
+        missing
+            .error_message
+            .as_deref()
+            .is_some_and(|m| m.contains("Download it again"))
+    );
+    assert_eq!(
+        rig.core.get(ids[1]).expect("row").error_kind.as_deref(),
+        Some("corrupt")
+    );
+    assert_eq!(
+        rig.core.list().expect("list").len(),
+        2,
+        "rows are never dropped"
+    );
+
+    for id in &ids {
+        rig.core.retry(*id).expect("retried");
+        let row = run_to_end(&rig.core, *id).await;
+        assert_eq!(row.download_status, "completed");
+    }
+    assert_eq!(
+        sha256_file(&gone),
+        rig.server.part_content(46).expect("content").sha256_hex()
+    );
+    assert_eq!(
+        sha256_file(&damaged),
+        rig.server.part_content(47).expect("content").sha256_hex()
+    );
+}
+
+#[tokio::test]
+async fn orphans_are_removed_and_a_lost_manifest_is_rebuilt_from_sidecars() {
+    let rig = rig_with(Scenario::default(), |settings| {
+        settings.orphan_grace = Duration::ZERO
+    });
+    let folder = rig.dir.path().join("downloads");
+    std::fs::write(folder.join("Leftover.mkv.part"), b"half a file").expect("orphan");
+    let ids = rig
+        .core
+        .enqueue(SERVER, &["57", "90"], QualityPreset::Original)
+        .await
+        .expect("enqueued");
+    let mut names = Vec::new();
+    for id in &ids {
+        names.push(
+            run_to_end(&rig.core, *id)
+                .await
+                .local_file_path
+                .expect("name"),
+        );
+    }
+    let report = rig.core.verify().expect("verified");
+    assert_eq!(report.orphans_removed, 1);
+    assert!(!folder.join("Leftover.mkv.part").exists());
+
+    // The database is lost (a reinstall); the files and their sidecars are still there.
+    drop(rig.core);
+    for file in [
+        "manifest.sqlite",
+        "manifest.sqlite-wal",
+        "manifest.sqlite-shm",
+    ] {
+        let _ = std::fs::remove_file(rig.dir.path().join("data").join(file));
+    }
+    let core = open_core(rig.dir.path(), &rig.server);
+    assert!(core.list().expect("list").is_empty());
+    let report = core.verify().expect("verified");
+    assert_eq!(report.adopted, 2, "{report:?}");
+    let rows = core.list().expect("list");
+    assert!(rows.iter().all(|row| row.download_status == "completed"));
+    let mut adopted: Vec<String> = rows
+        .iter()
+        .filter_map(|row| row.local_file_path.clone())
+        .collect();
+    adopted.sort();
+    names.sort();
+    assert_eq!(adopted, names);
+    assert_eq!(
+        core.verify().expect("again").adopted,
+        0,
+        "adopting is done once"
+    );
+}
