@@ -322,6 +322,42 @@ impl DownloadCore {
         self.command(id, Event::Retry)
     }
 
+    /// Tells the core that the network went away or came back. Working downloads stop and
+    /// wait for the network; waiting ones are woken when it returns. Returns the ids whose
+    /// state changed, for the host to schedule.
+    pub fn network_changed(&self, available: bool) -> Result<Vec<i64>, CoreError> {
+        let event = if available {
+            Event::NetworkBack
+        } else {
+            Event::NetworkLost
+        };
+        let mut changed = Vec::new();
+        for row in self.list()? {
+            let before = row.download_status.clone();
+            if matches!(
+                before.as_str(),
+                "completed" | "failed" | "cancelled" | "paused"
+            ) {
+                continue;
+            }
+            if !available
+                && let Some(stop) = self
+                    .running
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .get(&row.id)
+            {
+                stop.store(true, Ordering::Relaxed);
+            }
+            self.apply(row.id, &event)?;
+            if self.get(row.id)?.download_status != before {
+                changed.push(row.id);
+            }
+        }
+        tracing::info!(available, changed = changed.len(), "network changed");
+        Ok(changed)
+    }
+
     /// Wakes a waiting download before its scheduled time (the network came back, or the
     /// host's alarm fired early). A download that is not waiting ignores it.
     pub fn wake(&self, id: i64) -> Result<DownloadRow, CoreError> {

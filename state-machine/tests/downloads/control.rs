@@ -208,3 +208,46 @@ async fn busy_server_is_retried_until_it_answers() {
     let row = run_to_end(&rig.core, id).await;
     assert_eq!(row.download_status, "completed", "{row:?}");
 }
+
+#[tokio::test]
+async fn losing_the_network_parks_downloads_until_it_returns() {
+    let slow = FaultRule::new(
+        PART_46,
+        Fault::Throttle {
+            bytes_per_second: 3_000_000,
+        },
+    );
+    let rig = rig(Scenario {
+        faults: vec![slow],
+        ..Scenario::default()
+    });
+    let id = rig
+        .core
+        .enqueue(SERVER, &["55"], QualityPreset::Original)
+        .await
+        .expect("enqueued")[0];
+    let core = Arc::new(rig.core);
+    let stepping = {
+        let core = core.clone();
+        tokio::spawn(async move { core.run_step(id, Arc::new(AtomicBool::new(false))).await })
+    };
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(core.network_changed(false).expect("network lost"), vec![id]);
+    assert_eq!(
+        stepping.await.expect("task").expect("step"),
+        StepResult::WaitForNetwork
+    );
+    assert_eq!(
+        core.get(id).expect("row").download_status,
+        "waitingForNetwork"
+    );
+    let kept = core.get(id).expect("row").bytes_done;
+    assert!(kept > 0, "progress kept");
+    assert_eq!(core.network_changed(true).expect("network back"), vec![id]);
+    let row = run_to_end(&core, id).await;
+    assert_eq!(row.download_status, "completed");
+    assert_eq!(
+        sha256_file(&core.final_path(&row).expect("file")),
+        rig.server.part_content(46).expect("content").sha256_hex()
+    );
+}
