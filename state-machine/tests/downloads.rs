@@ -1,6 +1,9 @@
 //! Downloads end to end against the replay server: every fixture file direct and queued,
 //! byte-identical; pause and resume; faults; restarts; hostile names.
 
+#[path = "shared/logCapture.rs"]
+mod log_capture;
+
 #[path = "downloads/support.rs"]
 mod support;
 

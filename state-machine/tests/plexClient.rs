@@ -3,6 +3,9 @@
 //! crawl of the whole replay library, and a capturing log subscriber that proves no token
 //! reaches the logs.
 
+#[path = "shared/logCapture.rs"]
+mod log_capture;
+
 #[path = "plexClient/support.rs"]
 mod support;
 

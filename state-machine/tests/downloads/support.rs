@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use plexdl_core::engine::{DownloadCore, EngineSettings, StepResult};
@@ -11,49 +11,12 @@ use plexdl_core::plex::{ClientIdentity, PlexServer, Transport, TransportSettings
 use plexdl_replay::{ReplayServer, Scenario};
 use sha2::{Digest, Sha256};
 
-/// Everything the tests of this binary logged, written without redaction so the test sees
-/// what the core itself wrote.
-static CAPTURE: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
 /// The tokens of every replay server started by these tests.
 static TOKENS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
-#[derive(Clone)]
-struct CaptureWriter(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for CaptureWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Installs the capturing subscriber (debug level for the core) once.
-fn capture() -> Arc<Mutex<Vec<u8>>> {
-    CAPTURE
-        .get_or_init(|| {
-            let buffer = Arc::new(Mutex::new(Vec::new()));
-            let writer = CaptureWriter(buffer.clone());
-            let subscriber = tracing_subscriber::fmt()
-                .with_env_filter(tracing_subscriber::EnvFilter::new("plexdl_core=debug"))
-                .with_writer(move || writer.clone())
-                .with_ansi(false)
-                .finish();
-            tracing::subscriber::set_global_default(subscriber).expect("no other subscriber");
-            buffer
-        })
-        .clone()
-}
-
 /// Adds a server's token to the ones the log check looks for.
 pub fn watch_token(token: &str) {
-    capture();
+    crate::log_capture::install();
     TOKENS
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -62,12 +25,7 @@ pub fn watch_token(token: &str) {
 
 /// Asserts that no token of any replay server appears in what was logged so far.
 pub fn assert_no_token_logged() {
-    let text = String::from_utf8_lossy(
-        &capture()
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()),
-    )
-    .into_owned();
+    let text = crate::log_capture::captured();
     assert!(!text.is_empty(), "the core logged something");
     for token in TOKENS
         .lock()

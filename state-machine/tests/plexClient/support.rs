@@ -1,7 +1,6 @@
 //! Shared set-up: a replay server, a client for it, and the log capture.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use plexdl_core::plex::{
@@ -9,52 +8,14 @@ use plexdl_core::plex::{
 };
 use plexdl_replay::{ReplayServer, Scenario};
 
-/// Everything every test logged (raw: no redaction on this writer, so the test sees what
-/// the client itself wrote).
-static CAPTURE: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-
-#[derive(Clone)]
-struct CaptureWriter(Arc<Mutex<Vec<u8>>>);
-
-impl Write for CaptureWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Installs the capturing subscriber once for the whole test binary.
-pub fn capture() -> Arc<Mutex<Vec<u8>>> {
-    CAPTURE
-        .get_or_init(|| {
-            let buffer = Arc::new(Mutex::new(Vec::new()));
-            let writer = CaptureWriter(buffer.clone());
-            let subscriber = tracing_subscriber::fmt()
-                .with_env_filter(tracing_subscriber::EnvFilter::new("plexdl_core=debug"))
-                .with_writer(move || writer.clone())
-                .with_ansi(false)
-                .finish();
-            tracing::subscriber::set_global_default(subscriber).expect("no other subscriber");
-            buffer
-        })
-        .clone()
+/// Installs the log capture.
+pub fn capture() {
+    crate::log_capture::install();
 }
 
 /// The captured log text so far.
 pub fn captured() -> String {
-    String::from_utf8_lossy(
-        &capture()
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()),
-    )
-    .into_owned()
+    crate::log_capture::captured()
 }
 
 /// Asserts that a token never appeared in the captured logs.
