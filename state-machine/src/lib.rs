@@ -2,11 +2,14 @@
 //! hosts (the desktop program, the Android app through JNI) call it.
 //!
 //! - [`plex`]: the Plex client (sign-in, servers, library, activity, transcoder, queue).
+//! - [`app`]: what hosts hold: data folder, account, saved servers, core, and the bridge
+//!   dispatcher.
 //! - [`engine`]: the public API (enqueue, list, pause, run a step...) and the transfer engine.
 //! - [`logging`]: installs log output that can never carry a token.
 //! - [`machine`]: the download state machine (statig), pure: it records effects.
 //! - [`manifest`]: the SQLite manifest, the source of truth for downloads.
 
+pub mod app;
 pub mod engine;
 pub mod logging;
 pub mod machine;

@@ -1,0 +1,355 @@
+//! The commands of plexdl. Each one opens the app on the data folder, does its work through
+//! the core, prints plain lines (or JSON with --json), and returns the exit code.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use plexdl_core::app::snapshots::{item_summary, snapshot};
+use plexdl_core::app::{App, AppError, AppSettings};
+use plexdl_core::engine::CoreError;
+use plexdl_core::plex::{ErrorKind, PlexError, QualityPreset};
+
+use crate::scheduler::{self, Outcome};
+use crate::{
+    Browse, Cli, Command, EXIT_DOWNLOAD_FAILED, EXIT_ERROR, EXIT_NOT_SIGNED_IN, EXIT_UNREACHABLE,
+    EXIT_USAGE,
+};
+
+/// A command's failure: the message for stderr and the exit code.
+struct Failure {
+    message: String,
+    code: u8,
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure {
+        message: message.into(),
+        code: EXIT_USAGE,
+    }
+}
+
+impl From<AppError> for Failure {
+    fn from(error: AppError) -> Failure {
+        let plex = match &error {
+            AppError::Plex(plex) | AppError::Core(CoreError::Plex(plex)) => Some(plex),
+            _ => None,
+        };
+        let code = match (&error, plex.map(PlexError::kind)) {
+            (_, Some(ErrorKind::Unauthorized | ErrorKind::SignInExpired)) => EXIT_NOT_SIGNED_IN,
+            (
+                _,
+                Some(
+                    ErrorKind::Unreachable
+                    | ErrorKind::Timeout
+                    | ErrorKind::Tls
+                    | ErrorKind::ConnectionLost,
+                ),
+            ) => EXIT_UNREACHABLE,
+            (AppError::UnknownServer(_) | AppError::Core(CoreError::UnknownServer(_)), _) => {
+                EXIT_UNREACHABLE
+            }
+            (
+                AppError::Core(CoreError::Manifest(
+                    plexdl_core::manifest::ManifestError::NoSuchDownload(_),
+                )),
+                _,
+            ) => EXIT_USAGE,
+            (AppError::Core(CoreError::NothingToDownload(_)) | AppError::DataDir { .. }, _) => {
+                EXIT_USAGE
+            }
+            (_, Some(ErrorKind::NotFound)) => EXIT_USAGE,
+            _ => EXIT_ERROR,
+        };
+        let message = match plex {
+            Some(plex) => format!("{} ({plex})", plex.user_message()),
+            None => error.to_string(),
+        };
+        Failure { message, code }
+    }
+}
+
+impl From<CoreError> for Failure {
+    fn from(error: CoreError) -> Failure {
+        Failure::from(AppError::Core(error))
+    }
+}
+
+impl From<PlexError> for Failure {
+    fn from(error: PlexError) -> Failure {
+        Failure::from(AppError::Plex(error))
+    }
+}
+
+fn print_json<T: serde::Serialize>(value: &T) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
+}
+
+fn open(cli: &Cli) -> Result<App, Failure> {
+    let data_dir = match cli.data_dir.clone().or_else(crate::paths::default_data_dir) {
+        Some(dir) => dir,
+        None => return Err(usage("no data folder: pass --data-dir or set HOME")),
+    };
+    let mut settings = AppSettings::new(data_dir);
+    // For the demo and tests against a local replay server only.
+    if let Some(plex_tv) = std::env::var("PLEXDL_PLEX_TV")
+        .ok()
+        .filter(|value| !value.is_empty())
+    {
+        settings.plex_tv = plex_tv;
+    }
+    settings.allow_plain_http_remote =
+        std::env::var("PLEXDL_ALLOW_PLAIN_HTTP").is_ok_and(|value| value == "1");
+    Ok(App::open(settings)?)
+}
+
+/// Picks the server a command is about: the one named, or the only one connected.
+fn server_id(app: &App, named: &Option<String>) -> Result<String, Failure> {
+    let servers = app.servers();
+    match named {
+        Some(id) => servers
+            .iter()
+            .find(|server| &server.id == id || &server.name == id)
+            .map(|server| server.id.clone())
+            .ok_or_else(|| {
+                usage(format!(
+                    "no server {id:?} is connected; see `plexdl servers`"
+                ))
+            }),
+        None => match servers.as_slice() {
+            [only] => Ok(only.id.clone()),
+            [] => Err(Failure {
+                message: "no server is connected: run `plexdl login` or `plexdl connect --url URL`"
+                    .to_string(),
+                code: EXIT_NOT_SIGNED_IN,
+            }),
+            _ => Err(usage(
+                "more than one server is connected: name one with --server",
+            )),
+        },
+    }
+}
+
+fn read_token(token_file: &Option<std::path::PathBuf>) -> Result<String, Failure> {
+    let token = match token_file {
+        Some(path) => std::fs::read_to_string(path).map_err(|error| {
+            usage(format!(
+                "cannot read the token file {}: {error}",
+                path.display()
+            ))
+        })?,
+        None => std::env::var("PLEXDL_TOKEN")
+            .map_err(|_| usage("no token: set PLEXDL_TOKEN or pass --token-file FILE"))?,
+    };
+    let token = token.trim().to_string();
+    if token.is_empty() {
+        return Err(usage("the token is empty"));
+    }
+    plexdl_redact::register_secret(&token);
+    Ok(token)
+}
+
+/// Runs the command and returns the exit code.
+pub async fn run(cli: Cli) -> u8 {
+    match execute(&cli).await {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("plexdl: {}", plexdl_redact::redact_text(&failure.message));
+            failure.code
+        }
+    }
+}
+
+async fn execute(cli: &Cli) -> Result<u8, Failure> {
+    let app = open(cli)?;
+    match &cli.command {
+        Command::Login => {
+            let pin = app.start_sign_in().await?;
+            println!(
+                "Open this link and confirm the sign-in:\n  {}\nThe code is {}",
+                pin.auth_url, pin.code
+            );
+            loop {
+                if app.poll_sign_in(pin.id).await? {
+                    println!("Signed in. Servers: {}", app.servers().len());
+                    return Ok(0);
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+        Command::Logout => {
+            app.account().sign_out()?;
+            println!("Signed out.");
+        }
+        Command::Servers { json } => {
+            if app.account().saved_token()?.is_some()
+                && let Err(error) = app.refresh_account_servers().await
+            {
+                eprintln!(
+                    "plexdl: the server list could not be refreshed: {}",
+                    plexdl_redact::redact_text(&error.to_string())
+                );
+            }
+            let servers = app.servers();
+            if *json {
+                print_json(&servers);
+            } else if servers.is_empty() {
+                println!("No server is connected.");
+            } else {
+                for server in servers {
+                    println!(
+                        "{}  {}  {}",
+                        server.id,
+                        server.name,
+                        server
+                            .connection
+                            .unwrap_or_else(|| "not reachable now".to_string())
+                    );
+                }
+            }
+        }
+        Command::Connect {
+            url,
+            name,
+            token_file,
+        } => {
+            let token = read_token(token_file)?;
+            let server = app.connect_direct(url, &token, name.as_deref()).await?;
+            println!(
+                "Connected to {} ({}) at {}",
+                server.name,
+                server.id,
+                server.connection.unwrap_or_default()
+            );
+        }
+        Command::Browse { what, server, json } => {
+            let id = server_id(&app, server)?;
+            let plex = app.server(&id)?;
+            match what {
+                Browse::Sections => {
+                    let sections = plex.sections().await?;
+                    if *json {
+                        print_json(&sections);
+                    } else {
+                        for section in sections {
+                            println!(
+                                "{}  {}  {:?}",
+                                section.key.unwrap_or_default(),
+                                section.title.unwrap_or_default(),
+                                section.kind
+                            );
+                        }
+                    }
+                }
+                Browse::Items { section } => {
+                    let items = plex.all_items(section, 100).await?;
+                    let summaries: Vec<_> = items.iter().map(item_summary).collect();
+                    print_items(&summaries, *json);
+                }
+                Browse::Item { key } => {
+                    let item = plex.metadata(key).await?;
+                    if *json {
+                        print_json(&item);
+                    } else {
+                        print_items(&[item_summary(&item)], false);
+                    }
+                }
+                Browse::Children { key } => {
+                    let children = plex.children(key).await?;
+                    let summaries: Vec<_> = children.iter().map(item_summary).collect();
+                    print_items(&summaries, *json);
+                }
+            }
+        }
+        Command::Download {
+            keys,
+            quality,
+            server,
+        } => {
+            let preset = QualityPreset::from_name(quality).ok_or_else(|| {
+                usage(format!(
+                    "unknown quality {quality:?}: use original, 1080p, 720p or 480p"
+                ))
+            })?;
+            let id = server_id(&app, server)?;
+            let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let ids = app.core().enqueue(&id, &refs, preset).await?;
+            for id in ids {
+                println!("{id}");
+            }
+        }
+        Command::Status { json } => {
+            let rows = app.core().list()?;
+            if *json {
+                print_json(&rows.iter().map(snapshot).collect::<Vec<_>>());
+            } else if rows.is_empty() {
+                println!("No downloads.");
+            } else {
+                for row in rows {
+                    let snap = snapshot(&row);
+                    let total = snap
+                        .bytes_total
+                        .map(|t| format!("{:.1} MB", t as f64 / 1e6))
+                        .unwrap_or_else(|| "?".to_string());
+                    let error = snap
+                        .error_message
+                        .map(|m| format!("  {m}"))
+                        .unwrap_or_default();
+                    println!(
+                        "{}  {}  {}  {:.1} of {total}{error}",
+                        snap.id,
+                        snap.title,
+                        snap.phase,
+                        snap.bytes_done as f64 / 1e6
+                    );
+                }
+            }
+        }
+        Command::Pause { id } => print_row(app.core().pause(*id)?),
+        Command::Resume { id } => print_row(app.core().resume(*id)?),
+        Command::Cancel { id } => print_row(app.core().cancel(*id)?),
+        Command::Retry { id } => print_row(app.core().retry(*id)?),
+        Command::Remove { id } => {
+            app.core().delete(*id)?;
+            println!("Removed download {id} and its files.");
+        }
+        Command::Verify => {
+            let report = app.core().verify()?;
+            print_json(&report);
+        }
+        Command::Run { until_idle } => {
+            let stop = Arc::new(AtomicBool::new(false));
+            let watcher = stop.clone();
+            tokio::spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    watcher.store(true, Ordering::Relaxed);
+                }
+            });
+            let outcome = scheduler::run(Arc::new(app), *until_idle, stop).await?;
+            return Ok(match outcome {
+                Outcome::AllDone | Outcome::Stopped => 0,
+                Outcome::SomeFailed => EXIT_DOWNLOAD_FAILED,
+            });
+        }
+    }
+    Ok(0)
+}
+
+fn print_row(row: plexdl_core::manifest::DownloadRow) {
+    let snap = snapshot(&row);
+    println!("{}  {}  {}", snap.id, snap.title, snap.phase);
+}
+
+fn print_items(items: &[plexdl_protocol::ItemSummary], json: bool) {
+    if json {
+        print_json(&items);
+        return;
+    }
+    for item in items {
+        let year = item.year.map(|y| format!(" ({y})")).unwrap_or_default();
+        println!("{}  {}{year}  {}", item.rating_key, item.title, item.kind);
+    }
+}

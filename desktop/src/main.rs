@@ -1,0 +1,164 @@
+//! plexdl: the desktop host of PlexDownloader. It runs the same core as the Android app and
+//! plays the part WorkManager plays there (`plexdl run`).
+//!
+//! Exit codes: 0 ok, 1 another error, 2 usage (bad arguments or input), 3 not signed in,
+//! 4 server unreachable, 5 a download failed.
+
+mod commands;
+mod paths;
+mod scheduler;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code: another error.
+pub const EXIT_ERROR: u8 = 1;
+/// Exit code: bad arguments or input.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code: not signed in (or the token was refused).
+pub const EXIT_NOT_SIGNED_IN: u8 = 3;
+/// Exit code: the server could not be reached.
+pub const EXIT_UNREACHABLE: u8 = 4;
+/// Exit code: a download failed.
+pub const EXIT_DOWNLOAD_FAILED: u8 = 5;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "plexdl",
+    version,
+    about = "Download media from your Plex Media Server for offline playback"
+)]
+pub struct Cli {
+    /// The data folder (manifest, settings, downloads); default: the platform data folder.
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Write logs to this file (tokens are always removed).
+    #[arg(long, global = true)]
+    pub log_file: Option<PathBuf>,
+    /// More detail in the logs (-v: info, -vv: debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sign in to Plex with a PIN (prints the code and the link, waits, keeps the token).
+    Login,
+    /// Forget the Plex sign-in.
+    Logout,
+    /// List the connected servers.
+    Servers {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a server by address. The token comes from PLEXDL_TOKEN or --token-file, never
+    /// from the command line (it would show in the process list).
+    Connect {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        token_file: Option<PathBuf>,
+    },
+    /// Browse a server's library.
+    Browse {
+        #[command(subcommand)]
+        what: Browse,
+        /// The server (needed when more than one is connected).
+        #[arg(long, global = true)]
+        server: Option<String>,
+        #[arg(long, global = true)]
+        json: bool,
+    },
+    /// Queue downloads; a show or season key queues every episode. Prints the new ids.
+    Download {
+        #[arg(required = true)]
+        keys: Vec<String>,
+        /// original, 1080p, 720p or 480p.
+        #[arg(long, default_value = "original")]
+        quality: String,
+        #[arg(long)]
+        server: Option<String>,
+    },
+    /// Show every download.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Pause a download.
+    Pause { id: i64 },
+    /// Resume a paused download.
+    Resume { id: i64 },
+    /// Cancel a download (its partial file is removed).
+    Cancel { id: i64 },
+    /// Try a failed or cancelled download again.
+    Retry { id: i64 },
+    /// Remove a download and its files.
+    Remove { id: i64 },
+    /// Compare the downloads with the files on disk and repair what differs.
+    Verify,
+    /// Run downloads: the scheduler. With --until-idle, stop when nothing is left to do.
+    Run {
+        #[arg(long)]
+        until_idle: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Browse {
+    /// The library sections.
+    Sections,
+    /// The items of a section.
+    Items { section: String },
+    /// One item.
+    Item { key: String },
+    /// The children of an item (seasons, episodes).
+    Children { key: String },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { EXIT_USAGE } else { 0 });
+        }
+    };
+    plexdl_core::logging::install_panic_redaction();
+    let filter = match cli.verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    match &cli.log_file {
+        Some(path) => match plexdl_core::logging::install_file(filter, path) {
+            Ok(_) => {}
+            Err(error) => {
+                eprintln!(
+                    "plexdl: cannot write the log file {}: {error}",
+                    path.display()
+                );
+                return ExitCode::from(EXIT_USAGE);
+            }
+        },
+        None => {
+            plexdl_core::logging::install_stderr(filter);
+        }
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("plexdl: cannot start: {error}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    ExitCode::from(runtime.block_on(commands::run(cli)))
+}

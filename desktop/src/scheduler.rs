@@ -1,0 +1,170 @@
+//! The desktop scheduler: what WorkManager does on Android. It asks the core which downloads
+//! want to run, runs the due steps (each its own task), remembers when each wants to run
+//! again, and sleeps until the next one is due. The manifest stays the truth: a killed
+//! scheduler loses nothing, and the next one picks up from `reconcile`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use plexdl_core::app::App;
+use plexdl_core::app::snapshots::phase;
+use plexdl_core::engine::StepResult;
+
+/// How the scheduler ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing is left to do and every download finished (or was paused or cancelled).
+    AllDone,
+    /// Nothing is left to do and at least one download failed.
+    SomeFailed,
+    /// Stopped by the user.
+    Stopped,
+}
+
+/// The longest sleep between looks at the manifest (new downloads are noticed this fast).
+const MAX_SLEEP: Duration = Duration::from_secs(2);
+
+fn describe(app: &App, id: i64) -> String {
+    match app.core().get(id) {
+        Ok(row) => {
+            let progress = match row.bytes_total {
+                Some(total) if total > 0 => format!(
+                    " {}% ({:.1} of {:.1} MB)",
+                    row.bytes_done * 100 / total,
+                    row.bytes_done as f64 / 1e6,
+                    total as f64 / 1e6
+                ),
+                _ if row.bytes_done > 0 => format!(" ({:.1} MB)", row.bytes_done as f64 / 1e6),
+                _ => String::new(),
+            };
+            let error = row
+                .error_message
+                .map(|message| format!(": {message}"))
+                .unwrap_or_default();
+            format!(
+                "download {id} \"{}\": {}{progress}{error}",
+                row.title,
+                phase(&row.download_status)
+            )
+        }
+        Err(error) => format!("download {id}: {error}"),
+    }
+}
+
+/// Runs due downloads until stopped, or until nothing is left when `until_idle`.
+pub async fn run(
+    app: Arc<App>,
+    until_idle: bool,
+    stop: Arc<AtomicBool>,
+) -> Result<Outcome, plexdl_core::engine::CoreError> {
+    let mut next_run: HashMap<i64, Instant> = HashMap::new();
+    let mut last_line: HashMap<i64, String> = HashMap::new();
+    let mut running: HashMap<i64, tokio::task::JoinHandle<()>> = HashMap::new();
+    let (finished_tx, mut finished_rx) =
+        tokio::sync::mpsc::unbounded_channel::<(i64, Option<StepResult>)>();
+    let report = app.core().verify()?;
+    if report.missing + report.corrupt + report.adopted + report.orphans_removed + report.repaired
+        > 0
+    {
+        println!(
+            "checked the downloads folder: {} missing, {} damaged, {} adopted again, {} leftover partial files removed",
+            report.missing, report.corrupt, report.adopted, report.orphans_removed
+        );
+    }
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            for handle in running.values() {
+                handle.abort();
+            }
+            return Ok(Outcome::Stopped);
+        }
+        while let Ok((id, result)) = finished_rx.try_recv() {
+            running.remove(&id);
+            match result {
+                Some(StepResult::WakeAfter { millis }) => {
+                    next_run.insert(id, Instant::now() + Duration::from_millis(millis));
+                }
+                Some(StepResult::WaitForNetwork) => {
+                    // A desktop is assumed to have its network back soon; look again.
+                    let _ = app.core().network_changed(true);
+                    next_run.insert(id, Instant::now() + Duration::from_secs(5));
+                }
+                Some(StepResult::Idle { .. }) | None => {
+                    next_run.remove(&id);
+                }
+            }
+            // One line per change: a download waiting for a transfer slot is not news.
+            let line = describe(&app, id);
+            if last_line.get(&id) != Some(&line) {
+                println!("{line}");
+                last_line.insert(id, line);
+            }
+        }
+        let wakes = app.core().reconcile()?;
+        let now = Instant::now();
+        for wake in &wakes {
+            next_run
+                .entry(wake.download_id)
+                .or_insert(now + Duration::from_millis(wake.after_millis));
+        }
+        next_run.retain(|id, _| wakes.iter().any(|wake| wake.download_id == *id));
+        if wakes.is_empty() && running.is_empty() {
+            if until_idle {
+                let rows = app.core().list()?;
+                let failed = rows.iter().any(|row| row.download_status == "failed");
+                return Ok(if failed {
+                    Outcome::SomeFailed
+                } else {
+                    Outcome::AllDone
+                });
+            }
+            tokio::time::sleep(MAX_SLEEP).await;
+            continue;
+        }
+        let due: Vec<i64> = next_run
+            .iter()
+            .filter(|(id, at)| **at <= now && !running.contains_key(id))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in due {
+            next_run.insert(id, now + Duration::from_secs(3600));
+            let app = app.clone();
+            let tx = finished_tx.clone();
+            let stop = stop.clone();
+            running.insert(
+                id,
+                tokio::spawn(async move {
+                    let result = match app.core().run_step(id, stop).await {
+                        Ok(result) => Some(result),
+                        Err(error) => {
+                            eprintln!(
+                                "download {id}: {}",
+                                plexdl_redact::redact_text(&error.to_string())
+                            );
+                            None
+                        }
+                    };
+                    let _ = tx.send((id, result));
+                }),
+            );
+        }
+        let soonest = next_run
+            .iter()
+            .filter(|(id, _)| !running.contains_key(id))
+            .map(|(_, at)| at.saturating_duration_since(Instant::now()))
+            .min()
+            .unwrap_or(MAX_SLEEP)
+            .min(MAX_SLEEP);
+        tokio::select! {
+            received = finished_rx.recv() => {
+                if let Some((id, result)) = received {
+                    // Put it back so the top of the loop handles it with the others.
+                    let _ = finished_tx.send((id, result));
+                }
+            }
+            _ = tokio::time::sleep(soonest.max(Duration::from_millis(20))) => {}
+        }
+    }
+}

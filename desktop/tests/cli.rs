@@ -1,0 +1,331 @@
+//! plexdl as a child process against the replay server: connect, browse, download, run
+//! until idle, status; bad input; and SIGKILL in the middle of transfers.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use plexdl_replay::{Fault, FaultRule, ReplayServer, Scenario};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+const PLEXDL: &str = env!("CARGO_BIN_EXE_plexdl");
+
+fn plexdl(data: &Path, server: &ReplayServer, args: &[&str]) -> Output {
+    Command::new(PLEXDL)
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("PLEXDL_TOKEN", server.token())
+        .env("PLEXDL_PLEX_TV", server.base_url())
+        .stdin(Stdio::null())
+        .output()
+        .expect("plexdl runs")
+}
+
+fn text(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn sha256_file(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    Sha256::digest(&bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+fn connect(data: &Path, server: &ReplayServer) {
+    let output = plexdl(
+        data,
+        server,
+        &["connect", "--url", server.base_url(), "--name", "Replay"],
+    );
+    assert!(
+        output.status.success(),
+        "connect: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn connect_browse_download_run_and_status() {
+    let server = ReplayServer::start_default().expect("replay server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    connect(&data, &server);
+
+    let sections: Value = serde_json::from_str(&text(&plexdl(
+        &data,
+        &server,
+        &["browse", "sections", "--json"],
+    )))
+    .expect("JSON");
+    assert_eq!(sections.as_array().map(Vec::len), Some(2));
+    let items: Value = serde_json::from_str(&text(&plexdl(
+        &data,
+        &server,
+        &["browse", "items", "1", "--json"],
+    )))
+    .expect("JSON");
+    assert!(
+        items
+            .as_array()
+            .is_some_and(|items| items.iter().any(|item| item["ratingKey"] == "55"))
+    );
+    let children = text(&plexdl(&data, &server, &["browse", "children", "33"]));
+    assert!(children.contains("Inclement Weather"), "{children}");
+
+    let queued = plexdl(
+        &data,
+        &server,
+        &["download", "55", "33", "--quality", "original"],
+    );
+    assert!(
+        queued.status.success(),
+        "{}",
+        String::from_utf8_lossy(&queued.stderr)
+    );
+    let ids: Vec<i64> = text(&queued)
+        .lines()
+        .map(|line| line.trim().parse().expect("an id per line"))
+        .collect();
+    assert_eq!(
+        ids.len(),
+        4,
+        "the movie and the three episodes of the season"
+    );
+
+    let run = plexdl(&data, &server, &["run", "--until-idle"]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "run: {}\n{}",
+        text(&run),
+        String::from_utf8_lossy(&run.stderr)
+    );
+
+    let status: Value =
+        serde_json::from_str(&text(&plexdl(&data, &server, &["status", "--json"]))).expect("JSON");
+    let rows = status.as_array().expect("rows");
+    assert_eq!(rows.len(), 4);
+    for row in rows {
+        for field in [
+            "id",
+            "ratingKey",
+            "title",
+            "status",
+            "bytesDone",
+            "bytesTotal",
+            "localFilePath",
+            "errorKind",
+            "errorMessage",
+        ] {
+            assert!(row.get(field).is_some(), "{field} in {row}");
+        }
+        assert_eq!(row["status"], "completed");
+        let path = data
+            .join("downloads")
+            .join(row["localFilePath"].as_str().expect("file"));
+        let part = server
+            .library()
+            .parts()
+            .find(|part| part.rating_key == row["ratingKey"].as_str().unwrap_or_default())
+            .expect("the item's part")
+            .id;
+        assert_eq!(
+            sha256_file(&path),
+            server.part_content(part).expect("content").sha256_hex(),
+            "{}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn bad_input_gets_a_clear_message_and_the_documented_exit_code() {
+    let server = ReplayServer::start_default().expect("replay server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+
+    let no_server = plexdl(&data, &server, &["browse", "sections"]);
+    assert_eq!(
+        no_server.status.code(),
+        Some(3),
+        "no server connected means not signed in"
+    );
+
+    let wrong_token = Command::new(PLEXDL)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["connect", "--url", server.base_url()])
+        .env("PLEXDL_TOKEN", "WrongTokenValue12")
+        .output()
+        .expect("runs");
+    assert_eq!(
+        wrong_token.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&wrong_token.stderr)
+    );
+
+    let unreachable = plexdl(&data, &server, &["connect", "--url", "http://127.0.0.1:9"]);
+    assert_eq!(
+        unreachable.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&unreachable.stderr)
+    );
+
+    let no_token = Command::new(PLEXDL)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["connect", "--url", server.base_url()])
+        .env_remove("PLEXDL_TOKEN")
+        .output()
+        .expect("runs");
+    assert_eq!(no_token.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_token.stderr).contains("PLEXDL_TOKEN"));
+
+    connect(&data, &server);
+    let unknown_id = plexdl(&data, &server, &["pause", "4242"]);
+    assert_eq!(unknown_id.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown_id.stderr).contains("4242"));
+    let unknown_key = plexdl(&data, &server, &["download", "424242"]);
+    assert_eq!(
+        unknown_key.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&unknown_key.stderr)
+    );
+    let bad_quality = plexdl(&data, &server, &["download", "55", "--quality", "4k"]);
+    assert_eq!(bad_quality.status.code(), Some(2));
+    let usage = plexdl(&data, &server, &["frobnicate"]);
+    assert_eq!(usage.status.code(), Some(2));
+
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a folder").expect("write");
+    let bad_dir = Command::new(PLEXDL)
+        .arg("--data-dir")
+        .arg(file.join("data"))
+        .arg("status")
+        .output()
+        .expect("runs");
+    assert_eq!(
+        bad_dir.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&bad_dir.stderr)
+    );
+
+    for output in [&wrong_token, &unreachable, &unknown_key] {
+        assert!(!String::from_utf8_lossy(&output.stderr).contains(server.token()));
+    }
+}
+
+#[test]
+fn a_failed_download_makes_run_exit_5() {
+    let forbidden = FaultRule::new(
+        "/library/parts/46/",
+        Fault::StatusSequence {
+            statuses: vec![403],
+            retry_after: None,
+        },
+    );
+    let server = ReplayServer::builder()
+        .scenario(Scenario {
+            faults: vec![forbidden],
+            ..Scenario::default()
+        })
+        .start()
+        .expect("server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    connect(&data, &server);
+    assert!(plexdl(&data, &server, &["download", "55"]).status.success());
+    let run = plexdl(&data, &server, &["run", "--until-idle"]);
+    assert_eq!(run.status.code(), Some(5));
+    let status: Value =
+        serde_json::from_str(&text(&plexdl(&data, &server, &["status", "--json"]))).expect("JSON");
+    assert_eq!(status[0]["errorKind"], "forbidden");
+    assert_eq!(status[0]["action"], "askServerOwner");
+}
+
+fn mix(value: u64) -> u64 {
+    let mut z = value.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z ^ (z >> 31)
+}
+
+#[test]
+fn killed_runs_resume_and_finish_byte_identical() {
+    // 13.4 MB at 2 MB/s: about 7 seconds of transfer to interrupt.
+    let slow = FaultRule::new(
+        "/library/parts/",
+        Fault::Throttle {
+            bytes_per_second: 2_000_000,
+        },
+    );
+    let server = ReplayServer::builder()
+        .scenario(Scenario {
+            faults: vec![slow],
+            ..Scenario::default()
+        })
+        .start()
+        .expect("server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    connect(&data, &server);
+    assert!(plexdl(&data, &server, &["download", "55"]).status.success());
+    let size = 13_400_382u64;
+    let mut kills = 0u64;
+    let (mut served_before, mut kept_before) = (0u64, 0u64);
+    for seed in 0..10u64 {
+        let mut child = Command::new(PLEXDL)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["run", "--until-idle"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("run starts");
+        std::thread::sleep(Duration::from_millis(300 + mix(seed) % 500));
+        if child.try_wait().expect("status").is_some() {
+            break;
+        }
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reaped");
+        kills += 1;
+        let served = server.counters().part_bytes(46);
+        let status: Value =
+            serde_json::from_str(&text(&plexdl(&data, &server, &["status", "--json"])))
+                .expect("JSON");
+        let kept = status[0]["bytesDone"].as_u64().unwrap_or(0);
+        // What this run was sent but the manifest did not keep is fetched again by the next.
+        let lost = (served - served_before).saturating_sub(kept.saturating_sub(kept_before));
+        assert!(
+            lost <= 4 * 1024 * 1024,
+            "kill {kills}: {lost} bytes will be fetched again"
+        );
+        served_before = served;
+        kept_before = kept;
+    }
+    let finish = plexdl(&data, &server, &["run", "--until-idle"]);
+    assert_eq!(finish.status.code(), Some(0));
+    let status: Value =
+        serde_json::from_str(&text(&plexdl(&data, &server, &["status", "--json"]))).expect("JSON");
+    assert_eq!(status[0]["status"], "completed");
+    let path = data
+        .join("downloads")
+        .join(status[0]["localFilePath"].as_str().expect("file"));
+    assert_eq!(
+        sha256_file(&path),
+        server.part_content(46).expect("content").sha256_hex()
+    );
+    let served = server.counters().part_bytes(46);
+    let fetched_again = served - size;
+    assert!(
+        fetched_again <= kills * 4 * 1024 * 1024,
+        "fetched again {fetched_again} bytes over {kills} kills"
+    );
+}

@@ -1,0 +1,311 @@
+//! The bridge protocol: every message between the UI (in a WebView or a browser), the hosts
+//! (the Android app, the desktop program) and the core.
+//!
+//! - A request is `{"v": 1, "id": 7, "method": "downloads.list", "params": {...}}`.
+//! - A response is `{"v": 1, "id": 7, "result": ...}` or
+//!   `{"v": 1, "id": 7, "error": {"kind": ..., "message": ..., "action": ...}}`.
+//! - A pushed event is `{"v": 1, "event": "downloads", "data": [...]}`.
+//!
+//! Only serde types live here, so the same definitions compile into the core, the WebAssembly
+//! UI and the tests on every side. docs/bridgeProtocol.md lists every method with an example;
+//! the same examples are in fixtures/bridge/.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The protocol version in every message.
+pub const VERSION: u32 = 1;
+
+/// The largest request accepted, in bytes.
+pub const MAX_REQUEST_BYTES: usize = 256 * 1024;
+
+/// A request from the UI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    pub v: u32,
+    pub id: u64,
+    pub method: String,
+    #[serde(default)]
+    pub params: Value,
+}
+
+/// What the user can do about an error; the UI shows it as a button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Action {
+    Retry,
+    SignIn,
+    AskServerOwner,
+    ChooseAnother,
+    CheckConnection,
+    FreeSpace,
+    Report,
+    FixRequest,
+    None,
+}
+
+/// An error answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// What went wrong, as a kind the UI can act on (`unauthorized`, `notFound`,
+    /// `badRequest`, `unknownMethod`, ...).
+    pub kind: String,
+    /// A plain sentence for the user.
+    pub message: String,
+    pub action: Action,
+}
+
+/// An answer to a request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Response {
+    pub v: u32,
+    pub id: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorBody>,
+}
+
+impl Response {
+    /// A successful answer.
+    pub fn ok(id: u64, result: Value) -> Response {
+        Response {
+            v: VERSION,
+            id,
+            result: Some(result),
+            error: None,
+        }
+    }
+
+    /// An error answer.
+    pub fn error(id: u64, kind: &str, message: &str, action: Action) -> Response {
+        Response {
+            v: VERSION,
+            id,
+            result: None,
+            error: Some(ErrorBody {
+                kind: kind.to_string(),
+                message: message.to_string(),
+                action,
+            }),
+        }
+    }
+}
+
+/// A message the core pushes without being asked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Push {
+    pub v: u32,
+    /// `downloads` (a list of [`DownloadSnapshot`]) or `signIn` (a [`SignInState`]).
+    pub event: String,
+    pub data: Value,
+}
+
+/// One download as the UI shows it, read from the manifest alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DownloadSnapshot {
+    pub id: i64,
+    pub server_id: String,
+    pub rating_key: String,
+    pub title: String,
+    pub quality: String,
+    /// The machine state (`transferring`, `backoff`, `completed`, ...).
+    pub status: String,
+    /// The state in plain words ("Downloading", "Waiting to try again", ...).
+    pub phase: String,
+    pub bytes_done: u64,
+    pub bytes_total: Option<u64>,
+    pub local_file_path: Option<String>,
+    pub error_kind: Option<String>,
+    pub error_message: Option<String>,
+    /// What the user can do about the error, if there is one.
+    pub action: Option<Action>,
+    /// When the download runs again (milliseconds since 1970), if it waits.
+    pub next_wake_at: Option<i64>,
+    pub part_index: u32,
+}
+
+/// Where sign-in stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInState {
+    pub signed_in: bool,
+    pub username: Option<String>,
+    /// A PIN waiting to be confirmed.
+    pub pin: Option<PinInfo>,
+}
+
+/// A PIN the user confirms at the link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PinInfo {
+    pub id: u64,
+    pub code: String,
+    pub auth_url: String,
+    pub expires_at: Option<String>,
+}
+
+/// A connected server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerSummary {
+    pub id: String,
+    pub name: String,
+    /// The address in use, if one answered.
+    pub connection: Option<String>,
+    pub reachable: bool,
+}
+
+/// A library section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SectionSummary {
+    pub key: String,
+    pub title: String,
+    /// `movie`, `show`, ...
+    pub kind: String,
+}
+
+/// An item in a listing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemSummary {
+    pub rating_key: String,
+    pub title: String,
+    pub kind: String,
+    pub year: Option<u64>,
+    pub index: Option<u64>,
+    pub parent_index: Option<u64>,
+    pub show_title: Option<String>,
+    /// The image path on the server; the UI asks the native thumbnail route for it.
+    pub thumb: Option<String>,
+    pub duration_ms: Option<u64>,
+    /// The original size of every part together, when known.
+    pub size: Option<u64>,
+    pub child_count: Option<u64>,
+    pub leaf_count: Option<u64>,
+}
+
+/// A page of items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemPage {
+    pub items: Vec<ItemSummary>,
+    pub offset: u64,
+    pub total: u64,
+}
+
+/// Parameters naming one download.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DownloadId {
+    pub id: i64,
+}
+
+/// Parameters naming a server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServerRef {
+    pub server_id: String,
+}
+
+/// Parameters naming an item on a server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ItemRef {
+    pub server_id: String,
+    pub rating_key: String,
+}
+
+/// Parameters of `library.items`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ItemsParams {
+    pub server_id: String,
+    pub section_key: String,
+    #[serde(default)]
+    pub start: u64,
+    #[serde(default = "default_page_size")]
+    pub size: u64,
+    #[serde(default)]
+    pub sort: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+fn default_page_size() -> u64 {
+    50
+}
+
+/// Parameters of `downloads.enqueue`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnqueueParams {
+    pub server_id: String,
+    pub rating_keys: Vec<String>,
+    /// `original`, `1080p`, `720p` or `480p`.
+    pub quality: String,
+}
+
+/// Parameters of `signIn.poll`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PinRef {
+    pub pin_id: u64,
+}
+
+/// Every method, for the dispatcher's "unknown method" answer and the docs test.
+pub const METHODS: [&str; 17] = [
+    "signIn.status",
+    "signIn.start",
+    "signIn.poll",
+    "signOut",
+    "servers.list",
+    "library.sections",
+    "library.items",
+    "library.item",
+    "library.children",
+    "downloads.enqueue",
+    "downloads.list",
+    "downloads.pause",
+    "downloads.resume",
+    "downloads.cancel",
+    "downloads.retry",
+    "downloads.remove",
+    "downloads.verify",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn envelopes_round_trip() {
+        let request: Request =
+            serde_json::from_value(json!({"v": 1, "id": 3, "method": "downloads.list"}))
+                .expect("request");
+        assert_eq!(request.params, Value::Null);
+        let ok = Response::ok(3, json!([]));
+        assert_eq!(
+            serde_json::to_value(&ok).expect("json"),
+            json!({"v": 1, "id": 3, "result": []})
+        );
+        let error = Response::error(4, "unknownMethod", "No such method.", Action::FixRequest);
+        let text = serde_json::to_string(&error).expect("json");
+        assert_eq!(
+            serde_json::from_str::<Response>(&text).expect("parse"),
+            error
+        );
+        assert!(!text.contains("result"));
+    }
+
+    #[test]
+    fn params_refuse_unknown_fields() {
+        assert!(serde_json::from_value::<DownloadId>(json!({"id": 1, "idd": 2})).is_err());
+        let items: ItemsParams =
+            serde_json::from_value(json!({"serverId": "s", "sectionKey": "1"})).expect("defaults");
+        assert_eq!((items.start, items.size), (0, 50));
+    }
+}

@@ -1,0 +1,331 @@
+//! The application as hosts see it: the data folder, the client identity, the plex.tv
+//! account, the saved servers and the download core, opened together. Hosts (the desktop
+//! program, the Android JNI bridge) hold one `App` and talk to it through [`App::dispatch`]
+//! (bridge requests from the UI) and the scheduling calls of the download core.
+
+pub mod dispatch;
+#[path = "serverStore.rs"]
+pub mod server_store;
+pub mod snapshots;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use plexdl_protocol::ServerSummary;
+
+use crate::engine::{CoreError, DownloadCore, EngineSettings};
+use crate::plex::{
+    ClientIdentity, ConnectionPolicy, FileTokenStore, Pin, PlexAccount, PlexError, PlexServer,
+    ServerInfo, TokenStore, Transport, TransportSettings,
+};
+use server_store::{SavedConnection, SavedServer, ServerStore};
+
+/// Where the app keeps its data and whom it talks to.
+#[derive(Debug, Clone)]
+pub struct AppSettings {
+    pub data_dir: PathBuf,
+    /// Where downloads go (default: `downloads` in the data folder).
+    pub download_dir: Option<PathBuf>,
+    /// plex.tv's address (changed only by tests and the demo).
+    pub plex_tv: String,
+    pub transport: TransportSettings,
+    /// Plain http for remote addresses too (tests and the demo against a local server only).
+    pub allow_plain_http_remote: bool,
+}
+
+impl AppSettings {
+    /// Defaults for a data folder.
+    pub fn new(data_dir: impl Into<PathBuf>) -> AppSettings {
+        AppSettings {
+            data_dir: data_dir.into(),
+            download_dir: None,
+            plex_tv: crate::plex::PLEX_TV.to_string(),
+            transport: TransportSettings::default(),
+            allow_plain_http_remote: false,
+        }
+    }
+}
+
+/// A failure of an app operation.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Plex(#[from] PlexError),
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    #[error("the data folder {path} cannot be used: {reason}")]
+    DataDir { path: String, reason: String },
+    #[error("no server with id {0} is connected")]
+    UnknownServer(String),
+}
+
+/// The opened application.
+#[derive(Debug)]
+pub struct App {
+    settings: AppSettings,
+    transport: Transport,
+    account: PlexAccount,
+    core: DownloadCore,
+    servers: ServerStore,
+    pending_pin: Mutex<Option<Pin>>,
+    live: Mutex<Vec<(String, PlexServer)>>,
+}
+
+impl App {
+    /// Opens (creating if needed) the app's data folder.
+    pub fn open(settings: AppSettings) -> Result<App, AppError> {
+        let data_dir = settings.data_dir.clone();
+        std::fs::create_dir_all(&data_dir).map_err(|error| AppError::DataDir {
+            path: data_dir.display().to_string(),
+            reason: error.to_string(),
+        })?;
+        let probe = data_dir.join(".writable");
+        std::fs::write(&probe, b"ok").map_err(|error| AppError::DataDir {
+            path: data_dir.display().to_string(),
+            reason: format!("it is not writable ({error})"),
+        })?;
+        let _ = std::fs::remove_file(&probe);
+        let identity = ClientIdentity::load_or_create(&data_dir.join("clientId"))?;
+        let transport = Transport::new(identity, settings.transport.clone())?;
+        let store = Arc::new(FileTokenStore::new(data_dir.join("account").join("token")));
+        let account = PlexAccount::new(transport.clone(), settings.plex_tv.clone(), store);
+        let download_dir = settings
+            .download_dir
+            .clone()
+            .unwrap_or_else(|| data_dir.join("downloads"));
+        let core = DownloadCore::open(&data_dir, EngineSettings::new(download_dir))?;
+        let servers = ServerStore::open(&data_dir)?;
+        let app = App {
+            settings,
+            transport,
+            account,
+            core,
+            servers,
+            pending_pin: Mutex::new(None),
+            live: Mutex::new(Vec::new()),
+        };
+        for saved in app.servers.list() {
+            match app.build_server(&saved) {
+                Ok(server) => app.register(&saved.id, server),
+                Err(error) => {
+                    tracing::warn!(server = %saved.id, %error, "a saved server could not be loaded")
+                }
+            }
+        }
+        Ok(app)
+    }
+
+    /// The download core.
+    pub fn core(&self) -> &DownloadCore {
+        &self.core
+    }
+
+    /// The plex.tv account.
+    pub fn account(&self) -> &PlexAccount {
+        &self.account
+    }
+
+    /// The data folder.
+    pub fn data_dir(&self) -> &Path {
+        &self.settings.data_dir
+    }
+
+    fn policy(&self) -> ConnectionPolicy {
+        ConnectionPolicy {
+            allow_plain_http_remote: self.settings.allow_plain_http_remote,
+        }
+    }
+
+    fn build_server(&self, saved: &SavedServer) -> Result<PlexServer, AppError> {
+        let token = self
+            .servers
+            .token_store(&saved.id)
+            .load()?
+            .ok_or_else(|| AppError::UnknownServer(saved.id.clone()))?;
+        if saved.direct {
+            let uri = saved
+                .connections
+                .first()
+                .map(|c| c.uri.clone())
+                .unwrap_or_default();
+            return Ok(PlexServer::direct(
+                self.transport.clone(),
+                &uri,
+                &token,
+                &saved.name,
+            )?);
+        }
+        let info = ServerInfo {
+            name: saved.name.clone(),
+            machine_id: saved.machine_id.clone().unwrap_or_default(),
+            owned: true,
+            version: None,
+            connections: saved
+                .connections
+                .iter()
+                .map(SavedConnection::to_connection)
+                .collect(),
+            access_token: token,
+        };
+        Ok(PlexServer::from_info(
+            self.transport.clone(),
+            info,
+            self.policy(),
+        ))
+    }
+
+    fn register(&self, id: &str, server: PlexServer) {
+        self.core.register_server(id, server.clone());
+        let mut live = self
+            .live
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        live.retain(|(known, _)| known != id);
+        live.push((id.to_string(), server));
+    }
+
+    /// A connected server.
+    pub fn server(&self, id: &str) -> Result<PlexServer, AppError> {
+        self.live
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+            .find(|(known, _)| known == id)
+            .map(|(_, server)| server.clone())
+            .ok_or_else(|| AppError::UnknownServer(id.to_string()))
+    }
+
+    /// Every connected server.
+    pub fn servers(&self) -> Vec<ServerSummary> {
+        self.live
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+            .map(|(id, server)| {
+                let connection = server.current_connection().map(|c| c.uri);
+                ServerSummary {
+                    id: id.clone(),
+                    name: server.name().to_string(),
+                    reachable: connection.is_some(),
+                    connection,
+                }
+            })
+            .collect()
+    }
+
+    /// Adds a server by address and token (checked against the server first) and keeps it.
+    pub async fn connect_direct(
+        &self,
+        url: &str,
+        token: &str,
+        name: Option<&str>,
+    ) -> Result<ServerSummary, AppError> {
+        let probe = PlexServer::direct(
+            self.transport.clone(),
+            url,
+            token,
+            name.unwrap_or("Plex Media Server"),
+        )?;
+        probe.probe().await?;
+        // The sections call proves the token works (/identity answers without one).
+        probe.sections().await?;
+        let base = probe.base_url().await?;
+        let identity: crate::plex::Envelope = self
+            .transport
+            .json(&crate::plex::transport::Call::get(&base, "/identity"))
+            .await?;
+        let machine_id = identity.container.machine_identifier.clone();
+        let id = machine_id.clone().unwrap_or_else(|| base.clone());
+        let display = name
+            .map(str::to_string)
+            .or_else(|| identity.container.friendly_name.clone())
+            .unwrap_or_else(|| "Plex Media Server".to_string());
+        let saved = SavedServer {
+            id: id.clone(),
+            name: display.clone(),
+            direct: true,
+            machine_id,
+            connections: vec![SavedConnection {
+                uri: base.clone(),
+                kind: "local".to_string(),
+            }],
+        };
+        self.servers.save(saved.clone(), token)?;
+        let server = self.build_server(&saved)?;
+        server.probe().await?;
+        self.register(&id, server);
+        tracing::info!(server = %id, "server connected by address");
+        Ok(ServerSummary {
+            id,
+            name: display,
+            connection: Some(base),
+            reachable: true,
+        })
+    }
+
+    /// Reads the account's servers from plex.tv and keeps them.
+    pub async fn refresh_account_servers(&self) -> Result<Vec<ServerSummary>, AppError> {
+        let token = self.account.require_token()?;
+        for info in self.account.servers(&token).await? {
+            let saved = SavedServer {
+                id: info.machine_id.clone(),
+                name: info.name.clone(),
+                direct: false,
+                machine_id: Some(info.machine_id.clone()),
+                connections: info
+                    .connections
+                    .iter()
+                    .map(SavedConnection::from_connection)
+                    .collect(),
+            };
+            self.servers.save(saved.clone(), &info.access_token)?;
+            let server = self.build_server(&saved)?;
+            if let Err(error) = server.probe().await {
+                tracing::warn!(server = %saved.id, %error, "server not reachable now");
+            }
+            self.register(&saved.id, server);
+        }
+        Ok(self.servers())
+    }
+
+    /// Starts a PIN sign-in (the PIN is kept until it is linked or expires).
+    pub async fn start_sign_in(&self) -> Result<Pin, AppError> {
+        let pin = self.account.start_sign_in().await?;
+        *self
+            .pending_pin
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(pin.clone());
+        Ok(pin)
+    }
+
+    /// Polls the pending PIN; true once linked (the token is saved, the servers read).
+    pub async fn poll_sign_in(&self, pin_id: u64) -> Result<bool, AppError> {
+        let pin = self
+            .pending_pin
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        let Some(pin) = pin.filter(|pin| pin.id == pin_id) else {
+            return Err(PlexError::SignInExpired.into());
+        };
+        match self.account.poll_sign_in(&pin).await? {
+            Some(_) => {
+                *self
+                    .pending_pin
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+                self.refresh_account_servers().await?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// The PIN waiting to be linked, if any.
+    pub fn pending_pin(&self) -> Option<Pin> {
+        self.pending_pin
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+}

@@ -1,0 +1,113 @@
+//! Download rows as the UI shows them: the state in plain words and the action for an error.
+
+use plexdl_protocol::{Action, DownloadSnapshot, ItemSummary};
+
+use crate::manifest::DownloadRow;
+use crate::plex::{Metadata, MetadataType};
+
+/// The state of a download in plain words.
+pub fn phase(status: &str) -> &'static str {
+    match status {
+        "queued" => "Waiting to start",
+        "preflight" => "Checking the item on the server",
+        "transferring" => "Downloading",
+        "verifying" => "Checking the downloaded file",
+        "enqueuing" => "Asking the server to prepare it",
+        "waitingForServer" => "The server is preparing it",
+        "fetching" => "Downloading the prepared file",
+        "liveTranscode" => "Downloading while the server converts it",
+        "paused" => "Paused",
+        "backoff" => "Waiting to try again",
+        "waitingForNetwork" => "Waiting for a network connection",
+        "completed" => "Downloaded",
+        "failed" => "Failed",
+        "cancelled" => "Cancelled",
+        _ => "Unknown state",
+    }
+}
+
+/// What the user can do about an error kind.
+pub fn action_for(kind: &str) -> Action {
+    match kind {
+        "unauthorized" | "signInExpired" | "tokenStorage" => Action::SignIn,
+        "forbidden" | "downloadsNotAllowed" => Action::AskServerOwner,
+        "notFound" | "transcodeRefused" => Action::ChooseAnother,
+        "unreachable" | "tls" => Action::CheckConnection,
+        "diskFull" => Action::FreeSpace,
+        "badResponse" => Action::Report,
+        _ => Action::Retry,
+    }
+}
+
+/// A manifest row as the UI shows it.
+pub fn snapshot(row: &DownloadRow) -> DownloadSnapshot {
+    DownloadSnapshot {
+        id: row.id,
+        server_id: row.server_identifier.clone(),
+        rating_key: row.media_rating_key.clone(),
+        title: row.title.clone(),
+        quality: row.quality.clone(),
+        status: row.download_status.clone(),
+        phase: phase(&row.download_status).to_string(),
+        bytes_done: row.bytes_done,
+        bytes_total: row.bytes_total,
+        local_file_path: row.local_file_path.clone(),
+        error_kind: row.error_kind.clone(),
+        error_message: row.error_message.clone(),
+        action: row.error_kind.as_deref().map(action_for),
+        next_wake_at: row.next_wake_at,
+        part_index: row.part_index,
+    }
+}
+
+/// A library item as the UI lists it.
+pub fn item_summary(item: &Metadata) -> ItemSummary {
+    let kind = match &item.kind {
+        MetadataType::Other(name) => name.clone(),
+        other => format!("{other:?}").to_lowercase(),
+    };
+    ItemSummary {
+        rating_key: item.rating_key().to_string(),
+        title: item.title().to_string(),
+        kind,
+        year: item.year,
+        index: item.index,
+        parent_index: item.parent_index,
+        show_title: item.grandparent_title.clone(),
+        thumb: item.thumb.clone(),
+        duration_ms: item.duration,
+        size: item.total_size(),
+        child_count: item.child_count,
+        leaf_count: item.leaf_count,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_has_words_and_errors_have_actions() {
+        for status in [
+            "queued",
+            "preflight",
+            "transferring",
+            "verifying",
+            "enqueuing",
+            "waitingForServer",
+            "fetching",
+            "liveTranscode",
+            "paused",
+            "backoff",
+            "waitingForNetwork",
+            "completed",
+            "failed",
+            "cancelled",
+        ] {
+            assert_ne!(phase(status), "Unknown state", "{status}");
+        }
+        assert_eq!(action_for("diskFull"), Action::FreeSpace);
+        assert_eq!(action_for("missing"), Action::Retry);
+        assert_eq!(action_for("unauthorized"), Action::SignIn);
+    }
+}
