@@ -93,6 +93,10 @@ fn open(cli: &Cli) -> Result<App, Failure> {
         Some(dir) => dir,
         None => return Err(usage("no data folder: pass --data-dir or set HOME")),
     };
+    open_at(data_dir)
+}
+
+fn open_at(data_dir: std::path::PathBuf) -> Result<App, Failure> {
     let mut settings = AppSettings::new(data_dir);
     // For the demo and tests against a local replay server only.
     if let Some(plex_tv) = std::env::var("PLEXDL_PLEX_TV")
@@ -164,6 +168,14 @@ pub async fn run(cli: Cli) -> u8 {
 }
 
 async fn execute(cli: &Cli) -> Result<u8, Failure> {
+    if let Command::Demo {
+        listen,
+        ui_dir,
+        exit_when_done,
+    } = &cli.command
+    {
+        return demo(cli, *listen, ui_dir.clone(), *exit_when_done).await;
+    }
     let app = open(cli)?;
     match &cli.command {
         Command::Login => {
@@ -334,8 +346,116 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
                 Outcome::SomeFailed => EXIT_DOWNLOAD_FAILED,
             });
         }
+        Command::Ui { listen, ui_dir } => {
+            return serve(Arc::new(app), *listen, ui_dir.clone()).await;
+        }
+        Command::Demo { .. } => {}
     }
     Ok(0)
+}
+
+/// Serves the UI and the bridge and runs the scheduler until Ctrl-C.
+async fn serve(
+    app: Arc<App>,
+    listen: std::net::SocketAddr,
+    ui_dir: std::path::PathBuf,
+) -> Result<u8, Failure> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|error| usage(format!("cannot listen on {listen}: {error}")))?;
+    let address = listener
+        .local_addr()
+        .map_err(|error| usage(error.to_string()))?;
+    println!("Serving the app at http://{address}/ (bridge: POST http://{address}/bridge)");
+    let stop = Arc::new(AtomicBool::new(false));
+    let scheduler_task = tokio::spawn(scheduler::run(app.clone(), false, stop.clone()));
+    let state = crate::ui_server::UiState {
+        app,
+        ui_dir: Some(ui_dir),
+    };
+    let shutdown = {
+        let stop = stop.clone();
+        async move {
+            let _ = tokio::signal::ctrl_c().await;
+            stop.store(true, Ordering::Relaxed);
+        }
+    };
+    axum::serve(listener, crate::ui_server::router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|error| Failure {
+            message: format!("the server stopped: {error}"),
+            code: EXIT_ERROR,
+        })?;
+    stop.store(true, Ordering::Relaxed);
+    let _ = scheduler_task.await;
+    Ok(0)
+}
+
+/// The demo: a replay Plex server in this process, connected, with a film and an episode
+/// queued; then either serve the app or run until the downloads end.
+async fn demo(
+    cli: &Cli,
+    listen: std::net::SocketAddr,
+    ui_dir: std::path::PathBuf,
+    exit_when_done: bool,
+) -> Result<u8, Failure> {
+    let replay = plexdl_replay::ReplayServer::start_default().map_err(|error| Failure {
+        message: format!("the demo server could not start: {error}"),
+        code: EXIT_ERROR,
+    })?;
+    let data_dir = match &cli.data_dir {
+        Some(dir) => dir.clone(),
+        None => {
+            std::env::temp_dir().join(format!("plexdl-demo-{}", plexdl_core::manifest::now_ms()))
+        }
+    };
+    let mut settings = AppSettings::new(&data_dir);
+    settings.plex_tv = replay.base_url().to_string();
+    settings.allow_plain_http_remote = true;
+    let app = App::open(settings)?;
+    let server = app
+        .connect_direct(
+            replay.base_url(),
+            replay.token(),
+            Some("Demo server (replay)"),
+        )
+        .await?;
+    let mut ids = app
+        .core()
+        .enqueue(&server.id, &["55"], QualityPreset::Original)
+        .await?;
+    ids.extend(
+        app.core()
+            .enqueue(&server.id, &["90"], QualityPreset::Original)
+            .await?,
+    );
+    println!(
+        "Demo: a replay Plex server runs at {}; data and downloads go to {}",
+        replay.base_url(),
+        data_dir.display()
+    );
+    println!("Demo: queued downloads {ids:?} (a film and an episode)");
+    let app = Arc::new(app);
+    if !exit_when_done {
+        return serve(app, listen, ui_dir).await;
+    }
+    let outcome = scheduler::run(app.clone(), true, Arc::new(AtomicBool::new(false))).await?;
+    for row in app.core().list()? {
+        let snap = snapshot(&row);
+        println!(
+            "{}  {}  {}  {}",
+            snap.id,
+            snap.title,
+            snap.phase,
+            snap.local_file_path.unwrap_or_default()
+        );
+    }
+    drop(replay);
+    Ok(match outcome {
+        Outcome::SomeFailed => EXIT_DOWNLOAD_FAILED,
+        _ => 0,
+    })
 }
 
 fn print_row(row: plexdl_core::manifest::DownloadRow) {

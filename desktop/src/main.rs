@@ -7,6 +7,8 @@
 mod commands;
 mod paths;
 mod scheduler;
+#[path = "uiServer.rs"]
+mod ui_server;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -106,6 +108,25 @@ pub enum Command {
     Run {
         #[arg(long)]
         until_idle: bool,
+    },
+    /// Serve the app's screens and bridge on this machine, and run downloads.
+    Ui {
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: std::net::SocketAddr,
+        /// The built UI (default: ui-wasm/dist).
+        #[arg(long, default_value = "ui-wasm/dist")]
+        ui_dir: PathBuf,
+    },
+    /// Start a built-in replay Plex server, connect to it, queue a film and an episode, and
+    /// serve the app (data goes to a new temporary folder unless --data-dir is given).
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: std::net::SocketAddr,
+        #[arg(long, default_value = "ui-wasm/dist")]
+        ui_dir: PathBuf,
+        /// Do not serve: run the downloads, print their state and exit (0 when all finished).
+        #[arg(long)]
+        exit_when_done: bool,
     },
 }
 

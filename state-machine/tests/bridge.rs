@@ -10,8 +10,12 @@ use plexdl_replay::{ReplayServer, Scenario};
 use serde_json::{Value, json};
 
 fn example(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../fixtures/bridge/{name}.json"));
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).expect("JSON")
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../fixtures/bridge/{name}.json"));
+    serde_json::from_str(
+        &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .expect("JSON")
 }
 
 /// Whether `actual` has the shape of `expected`: the same fields, each of the same JSON type
@@ -34,21 +38,32 @@ fn same_shape(actual: &Value, expected: &Value, at: &str) {
                 same_shape(first, model, &format!("{at}[0]"));
             }
         }
-        (Value::Number(_), Value::Number(_)) | (Value::String(_), Value::String(_)) | (Value::Bool(_), Value::Bool(_)) => {}
+        (Value::Number(_), Value::Number(_))
+        | (Value::String(_), Value::String(_))
+        | (Value::Bool(_), Value::Bool(_)) => {}
         (a, e) => panic!("type at {at}: got {a}, expected like {e}"),
     }
 }
 
 async fn check(app: &App, name: &str, request: Value) -> Value {
     let expected = example(name);
-    let answer: Value = serde_json::from_str(&app.dispatch(&request.to_string()).await).expect("the answer is JSON");
+    let answer: Value = serde_json::from_str(&app.dispatch(&request.to_string()).await)
+        .expect("the answer is JSON");
     assert_eq!(answer["v"], 1, "{name}");
     assert_eq!(answer["id"], request["id"], "{name}");
     match expected["response"].get("error") {
         Some(error) => {
             assert_eq!(answer["error"]["kind"], error["kind"], "{name}: {answer}");
-            assert_eq!(answer["error"]["action"], error["action"], "{name}: {answer}");
-            assert!(answer["error"]["message"].as_str().is_some_and(|m| m.ends_with('.')), "{name}");
+            assert_eq!(
+                answer["error"]["action"], error["action"],
+                "{name}: {answer}"
+            );
+            assert!(
+                answer["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.ends_with('.')),
+                "{name}"
+            );
         }
         None => {
             assert!(answer.get("error").is_none(), "{name}: {answer}");
@@ -60,13 +75,21 @@ async fn check(app: &App, name: &str, request: Value) -> Value {
 
 #[tokio::test]
 async fn every_example_request_gets_an_answer_of_the_example_shape() {
-    let server = ReplayServer::builder().scenario(Scenario { pin_link_after_polls: Some(1), ..Scenario::default() }).start().expect("server");
+    let server = ReplayServer::builder()
+        .scenario(Scenario {
+            pin_link_after_polls: Some(1),
+            ..Scenario::default()
+        })
+        .start()
+        .expect("server");
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = AppSettings::new(dir.path().join("data"));
     settings.plex_tv = server.base_url().to_string();
     settings.allow_plain_http_remote = true;
     let app = App::open(settings).expect("app");
-    app.connect_direct(server.base_url(), server.token(), Some("Replay")).await.expect("connected");
+    app.connect_direct(server.base_url(), server.token(), Some("Replay"))
+        .await
+        .expect("connected");
 
     for name in [
         "signIn.status",
@@ -89,7 +112,12 @@ async fn every_example_request_gets_an_answer_of_the_example_shape() {
     ] {
         check(&app, name, example(name)["request"].clone()).await;
     }
-    let pin = check(&app, "signIn.start", example("signIn.start")["request"].clone()).await;
+    let pin = check(
+        &app,
+        "signIn.start",
+        example("signIn.start")["request"].clone(),
+    )
+    .await;
     let mut poll = example("signIn.poll")["request"].clone();
     poll["params"]["pinId"] = pin["result"]["id"].clone();
     let linked = check(&app, "signIn.poll", poll).await;
@@ -112,6 +140,10 @@ async fn bad_input_is_answered_and_the_app_keeps_answering() {
         let answer: Value = serde_json::from_str(&app.dispatch(&input).await).expect("JSON answer");
         assert_eq!(answer["error"]["kind"], kind, "{answer}");
     }
-    let list: Value = serde_json::from_str(&app.dispatch(&json!({"v": 1, "id": 9, "method": "downloads.list"}).to_string()).await).expect("JSON");
+    let list: Value = serde_json::from_str(
+        &app.dispatch(&json!({"v": 1, "id": 9, "method": "downloads.list"}).to_string())
+            .await,
+    )
+    .expect("JSON");
     assert_eq!(list["result"], json!([]));
 }

@@ -3,7 +3,10 @@
 
 use std::path::PathBuf;
 
-use plexdl_protocol::{DownloadSnapshot, ItemPage, ItemSummary, METHODS, PinInfo, Push, Request, Response, SectionSummary, ServerSummary, SignInState};
+use plexdl_protocol::{
+    DownloadSnapshot, ItemPage, ItemSummary, METHODS, PinInfo, Push, Request, Response,
+    SectionSummary, ServerSummary, SignInState,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -13,8 +16,13 @@ fn examples() -> Vec<(String, Value)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(&dir).expect("fixtures/bridge") {
         let path = entry.expect("entry").path();
-        let name = path.file_stem().and_then(|s| s.to_str()).expect("name").to_string();
-        let value: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("readable")).expect("JSON");
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("name")
+            .to_string();
+        let value: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("readable")).expect("JSON");
         out.push((name, value));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -22,8 +30,13 @@ fn examples() -> Vec<(String, Value)> {
 }
 
 fn round_trip<T: DeserializeOwned + Serialize>(value: &Value, what: &str) {
-    let typed: T = serde_json::from_value(value.clone()).unwrap_or_else(|error| panic!("{what}: {error}"));
-    assert_eq!(serde_json::to_value(&typed).expect("prints"), *value, "{what} prints back the same");
+    let typed: T =
+        serde_json::from_value(value.clone()).unwrap_or_else(|error| panic!("{what}: {error}"));
+    assert_eq!(
+        serde_json::to_value(&typed).expect("prints"),
+        *value,
+        "{what} prints back the same"
+    );
 }
 
 #[test]
@@ -66,9 +79,18 @@ fn every_example_round_trips_through_the_types() {
 #[test]
 fn every_method_has_an_example_and_is_documented() {
     let names: Vec<String> = examples().into_iter().map(|(name, _)| name).collect();
-    let docs = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/bridgeProtocol.md")).expect("docs");
+    let docs = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/bridgeProtocol.md"),
+    )
+    .expect("docs");
     for method in METHODS {
-        assert!(names.iter().any(|name| name == method), "no example for {method}");
-        assert!(docs.contains(&format!("`{method}`")), "docs/bridgeProtocol.md does not list {method}");
+        assert!(
+            names.iter().any(|name| name == method),
+            "no example for {method}"
+        );
+        assert!(
+            docs.contains(&format!("`{method}`")),
+            "docs/bridgeProtocol.md does not list {method}"
+        );
     }
 }
