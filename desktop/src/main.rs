@@ -6,6 +6,7 @@
 
 mod commands;
 mod paths;
+mod progress;
 mod scheduler;
 #[path = "uiServer.rs"]
 mod ui_server;

@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use plexdl_core::app::App;
-use plexdl_core::app::snapshots::phase;
 use plexdl_core::engine::StepResult;
 
 /// How the scheduler ended.
@@ -26,33 +25,6 @@ pub enum Outcome {
 /// The longest sleep between looks at the manifest (new downloads are noticed this fast).
 const MAX_SLEEP: Duration = Duration::from_secs(2);
 
-fn describe(app: &App, id: i64) -> String {
-    match app.core().get(id) {
-        Ok(row) => {
-            let progress = match row.bytes_total {
-                Some(total) if total > 0 => format!(
-                    " {}% ({:.1} of {:.1} MB)",
-                    row.bytes_done * 100 / total,
-                    row.bytes_done as f64 / 1e6,
-                    total as f64 / 1e6
-                ),
-                _ if row.bytes_done > 0 => format!(" ({:.1} MB)", row.bytes_done as f64 / 1e6),
-                _ => String::new(),
-            };
-            let error = row
-                .error_message
-                .map(|message| format!(": {message}"))
-                .unwrap_or_default();
-            format!(
-                "download {id} \"{}\": {}{progress}{error}",
-                row.title,
-                phase(&row.download_status)
-            )
-        }
-        Err(error) => format!("download {id}: {error}"),
-    }
-}
-
 /// Runs due downloads until stopped, or until nothing is left when `until_idle`.
 pub async fn run(
     app: Arc<App>,
@@ -60,7 +32,7 @@ pub async fn run(
     stop: Arc<AtomicBool>,
 ) -> Result<Outcome, plexdl_core::engine::CoreError> {
     let mut next_run: HashMap<i64, Instant> = HashMap::new();
-    let mut last_line: HashMap<i64, String> = HashMap::new();
+    let mut display = crate::progress::Display::new();
     let mut running: HashMap<i64, tokio::task::JoinHandle<()>> = HashMap::new();
     let (finished_tx, mut finished_rx) =
         tokio::sync::mpsc::unbounded_channel::<(i64, Option<StepResult>)>();
@@ -96,11 +68,7 @@ pub async fn run(
                 }
             }
             // One line per change: a download waiting for a transfer slot is not news.
-            let line = describe(&app, id);
-            if last_line.get(&id) != Some(&line) {
-                println!("{line}");
-                last_line.insert(id, line);
-            }
+            display.step_done(&app, id);
         }
         let wakes = app.core().reconcile()?;
         let now = Instant::now();
@@ -150,6 +118,8 @@ pub async fn run(
                 }),
             );
         }
+        let active: Vec<i64> = running.keys().copied().collect();
+        display.refresh(&app, &active);
         let soonest = next_run
             .iter()
             .filter(|(id, _)| !running.contains_key(id))

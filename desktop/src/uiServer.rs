@@ -1,6 +1,7 @@
 //! The desktop's UI host: the same bridge the Android WebView uses, over HTTP on the local
 //! machine. `POST /bridge` answers bridge requests through the core's dispatcher,
-//! `GET /events` pushes download snapshots (server-sent events) when they change,
+//! `GET /events` pushes download snapshots and the sign-in state (server-sent events) when
+//! they change,
 //! `GET /thumb` fetches a thumbnail with the server's token added here (the UI never sees a
 //! token), and everything else is served from the built UI folder.
 //!
@@ -21,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use plexdl_core::app::App;
 use plexdl_core::app::snapshots::snapshot;
-use plexdl_protocol::{Action, MAX_REQUEST_BYTES, Push, VERSION};
+use plexdl_protocol::{Action, MAX_REQUEST_BYTES, PinInfo, Push, SignInState, VERSION};
 use serde::Deserialize;
 
 /// What the UI server needs.
@@ -88,12 +89,39 @@ async fn bridge(
     json_response(StatusCode::OK, state.app.dispatch(&text).await)
 }
 
+/// The sign-in state as the UI sees it.
+fn sign_in_state(app: &App) -> SignInState {
+    let signed_in = app.account().saved_token().ok().flatten().is_some();
+    let pin = app.pending_pin().map(|pin| PinInfo {
+        id: pin.id,
+        code: pin.code,
+        auth_url: pin.auth_url,
+        expires_at: pin.expires_at,
+    });
+    SignInState {
+        signed_in,
+        username: None,
+        pin,
+    }
+}
+
+fn push_text(event: &str, data: serde_json::Value) -> String {
+    serde_json::to_string(&Push {
+        v: VERSION,
+        event: event.to_string(),
+        data,
+    })
+    .unwrap_or_default()
+}
+
+/// Server-sent events: `downloads` (snapshots) and `signIn`, each sent when it changes.
 async fn events(
     State(state): State<UiState>,
 ) -> Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>> {
+    let start = (state.app, String::new(), String::new(), true);
     let stream = futures_util::stream::unfold(
-        (state.app, String::new(), true),
-        |(app, last, first)| async move {
+        start,
+        |(app, last_downloads, last_sign_in, first)| async move {
             loop {
                 if !first {
                     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -103,20 +131,24 @@ async fn events(
                     .list()
                     .map(|rows| rows.iter().map(snapshot).collect::<Vec<_>>())
                     .unwrap_or_default();
-                let push = Push {
-                    v: VERSION,
-                    event: "downloads".to_string(),
-                    data: serde_json::to_value(&rows).unwrap_or_default(),
-                };
-                let text = serde_json::to_string(&push).unwrap_or_default();
-                if text != last {
-                    let event = Event::default().event("downloads").data(text.clone());
-                    return Some((Ok(event), (app, text, false)));
+                let downloads =
+                    push_text("downloads", serde_json::to_value(&rows).unwrap_or_default());
+                if downloads != last_downloads {
+                    let event = Event::default().event("downloads").data(downloads.clone());
+                    return Some((Ok(event), (app, downloads, last_sign_in, false)));
+                }
+                let sign_in = push_text(
+                    "signIn",
+                    serde_json::to_value(sign_in_state(&app)).unwrap_or_default(),
+                );
+                if sign_in != last_sign_in {
+                    let event = Event::default().event("signIn").data(sign_in.clone());
+                    return Some((Ok(event), (app, last_downloads, sign_in, false)));
                 }
                 if first {
                     return Some((
                         Ok(Event::default().comment("no change")),
-                        (app, last, false),
+                        (app, last_downloads, last_sign_in, false),
                     ));
                 }
             }

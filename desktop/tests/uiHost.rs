@@ -161,6 +161,15 @@ async fn ui_host_serves_the_bridge_events_and_thumbnails() {
         seen.push_str(&String::from_utf8_lossy(&chunk));
     }
     assert!(seen.contains("\"ratingKey\":\"56\""), "{seen}");
+    while !seen.contains("event: signIn") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), events.chunk())
+            .await
+            .expect("an event in time")
+            .expect("chunk")
+            .expect("open");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(seen.contains("\"signedIn\":false"), "{seen}");
 
     let thumb = client
         .get(format!(
