@@ -329,3 +329,38 @@ fn killed_runs_resume_and_finish_byte_identical() {
         "fetched again {fetched_again} bytes over {kills} kills"
     );
 }
+
+#[test]
+fn login_lists_the_account_servers_and_logout_forgets_the_token() {
+    let server = ReplayServer::builder()
+        .scenario(Scenario {
+            pin_link_after_polls: Some(2),
+            ..Scenario::default()
+        })
+        .start()
+        .expect("server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let login = plexdl(&data, &server, &["login"]);
+    assert_eq!(
+        login.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&login.stderr)
+    );
+    let out = text(&login);
+    assert!(out.contains("https://app.plex.tv/auth#?clientID="), "{out}");
+    assert!(out.contains("Signed in. Servers: 1"), "{out}");
+    let token_file = data.join("account").join("token");
+    assert_eq!(
+        std::fs::read_to_string(&token_file).expect("token kept"),
+        server.token()
+    );
+    let servers: Value =
+        serde_json::from_str(&text(&plexdl(&data, &server, &["servers", "--json"]))).expect("JSON");
+    assert_eq!(servers[0]["id"], server.fixtures().machine_identifier());
+    assert!(!text(&plexdl(&data, &server, &["servers"])).contains(server.token()));
+    let logout = plexdl(&data, &server, &["logout"]);
+    assert!(logout.status.success());
+    assert!(!token_file.exists());
+}

@@ -83,6 +83,19 @@ fn every_method_has_an_example_and_is_documented() {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/bridgeProtocol.md"),
     )
     .expect("docs");
+    for (name, example) in examples() {
+        let parts: Vec<&Value> = match example.get("push") {
+            Some(push) => vec![push],
+            None => vec![&example["request"], &example["response"]],
+        };
+        for part in parts {
+            let line = serde_json::to_string(part).expect("prints");
+            assert!(
+                docs.contains(&line),
+                "docs/bridgeProtocol.md does not show the example {name}: {line}"
+            );
+        }
+    }
     for method in METHODS {
         assert!(
             names.iter().any(|name| name == method),
