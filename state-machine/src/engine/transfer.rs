@@ -338,12 +338,28 @@ async fn stream_body(
             .map_err(|message| failure("storage", message, false))
     };
 
+    // One timer for the stall timeout, re-armed only when it fires early: arming a timer
+    // per chunk would cost more than the copy of the chunk.
+    let stall = tokio::time::sleep(spec.stall_timeout);
+    tokio::pin!(stall);
+    let mut last_data = Instant::now();
     loop {
         if spec.stop.load(Ordering::Relaxed) || Instant::now() >= spec.deadline {
             save(&mut writer, done)?;
             return Ok(TransferEnd::Stopped { bytes: done });
         }
-        match tokio::time::timeout(spec.stall_timeout, response.chunk()).await {
+        let next = tokio::select! {
+            biased;
+            chunk = response.chunk() => Ok(chunk),
+            () = &mut stall => Err(()),
+        };
+        if next.is_err() && last_data.elapsed() < spec.stall_timeout {
+            stall
+                .as_mut()
+                .reset((last_data + spec.stall_timeout).into());
+            continue;
+        }
+        match next {
             Err(_) => {
                 save(&mut writer, done)?;
                 return Err(Failure {
@@ -377,6 +393,7 @@ async fn stream_body(
                 };
             }
             Ok(Ok(Some(chunk))) => {
+                last_data = Instant::now();
                 let len = chunk.len() as u64;
                 if total.is_some_and(|total| done + len > total) {
                     save(&mut writer, done)?;

@@ -14,6 +14,7 @@ pub struct DownloadRow {
     pub server_identifier: String,
     /// The finished file, relative to the download folder (set when the name is chosen).
     pub local_file_path: Option<String>,
+    /// The item's metadata as the server sent it (empty in rows from [`list`]).
     pub cached_metadata_json: String,
     /// The machine's state name (`transferring`, `backoff`, `completed`, ...).
     pub download_status: String,
@@ -22,6 +23,7 @@ pub struct DownloadRow {
     pub part_index: u32,
     pub title: String,
     pub quality: String,
+    /// The stored machine (empty in rows from [`list`]).
     #[serde(skip)]
     pub machine_json: String,
     pub machine_format: u32,
@@ -55,6 +57,13 @@ pub struct NewDownload {
 
 const COLUMNS: &str = "id, media_rating_key, server_identifier, local_file_path, cached_metadata_json, \
     download_status, created_at_timestamp, part_index, title, quality, machine_json, machine_format, \
+    bytes_done, bytes_total, validator, part_key, queue_id, queue_item_id, attempts, error_kind, \
+    error_message, next_wake_at, updated_at";
+
+/// The same columns without the two large ones (the stored machine and the cached
+/// metadata), for lists: the downloads list is read often and needs neither.
+const LIST_COLUMNS: &str = "id, media_rating_key, server_identifier, local_file_path, '' AS cached_metadata_json, \
+    download_status, created_at_timestamp, part_index, title, quality, '' AS machine_json, machine_format, \
     bytes_done, bytes_total, validator, part_key, queue_id, queue_item_id, attempts, error_kind, \
     error_message, next_wake_at, updated_at";
 
@@ -130,10 +139,11 @@ pub fn get(transaction: &Transaction<'_>, id: i64) -> Result<DownloadRow, Manife
         .ok_or(ManifestError::NoSuchDownload(id))
 }
 
-/// Every download, oldest first.
+/// Every download, oldest first, without the stored machine and the cached metadata (both
+/// are empty in these rows; [`get`] reads them).
 pub fn list(transaction: &Transaction<'_>) -> Result<Vec<DownloadRow>, ManifestError> {
     let mut statement =
-        transaction.prepare_cached(&format!("SELECT {COLUMNS} FROM downloads ORDER BY id"))?;
+        transaction.prepare_cached(&format!("SELECT {LIST_COLUMNS} FROM downloads ORDER BY id"))?;
     let rows = statement
         .query_map([], from_row)?
         .collect::<Result<Vec<_>, _>>()?;
