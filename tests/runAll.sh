@@ -4,7 +4,8 @@
 #   1. formatting (rustfmt),
 #   2. lints and compiler warnings (clippy, warnings are errors),
 #   3. the bridge protocol crate builds for WebAssembly,
-#   4. every test of every crate (unit, integration, doc tests).
+#   4. every test of every crate (unit, integration, doc tests),
+#   5. the fuzzers (60 s each; FUZZ_SECONDS changes it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,3 +21,18 @@ cargo check -p plexdl-protocol --target wasm32-unknown-unknown --locked
 
 echo "== tests"
 cargo test --workspace --locked
+
+echo "== fuzzing: each target for ${FUZZ_SECONDS:-60} s (cargo fuzz, nightly toolchain)"
+rustup toolchain install nightly --profile minimal
+if ! cargo fuzz --version 2>/dev/null | grep -q "0.13.1"; then
+  cargo install cargo-fuzz --version 0.13.1 --locked
+fi
+for target in plexParsers bridgeDispatch fileNames; do
+  # Seeds and earlier finds from fixtures/fuzz; new inputs go to a scratch copy. A crash
+  # stops the script; copy the crash file from tests/fuzz/artifacts into
+  # fixtures/fuzz/<target>/ so the regression tests keep it.
+  corpus="$(mktemp -d)"
+  cp fixtures/fuzz/"$target"/* "$corpus"/
+  (cd tests/fuzz && cargo +nightly fuzz run "$target" --fuzz-dir . "$corpus" -- -max_total_time="${FUZZ_SECONDS:-60}" -print_final_stats=1)
+  rm -rf "$corpus"
+done
