@@ -360,6 +360,11 @@ fn login_lists_the_account_servers_and_logout_forgets_the_token() {
         serde_json::from_str(&text(&plexdl(&data, &server, &["servers", "--json"]))).expect("JSON");
     assert_eq!(servers[0]["id"], server.fixtures().machine_identifier());
     assert!(!text(&plexdl(&data, &server, &["servers"])).contains(server.token()));
+    let saved = std::fs::read_to_string(data.join("servers.json")).expect("server list");
+    assert!(
+        !saved.contains(server.token()),
+        "tokens are kept only in the owner-only token files"
+    );
     let logout = plexdl(&data, &server, &["logout"]);
     assert!(logout.status.success());
     assert!(!token_file.exists());

@@ -157,6 +157,8 @@ pub struct DownloadCore {
     servers: Mutex<HashMap<String, PlexServer>>,
     running: Mutex<HashMap<i64, Arc<AtomicBool>>>,
     slots: slots::Slots,
+    /// See [`DownloadCore::set_simulated_disk_capacity`]; 0 when not set.
+    simulated_capacity: std::sync::atomic::AtomicU64,
 }
 
 impl DownloadCore {
@@ -176,6 +178,7 @@ impl DownloadCore {
             servers: Mutex::new(HashMap::new()),
             running: Mutex::new(HashMap::new()),
             slots,
+            simulated_capacity: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -321,6 +324,17 @@ impl DownloadCore {
     /// Tries a failed, cancelled or waiting download again, from the bytes it has.
     pub fn retry(&self, id: i64) -> Result<DownloadRow, CoreError> {
         self.command(id, Event::Retry)
+    }
+
+    /// For tests and demonstrations: makes writes that would grow a partial file past
+    /// `capacity` bytes fail as on a full disk (`None` gives the space back).
+    pub fn set_simulated_disk_capacity(&self, capacity: Option<u64>) {
+        self.simulated_capacity
+            .store(capacity.unwrap_or(0), Ordering::Relaxed);
+    }
+
+    pub(crate) fn simulated_capacity(&self) -> Option<u64> {
+        Some(self.simulated_capacity.load(Ordering::Relaxed)).filter(|capacity| *capacity > 0)
     }
 
     /// Tells the core that the network went away or came back. Working downloads stop and

@@ -265,6 +265,7 @@ async fn run_transfer(
         checkpoint_bytes: core.settings.checkpoint_bytes,
         checkpoint_interval: core.settings.checkpoint_interval,
         stop,
+        simulated_capacity: core.simulated_capacity(),
         deadline,
     };
     let mut checkpoint = |bytes: u64, total: Option<u64>, validator: Option<&str>| {

@@ -49,6 +49,9 @@ pub struct TransferSpec<'a> {
     pub checkpoint_bytes: u64,
     pub checkpoint_interval: Duration,
     pub stop: &'a AtomicBool,
+    /// For tests: writes that would make the partial file larger than this fail with "no
+    /// space left on the device", as on a full disk.
+    pub simulated_capacity: Option<u64>,
     /// Stop (and checkpoint) at this time, so a worker's time slice is respected.
     pub deadline: Instant,
 }
@@ -403,9 +406,18 @@ async fn stream_body(
                         true,
                     ));
                 }
-                if let Err(error) = writer.write_all(&chunk) {
+                let full = spec
+                    .simulated_capacity
+                    .is_some_and(|capacity| done + len > capacity);
+                let written = if full {
+                    Err(std::io::Error::from_raw_os_error(28))
+                } else {
+                    writer.write_all(&chunk)
+                };
+                if let Err(error) = written {
                     let result = io_failure("write", path, &error);
-                    let _ = writer.flush();
+                    // What reached the file is kept, and recorded, for the resume.
+                    let _ = save(&mut writer, done);
                     return Err(result);
                 }
                 done += len;

@@ -251,3 +251,57 @@ async fn losing_the_network_parks_downloads_until_it_returns() {
         rig.server.part_content(46).expect("content").sha256_hex()
     );
 }
+
+#[tokio::test]
+async fn a_full_disk_keeps_the_partial_file_and_resumes_when_space_returns() {
+    let rig = rig(Scenario::default());
+    let id = rig
+        .core
+        .enqueue(SERVER, &["55"], QualityPreset::Original)
+        .await
+        .expect("enqueued")[0];
+    rig.core.set_simulated_disk_capacity(Some(5_000_000));
+    let step = rig
+        .core
+        .run_step(id, Arc::new(AtomicBool::new(false)))
+        .await
+        .expect("step");
+    assert!(matches!(step, StepResult::WakeAfter { .. }), "{step:?}");
+    let row = rig.core.get(id).expect("row");
+    assert_eq!(row.download_status, "backoff");
+    assert_eq!(row.error_kind.as_deref(), Some("diskFull"));
+    assert!(
+        row.error_message
+            .as_deref()
+            .is_some_and(|m| m.contains("free some space")),
+        "{row:?}"
+    );
+    let partial = rig.dir.path().join("downloads").join(format!(
+        "{}.part",
+        row.local_file_path.clone().expect("name")
+    ));
+    let kept = std::fs::metadata(&partial)
+        .expect("the partial file is kept")
+        .len();
+    assert!(kept > 0 && kept <= 5_000_000, "{kept}");
+    assert_eq!(row.bytes_done, kept, "what is on disk is recorded");
+
+    // Space comes back: the download resumes from the kept bytes.
+    let served_before = rig.server.counters().part_bytes(46);
+    rig.core.set_simulated_disk_capacity(None);
+    let done = run_to_end(&rig.core, id).await;
+    assert_eq!(done.download_status, "completed");
+    let path = rig.core.final_path(&done).expect("file");
+    assert_eq!(
+        sha256_file(&path),
+        rig.server.part_content(46).expect("content").sha256_hex()
+    );
+    // The server may still count bytes of the first, abandoned answer after the step ended,
+    // so allow one checkpoint's worth beyond what was missing.
+    let resumed = rig.server.counters().part_bytes(46) - served_before;
+    let missing = 13_400_382 - kept;
+    assert!(
+        resumed >= missing && resumed <= missing + 4 * 1024 * 1024,
+        "resumed {resumed} for {missing} missing"
+    );
+}
