@@ -406,16 +406,7 @@ impl DownloadCore {
             paths.push(car_path);
         }
         for path in paths {
-            match std::fs::remove_file(&path) {
-                Ok(()) => {}
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-                Err(source) => {
-                    return Err(CoreError::Folder {
-                        path: path.display().to_string(),
-                        source,
-                    });
-                }
-            }
+            remove_if_present(&path)?;
         }
         self.manifest.write(|tx| rows::delete(tx, id))?;
         tracing::info!(download_id = id, "download deleted");
@@ -490,19 +481,22 @@ impl DownloadCore {
     pub(crate) fn delete_partial(&self, id: i64) -> Result<(), CoreError> {
         let row = self.get(id)?;
         if let Some(path) = self.partial_path(&row) {
-            match std::fs::remove_file(&path) {
-                Ok(()) => {}
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-                Err(source) => {
-                    return Err(CoreError::Folder {
-                        path: path.display().to_string(),
-                        source,
-                    });
-                }
-            }
+            remove_if_present(&path)?;
         }
         self.manifest
             .write(|tx| rows::checkpoint(tx, id, 0, None, None))?;
         Ok(())
+    }
+}
+
+/// Removes a file; one that is already gone is fine.
+fn remove_if_present(path: &Path) -> Result<(), CoreError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(CoreError::Folder {
+            path: path.display().to_string(),
+            source,
+        }),
     }
 }

@@ -71,14 +71,7 @@ impl Manifest {
         &self,
         work: impl FnOnce(&Transaction<'_>) -> Result<R, ManifestError>,
     ) -> Result<R, ManifestError> {
-        let mut connection = self
-            .connection
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let transaction = connection.transaction()?;
-        let result = work(&transaction)?;
-        transaction.commit()?;
-        Ok(result)
+        self.run(rusqlite::TransactionBehavior::Deferred, work)
     }
 
     /// Runs `work` in a write transaction (IMMEDIATE, so it never has to upgrade a lock); the
@@ -87,12 +80,19 @@ impl Manifest {
         &self,
         work: impl FnOnce(&Transaction<'_>) -> Result<R, ManifestError>,
     ) -> Result<R, ManifestError> {
+        self.run(rusqlite::TransactionBehavior::Immediate, work)
+    }
+
+    fn run<R>(
+        &self,
+        behavior: rusqlite::TransactionBehavior,
+        work: impl FnOnce(&Transaction<'_>) -> Result<R, ManifestError>,
+    ) -> Result<R, ManifestError> {
         let mut connection = self
             .connection
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let transaction =
-            connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let transaction = connection.transaction_with_behavior(behavior)?;
         let result = work(&transaction)?;
         transaction.commit()?;
         Ok(result)
