@@ -2,7 +2,7 @@
 //!
 //! Build the program under test first, then run the benchmarks (both in release mode):
 //!
-//!     cargo build --release -p plexdl-desktop && cargo run --release -p plexdl-bench
+//!     cargo build --release -p plexdl-desktop -p plexdl-replay && cargo run --release -p plexdl-bench
 //!
 //! Every figure comes from a real run against the replay server on this machine: the engine
 //! and curl download the same 1 GiB file in alternation; `plexdl run` is a child process
@@ -30,7 +30,9 @@ fn plexdl_binary() -> Option<PathBuf> {
 
 fn main() -> std::process::ExitCode {
     let Some(plexdl) = plexdl_binary() else {
-        eprintln!("plexdl-bench: build the program first: cargo build --release -p plexdl-desktop");
+        eprintln!(
+            "plexdl-bench: build the programs first: cargo build --release -p plexdl-desktop -p plexdl-replay"
+        );
         return std::process::ExitCode::from(2);
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
