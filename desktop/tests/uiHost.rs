@@ -20,6 +20,18 @@ impl Drop for Running {
     }
 }
 
+/// Reads server-sent events into `seen` until `needle` appears (5 s per chunk at most).
+async fn read_until(events: &mut reqwest::Response, seen: &mut String, needle: &str) {
+    while !seen.contains(needle) {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), events.chunk())
+            .await
+            .expect("an event in time")
+            .expect("chunk")
+            .expect("open");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
 fn sha256_file(path: &Path) -> String {
     let bytes = std::fs::read(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
     Sha256::digest(&bytes)
@@ -152,23 +164,9 @@ async fn ui_host_serves_the_bridge_events_and_thumbnails() {
         .await
         .expect("events");
     let mut seen = String::new();
-    while !seen.contains("event: downloads") {
-        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), events.chunk())
-            .await
-            .expect("an event in time")
-            .expect("chunk")
-            .expect("open");
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    read_until(&mut events, &mut seen, "event: downloads").await;
     assert!(seen.contains("\"ratingKey\":\"56\""), "{seen}");
-    while !seen.contains("event: signIn") {
-        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), events.chunk())
-            .await
-            .expect("an event in time")
-            .expect("chunk")
-            .expect("open");
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    read_until(&mut events, &mut seen, "event: signIn").await;
     assert!(seen.contains("\"signedIn\":false"), "{seen}");
 
     let thumb = client

@@ -12,18 +12,20 @@ use crate::support::{SERVER, finished_file, rig, run_to_end, sha256_file};
 
 const PART_46: &str = "/library/parts/46/";
 
+/// A rig whose server sends Big Buck Bunny's file at `bytes_per_second`.
+fn throttled_rig(bytes_per_second: u64) -> crate::support::Rig {
+    rig(Scenario {
+        faults: vec![FaultRule::new(
+            PART_46,
+            Fault::Throttle { bytes_per_second },
+        )],
+        ..Scenario::default()
+    })
+}
+
 #[tokio::test]
 async fn pause_mid_transfer_then_resume_fetches_little_again() {
-    let throttle = FaultRule::new(
-        PART_46,
-        Fault::Throttle {
-            bytes_per_second: 4_000_000,
-        },
-    );
-    let rig = rig(Scenario {
-        faults: vec![throttle],
-        ..Scenario::default()
-    });
+    let rig = throttled_rig(4_000_000);
     let id = rig
         .core
         .enqueue(SERVER, &["55"], QualityPreset::Original)
@@ -211,16 +213,7 @@ async fn busy_server_is_retried_until_it_answers() {
 
 #[tokio::test]
 async fn losing_the_network_parks_downloads_until_it_returns() {
-    let slow = FaultRule::new(
-        PART_46,
-        Fault::Throttle {
-            bytes_per_second: 3_000_000,
-        },
-    );
-    let rig = rig(Scenario {
-        faults: vec![slow],
-        ..Scenario::default()
-    });
+    let rig = throttled_rig(3_000_000);
     let id = rig
         .core
         .enqueue(SERVER, &["55"], QualityPreset::Original)
