@@ -33,7 +33,9 @@ pub async fn run(
 ) -> Result<Outcome, plexdl_core::engine::CoreError> {
     let mut next_run: HashMap<i64, Instant> = HashMap::new();
     let mut display = crate::progress::Display::new();
-    let mut running: HashMap<i64, tokio::task::JoinHandle<()>> = HashMap::new();
+    // Each running step has its own stop flag: the core sets it when the user pauses or
+    // cancels that download, so it must never be the scheduler's own flag.
+    let mut running: HashMap<i64, (tokio::task::JoinHandle<()>, Arc<AtomicBool>)> = HashMap::new();
     let (finished_tx, mut finished_rx) =
         tokio::sync::mpsc::unbounded_channel::<(i64, Option<StepResult>)>();
     let report = app.core().verify()?;
@@ -47,8 +49,13 @@ pub async fn run(
     }
     loop {
         if stop.load(Ordering::Relaxed) {
-            for handle in running.values() {
-                handle.abort();
+            // Ask every step to checkpoint and end, and wait for them, so their progress
+            // is saved.
+            for (_, step_stop) in running.values() {
+                step_stop.store(true, Ordering::Relaxed);
+            }
+            for (_, (handle, _)) in running.drain() {
+                let _ = handle.await;
             }
             return Ok(Outcome::Stopped);
         }
@@ -100,22 +107,26 @@ pub async fn run(
             next_run.insert(id, now + Duration::from_secs(3600));
             let app = app.clone();
             let tx = finished_tx.clone();
-            let stop = stop.clone();
+            let step_stop = Arc::new(AtomicBool::new(false));
+            let flag = step_stop.clone();
             running.insert(
                 id,
-                tokio::spawn(async move {
-                    let result = match app.core().run_step(id, stop).await {
-                        Ok(result) => Some(result),
-                        Err(error) => {
-                            eprintln!(
-                                "download {id}: {}",
-                                plexdl_redact::redact_text(&error.to_string())
-                            );
-                            None
-                        }
-                    };
-                    let _ = tx.send((id, result));
-                }),
+                (
+                    tokio::spawn(async move {
+                        let result = match app.core().run_step(id, flag).await {
+                            Ok(result) => Some(result),
+                            Err(error) => {
+                                eprintln!(
+                                    "download {id}: {}",
+                                    plexdl_redact::redact_text(&error.to_string())
+                                );
+                                None
+                            }
+                        };
+                        let _ = tx.send((id, result));
+                    }),
+                    step_stop,
+                ),
             );
         }
         let active: Vec<i64> = running.keys().copied().collect();

@@ -105,6 +105,10 @@ async fn every_example_request_gets_an_answer_of_the_example_shape() {
         "downloads.cancel",
         "downloads.retry",
         "downloads.verify",
+        "downloads.estimate",
+        "settings.get",
+        "settings.set",
+        "diagnostics.get",
         "downloads.remove",
         "error.unknownMethod",
         "error.badRequest",
@@ -136,6 +140,10 @@ async fn bad_input_is_answered_and_the_app_keeps_answering() {
         (json!({"v": 1, "id": 1, "method": "library.sections", "params": {"serverId": "nope"}}).to_string(), "unknownServer"),
         (json!({"v": 1, "id": 1, "method": "downloads.enqueue", "params": {"serverId": "x", "ratingKeys": [], "quality": "8k"}}).to_string(), "badRequest"),
         ("x".repeat(300 * 1024), "tooLarge"),
+        (json!({"v": 1, "id": 1, "method": "settings.set", "params": {"maxTransfers": 0}}).to_string(), "badRequest"),
+        (json!({"v": 1, "id": 1, "method": "settings.set", "params": {"busyPolicy": "often"}}).to_string(), "badRequest"),
+        (json!({"v": 1, "id": 1, "method": "settings.set", "params": {"colour": "blue"}}).to_string(), "badRequest"),
+        (json!({"v": 1, "id": 1, "method": "downloads.estimate", "params": {"serverId": "x", "ratingKeys": []}}).to_string(), "badRequest"),
     ] {
         let answer: Value = serde_json::from_str(&app.dispatch(&input).await).expect("JSON answer");
         assert_eq!(answer["error"]["kind"], kind, "{answer}");
@@ -146,4 +154,135 @@ async fn bad_input_is_answered_and_the_app_keeps_answering() {
     )
     .expect("JSON");
     assert_eq!(list["result"], json!([]));
+}
+
+async fn call(app: &App, method: &str, params: Value) -> Value {
+    let request = json!({"v": 1, "id": 1, "method": method, "params": params});
+    serde_json::from_str(&app.dispatch(&request.to_string()).await).expect("JSON answer")
+}
+
+#[tokio::test]
+async fn settings_apply_survive_a_restart_and_never_strand_downloaded_files() {
+    let server = ReplayServer::builder().start().expect("server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let open = || {
+        let mut settings = AppSettings::new(dir.path().join("data"));
+        settings.allow_plain_http_remote = true;
+        App::open(settings).expect("app")
+    };
+    let app = open();
+    let changed = call(
+        &app,
+        "settings.set",
+        json!({"wifiOnly": true, "maxTransfers": 3, "busyPolicy": "wait"}),
+    )
+    .await;
+    assert_eq!(
+        changed["result"]["settings"],
+        json!({"wifiOnly": true, "maxTransfers": 3, "busyPolicy": "wait", "storageDir": null}),
+        "{changed}"
+    );
+    assert_eq!(app.core().transfer_limits(), (3, 3));
+    assert_eq!(
+        app.core().busy_policy(),
+        plexdl_core::engine::BusyPolicy::Wait
+    );
+    // A refused change leaves everything as it was.
+    let refused = call(
+        &app,
+        "settings.set",
+        json!({"wifiOnly": false, "maxTransfers": 7}),
+    )
+    .await;
+    assert_eq!(refused["error"]["kind"], "badRequest");
+    drop(app);
+
+    let app = open();
+    let view = call(&app, "settings.get", json!({})).await;
+    assert_eq!(view["result"]["settings"]["maxTransfers"], 3);
+    assert_eq!(view["result"]["settings"]["wifiOnly"], true);
+    assert_eq!(app.core().transfer_limits(), (3, 3));
+
+    // With a download in the manifest, another storage folder is refused.
+    app.connect_direct(server.base_url(), server.token(), Some("Replay"))
+        .await
+        .expect("connected");
+    let server_id = app.servers()[0].id.clone();
+    let queued = call(
+        &app,
+        "downloads.enqueue",
+        json!({"serverId": server_id, "ratingKeys": ["55"], "quality": "original"}),
+    )
+    .await;
+    assert!(queued.get("error").is_none(), "{queued}");
+    let elsewhere = dir.path().join("card");
+    let moved = call(
+        &app,
+        "settings.set",
+        json!({"storageDir": elsewhere.display().to_string()}),
+    )
+    .await;
+    assert_eq!(moved["error"]["kind"], "badRequest", "{moved}");
+    assert!(
+        moved["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Remove them")),
+        "{moved}"
+    );
+    let id = queued["result"]["ids"][0].clone();
+    call(&app, "downloads.remove", json!({"id": id})).await;
+    let moved = call(
+        &app,
+        "settings.set",
+        json!({"storageDir": elsewhere.display().to_string()}),
+    )
+    .await;
+    assert_eq!(moved["result"]["restartNeeded"], true, "{moved}");
+    drop(app);
+    let app = open();
+    assert_eq!(app.core().settings().download_dir, elsewhere);
+    let view = call(&app, "settings.get", json!({})).await;
+    assert_eq!(view["result"]["restartNeeded"], false);
+}
+
+#[tokio::test]
+async fn the_estimate_covers_every_episode_of_a_season() {
+    let server = ReplayServer::builder().start().expect("server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = AppSettings::new(dir.path().join("data"));
+    settings.allow_plain_http_remote = true;
+    let app = App::open(settings).expect("app");
+    app.connect_direct(server.base_url(), server.token(), Some("Replay"))
+        .await
+        .expect("connected");
+    let server_id = app.servers()[0].id.clone();
+    let children = call(
+        &app,
+        "library.children",
+        json!({"serverId": server_id, "ratingKey": "69"}),
+    )
+    .await;
+    let episodes = children["result"].as_array().expect("episodes");
+    let estimate = call(
+        &app,
+        "downloads.estimate",
+        json!({"serverId": server_id, "ratingKeys": ["69"]}),
+    )
+    .await;
+    assert_eq!(estimate["result"]["items"], episodes.len(), "{estimate}");
+    let original: u64 = episodes
+        .iter()
+        .map(|episode| episode["size"].as_u64().expect("size"))
+        .sum();
+    assert_eq!(estimate["result"]["qualities"][0]["quality"], "original");
+    assert_eq!(estimate["result"]["qualities"][0]["bytes"], original);
+    let smaller = estimate["result"]["qualities"][3]["bytes"]
+        .as_u64()
+        .expect("480p");
+    assert!(smaller > 0 && smaller <= original, "{estimate}");
+    // Nothing was queued.
+    assert_eq!(
+        call(&app, "downloads.list", json!({})).await["result"],
+        json!([])
+    );
 }

@@ -124,6 +124,9 @@ pub struct DownloadSnapshot {
     /// When the download runs again (milliseconds since 1970), if it waits.
     pub next_wake_at: Option<i64>,
     pub part_index: u32,
+    /// The show an episode belongs to, so the UI can group a season's downloads.
+    #[serde(default)]
+    pub group_title: Option<String>,
 }
 
 /// Where sign-in stands.
@@ -255,8 +258,95 @@ pub struct PinRef {
     pub pin_id: u64,
 }
 
+/// Parameters of `downloads.estimate`: what the download dialog is about to queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EstimateParams {
+    pub server_id: String,
+    pub rating_keys: Vec<String>,
+}
+
+/// The estimated size of a download at one quality.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QualityEstimate {
+    /// `original`, `1080p`, `720p` or `480p`.
+    pub quality: String,
+    /// The estimated bytes of every item together; `None` when no item states its length.
+    pub bytes: Option<u64>,
+}
+
+/// What the download dialog shows before anything is queued.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Estimate {
+    /// Movies and episodes the request covers (a season counts its episodes).
+    pub items: u64,
+    pub qualities: Vec<QualityEstimate>,
+    /// Free space in the download folder, when the system reports it.
+    pub free_bytes: Option<u64>,
+    /// A sentence when the server is already converting (a conversion would compete).
+    pub busy_warning: Option<String>,
+}
+
+/// The settings the user changes on the Settings screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserSettings {
+    /// Download only on unmetered networks (the Android host turns this into a constraint).
+    pub wifi_only: bool,
+    /// Transfers at once (1 to 4).
+    pub max_transfers: u32,
+    /// `warn`, `wait` or `ignore`: what a conversion does when the server is busy.
+    pub busy_policy: String,
+    /// The folder chosen for downloads; `None` for the app's own folder.
+    pub storage_dir: Option<String>,
+}
+
+/// The answer of `settings.get` and `settings.set`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    pub settings: UserSettings,
+    /// The folder downloads go to now.
+    pub download_dir: String,
+    /// Free space there, when the system reports it.
+    pub free_bytes: Option<u64>,
+    /// True when a changed storage folder takes effect at the next start.
+    pub restart_needed: bool,
+}
+
+/// Parameters of `settings.set`: only the fields given change.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SettingsChange {
+    #[serde(default)]
+    pub wifi_only: Option<bool>,
+    #[serde(default)]
+    pub max_transfers: Option<u32>,
+    #[serde(default)]
+    pub busy_policy: Option<String>,
+    /// A folder path, or an empty string for the app's own folder.
+    #[serde(default)]
+    pub storage_dir: Option<String>,
+}
+
+/// The answer of `diagnostics.get`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnostics {
+    /// The core's version.
+    pub version: String,
+    pub protocol_version: u32,
+    /// The host's operating system and architecture.
+    pub platform: String,
+    pub download_dir: String,
+    /// The most recent log lines, oldest first, already redacted.
+    pub log_lines: Vec<String>,
+}
+
 /// Every method, for the dispatcher's "unknown method" answer and the docs test.
-pub const METHODS: [&str; 17] = [
+pub const METHODS: [&str; 21] = [
     "signIn.status",
     "signIn.start",
     "signIn.poll",
@@ -274,6 +364,10 @@ pub const METHODS: [&str; 17] = [
     "downloads.retry",
     "downloads.remove",
     "downloads.verify",
+    "downloads.estimate",
+    "settings.get",
+    "settings.set",
+    "diagnostics.get",
 ];
 
 #[cfg(test)]

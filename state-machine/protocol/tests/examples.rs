@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use plexdl_protocol::{
-    DownloadSnapshot, ItemPage, ItemSummary, METHODS, PinInfo, Push, Request, Response,
-    SectionSummary, ServerSummary, SignInState,
+    Diagnostics, DownloadSnapshot, Estimate, ItemPage, ItemSummary, METHODS, PinInfo, Push,
+    Request, Response, SectionSummary, ServerSummary, SettingsView, SignInState,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -70,6 +70,9 @@ fn every_example_round_trips_through_the_types() {
             "library.item" => round_trip::<ItemSummary>(result, name),
             "library.children" => round_trip::<Vec<ItemSummary>>(result, name),
             "signIn.start" => round_trip::<PinInfo>(result, name),
+            "downloads.estimate" => round_trip::<Estimate>(result, name),
+            "settings.get" | "settings.set" => round_trip::<SettingsView>(result, name),
+            "diagnostics.get" => round_trip::<Diagnostics>(result, name),
             "signIn.status" | "signIn.poll" => round_trip::<SignInState>(result, name),
             _ => {}
         }

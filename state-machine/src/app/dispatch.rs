@@ -4,8 +4,9 @@
 //! the core or stop the host.
 
 use plexdl_protocol::{
-    Action, DownloadId, EnqueueParams, ItemPage, ItemRef, ItemsParams, MAX_REQUEST_BYTES, METHODS,
-    PinInfo, PinRef, Request, Response, SectionSummary, ServerRef, SignInState, VERSION,
+    Action, DownloadId, EnqueueParams, EstimateParams, ItemPage, ItemRef, ItemsParams,
+    MAX_REQUEST_BYTES, METHODS, PinInfo, PinRef, Request, Response, SectionSummary, ServerRef,
+    SettingsChange, SignInState, VERSION,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -66,6 +67,7 @@ fn from_app(error: &AppError) -> Refusal {
             plexdl_redact::redact_text(&error.to_string()).into_owned(),
             Action::FreeSpace,
         ),
+        AppError::Settings(refused) => refusal("badRequest", refused.0.clone(), Action::FixRequest),
         AppError::Core(CoreError::Manifest(other)) => refusal(
             "storage",
             format!("The list of downloads could not be read or written: {other}."),
@@ -301,6 +303,27 @@ impl App {
                 Ok(json!({ "removed": p.id }))
             }
             "downloads.verify" => Ok(to_value(&self.core.verify().map_err(core)?)),
+            "downloads.estimate" => {
+                let p: EstimateParams = params(request)?;
+                if p.rating_keys.is_empty() {
+                    return Err(refusal(
+                        "badRequest",
+                        "No item was named.",
+                        Action::FixRequest,
+                    ));
+                }
+                let estimate = self
+                    .estimate(&p.server_id, &p.rating_keys)
+                    .await
+                    .map_err(app)?;
+                Ok(to_value(&estimate))
+            }
+            "settings.get" => Ok(to_value(&self.settings_view())),
+            "settings.set" => {
+                let change: SettingsChange = params(request)?;
+                Ok(to_value(&self.change_settings(&change).map_err(app)?))
+            }
+            "diagnostics.get" => Ok(to_value(&self.diagnostics())),
             other => Err(refusal(
                 "unknownMethod",
                 format!(

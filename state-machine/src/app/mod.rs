@@ -7,16 +7,21 @@ pub mod dispatch;
 #[path = "serverStore.rs"]
 pub mod server_store;
 pub mod snapshots;
+#[path = "userSettings.rs"]
+pub mod user_settings;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use plexdl_protocol::ServerSummary;
+use plexdl_protocol::{
+    Diagnostics, Estimate, QualityEstimate, ServerSummary, SettingsChange, SettingsView,
+    UserSettings,
+};
 
 use crate::engine::{CoreError, DownloadCore, EngineSettings};
 use crate::plex::{
     ClientIdentity, ConnectionPolicy, FileTokenStore, Pin, PlexAccount, PlexError, PlexServer,
-    ServerInfo, TokenStore, Transport, TransportSettings,
+    QualityPreset, ServerInfo, TokenStore, Transport, TransportSettings,
 };
 use server_store::{SavedConnection, SavedServer, ServerStore};
 
@@ -57,6 +62,8 @@ pub enum AppError {
     DataDir { path: String, reason: String },
     #[error("no server with id {0} is connected")]
     UnknownServer(String),
+    #[error(transparent)]
+    Settings(#[from] user_settings::Refused),
 }
 
 /// The opened application.
@@ -69,6 +76,9 @@ pub struct App {
     servers: ServerStore,
     pending_pin: Mutex<Option<Pin>>,
     live: Mutex<Vec<(String, PlexServer)>>,
+    user: Mutex<UserSettings>,
+    /// The download folder when there is no storage choice (the host's or the app's own).
+    default_download_dir: PathBuf,
 }
 
 impl App {
@@ -89,11 +99,18 @@ impl App {
         let transport = Transport::new(identity, settings.transport.clone())?;
         let store = Arc::new(FileTokenStore::new(data_dir.join("account").join("token")));
         let account = PlexAccount::new(transport.clone(), settings.plex_tv.clone(), store);
-        let download_dir = settings
+        let default_download_dir = settings
             .download_dir
             .clone()
             .unwrap_or_else(|| data_dir.join("downloads"));
-        let core = DownloadCore::open(&data_dir, EngineSettings::new(download_dir))?;
+        let user = user_settings::load(&data_dir);
+        let download_dir = user_settings::download_dir(&user, default_download_dir.clone());
+        let mut engine_settings = EngineSettings::new(download_dir);
+        engine_settings.busy_policy =
+            user_settings::busy_policy(&user.busy_policy).unwrap_or(engine_settings.busy_policy);
+        engine_settings.max_transfers = user.max_transfers as usize;
+        engine_settings.max_transfers_per_server = user.max_transfers as usize;
+        let core = DownloadCore::open(&data_dir, engine_settings)?;
         let servers = ServerStore::open(&data_dir)?;
         let app = App {
             settings,
@@ -103,6 +120,8 @@ impl App {
             servers,
             pending_pin: Mutex::new(None),
             live: Mutex::new(Vec::new()),
+            user: Mutex::new(user),
+            default_download_dir,
         };
         for saved in app.servers.list() {
             match app.build_server(&saved) {
@@ -327,5 +346,124 @@ impl App {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
+    }
+
+    /// The user's settings as saved.
+    pub fn user_settings(&self) -> UserSettings {
+        self.user
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// The settings with the folder in use and its free space.
+    pub fn settings_view(&self) -> SettingsView {
+        let settings = self.user_settings();
+        let in_use = self.core.settings().download_dir.clone();
+        let chosen = user_settings::download_dir(&settings, self.default_download_dir.clone());
+        SettingsView {
+            restart_needed: chosen != in_use,
+            download_dir: in_use.display().to_string(),
+            free_bytes: self.core.free_space(),
+            settings,
+        }
+    }
+
+    /// Changes settings: checked, saved, and applied (a new folder at the next start).
+    pub fn change_settings(&self, change: &SettingsChange) -> Result<SettingsView, AppError> {
+        let mut user = self
+            .user
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let next = user_settings::validate(&user, change)?;
+        if next.storage_dir != user.storage_dir {
+            let folder = user_settings::download_dir(&next, self.default_download_dir.clone());
+            let downloads = self.core.list()?.len();
+            if downloads > 0 && folder != self.core.settings().download_dir {
+                return Err(user_settings::Refused(format!(
+                    "There are {downloads} downloads in {}. Remove them before choosing another folder, so that no file is left behind.",
+                    self.core.settings().download_dir.display()
+                ))
+                .into());
+            }
+            user_settings::check_folder(&folder)?;
+        }
+        user_settings::save(&self.settings.data_dir, &next).map_err(|error| AppError::DataDir {
+            path: self.settings.data_dir.display().to_string(),
+            reason: format!("the settings could not be saved ({error})"),
+        })?;
+        let transfers = next.max_transfers as usize;
+        self.core.set_transfer_limits(transfers, transfers);
+        if let Some(policy) = user_settings::busy_policy(&next.busy_policy) {
+            self.core.set_busy_policy(policy);
+        }
+        tracing::info!(
+            wifi_only = next.wifi_only,
+            max_transfers = next.max_transfers,
+            busy_policy = %next.busy_policy,
+            "settings changed"
+        );
+        *user = next;
+        drop(user);
+        Ok(self.settings_view())
+    }
+
+    /// What the download dialog shows: how many items, the size at each quality, the free
+    /// space, and a warning when the server is already converting.
+    pub async fn estimate(
+        &self,
+        server_id: &str,
+        rating_keys: &[String],
+    ) -> Result<Estimate, AppError> {
+        let server = self.server(server_id)?;
+        let mut items = Vec::new();
+        for key in rating_keys {
+            for item in server.expand_for_download(key).await? {
+                // Listings may hold only part of the media details: read the item itself.
+                items.push(if item.media.is_empty() {
+                    server.metadata(item.rating_key()).await?
+                } else {
+                    item
+                });
+            }
+        }
+        let qualities = QualityPreset::ALL
+            .iter()
+            .map(|preset| QualityEstimate {
+                quality: preset.name().to_string(),
+                bytes: items
+                    .iter()
+                    .map(|item| preset.estimated_size(item.duration, item.total_size()))
+                    .sum::<Option<u64>>(),
+            })
+            .collect();
+        let busy_warning = match server.activity().await {
+            Ok(activity) if activity.is_busy() => Some(format!(
+                "{} Original quality needs no conversion.",
+                activity.describe()
+            )),
+            Ok(_) => None,
+            Err(error) => {
+                tracing::debug!(server = %server_id, %error, "server activity unknown");
+                None
+            }
+        };
+        Ok(Estimate {
+            items: items.len() as u64,
+            qualities,
+            free_bytes: self.core.free_space(),
+            busy_warning,
+        })
+    }
+
+    /// Versions, folders and the recent (redacted) log lines.
+    pub fn diagnostics(&self) -> Diagnostics {
+        Diagnostics {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            protocol_version: plexdl_protocol::VERSION,
+            platform: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+            download_dir: self.core.settings().download_dir.display().to_string(),
+            log_lines: crate::logging::recent_lines(),
+        }
     }
 }

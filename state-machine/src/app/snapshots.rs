@@ -57,6 +57,7 @@ pub fn snapshot(row: &DownloadRow) -> DownloadSnapshot {
         action: row.error_kind.as_deref().map(action_for),
         next_wake_at: row.next_wake_at,
         part_index: row.part_index,
+        group_title: row.group_title.clone(),
     }
 }
 

@@ -157,6 +157,8 @@ pub struct DownloadCore {
     servers: Mutex<HashMap<String, PlexServer>>,
     running: Mutex<HashMap<i64, Arc<AtomicBool>>>,
     slots: slots::Slots,
+    /// The busy-server policy in force (starts as the settings' one; the user can change it).
+    busy_policy: Mutex<BusyPolicy>,
     /// See [`DownloadCore::set_simulated_disk_capacity`]; 0 when not set.
     simulated_capacity: std::sync::atomic::AtomicU64,
 }
@@ -174,10 +176,11 @@ impl DownloadCore {
         let slots = slots::Slots::new(settings.max_transfers, settings.max_transfers_per_server);
         Ok(DownloadCore {
             manifest,
-            settings,
             servers: Mutex::new(HashMap::new()),
             running: Mutex::new(HashMap::new()),
             slots,
+            busy_policy: Mutex::new(settings.busy_policy),
+            settings,
             simulated_capacity: std::sync::atomic::AtomicU64::new(0),
         })
     }
@@ -185,6 +188,37 @@ impl DownloadCore {
     /// The settings in force.
     pub fn settings(&self) -> &EngineSettings {
         &self.settings
+    }
+
+    /// Free bytes in the download folder, when the system reports it.
+    pub fn free_space(&self) -> Option<u64> {
+        preflight::available_space(&self.settings.download_dir)
+    }
+
+    /// The busy-server policy in force.
+    pub fn busy_policy(&self) -> BusyPolicy {
+        *self
+            .busy_policy
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Changes the busy-server policy for the pre-flight checks that run from now on.
+    pub fn set_busy_policy(&self, policy: BusyPolicy) {
+        *self
+            .busy_policy
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = policy;
+    }
+
+    /// Transfers at once, in all and per server.
+    pub fn transfer_limits(&self) -> (usize, usize) {
+        self.slots.limits()
+    }
+
+    /// Changes how many transfers run at once, in all and per server (at least 1 each).
+    pub fn set_transfer_limits(&self, total: usize, per_server: usize) {
+        self.slots.set_limits(total, per_server);
     }
 
     /// The manifest (for hosts that answer lists and for tests).

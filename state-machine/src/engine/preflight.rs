@@ -84,7 +84,8 @@ async fn busy_check(
     let override_busy = machine::from_json(&row.machine_json)
         .map(|(m, _)| m.inner().override_busy)
         .unwrap_or(false);
-    if core.settings.busy_policy == BusyPolicy::Ignore || override_busy {
+    let policy = core.busy_policy();
+    if policy == BusyPolicy::Ignore || override_busy {
         return Ok(());
     }
     let activity = match server.activity().await {
@@ -96,7 +97,7 @@ async fn busy_check(
     if !activity.is_busy() {
         return Ok(());
     }
-    Err(match core.settings.busy_policy {
+    Err(match policy {
         BusyPolicy::Wait => simple_failure(
             "serverBusy",
             &format!(

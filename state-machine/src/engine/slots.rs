@@ -2,6 +2,7 @@
 //! get a slot ends and is woken again shortly; nothing waits inside the core.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Default)]
@@ -13,8 +14,8 @@ struct Counts {
 /// The slots of one core.
 #[derive(Debug)]
 pub struct Slots {
-    limit: usize,
-    per_server_limit: usize,
+    limit: AtomicUsize,
+    per_server_limit: AtomicUsize,
     counts: Arc<Mutex<Counts>>,
 }
 
@@ -28,10 +29,26 @@ pub struct Slot {
 impl Slots {
     pub fn new(limit: usize, per_server_limit: usize) -> Slots {
         Slots {
-            limit: limit.max(1),
-            per_server_limit: per_server_limit.max(1),
+            limit: AtomicUsize::new(limit.max(1)),
+            per_server_limit: AtomicUsize::new(per_server_limit.max(1)),
             counts: Arc::new(Mutex::new(Counts::default())),
         }
+    }
+
+    /// Changes the limits. Transfers already running keep their slots; new ones follow the
+    /// new limits.
+    pub fn set_limits(&self, limit: usize, per_server_limit: usize) {
+        self.limit.store(limit.max(1), Ordering::Relaxed);
+        self.per_server_limit
+            .store(per_server_limit.max(1), Ordering::Relaxed);
+    }
+
+    /// The limits in force (in all, per server).
+    pub fn limits(&self) -> (usize, usize) {
+        (
+            self.limit.load(Ordering::Relaxed),
+            self.per_server_limit.load(Ordering::Relaxed),
+        )
     }
 
     /// Takes a slot for a transfer from `server`, if one is free.
@@ -41,7 +58,8 @@ impl Slots {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let on_server = counts.per_server.get(server).copied().unwrap_or(0);
-        if counts.total >= self.limit || on_server >= self.per_server_limit {
+        let (limit, per_server_limit) = self.limits();
+        if counts.total >= limit || on_server >= per_server_limit {
             return None;
         }
         counts.total += 1;

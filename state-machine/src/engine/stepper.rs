@@ -5,6 +5,8 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use tracing::Instrument;
+
 use super::preflight::simple_failure;
 use super::transfer::{TransferEnd, TransferSpec, plex_failure, transfer};
 use super::{CoreError, DownloadCore, StepResult, finishing, preflight};
@@ -39,7 +41,7 @@ pub(super) async fn run(
     stop: &AtomicBool,
 ) -> Result<StepResult, CoreError> {
     let row = core.get(id)?;
-    let (machine, mut effects) = machine::from_json(&row.machine_json).map_err(|error| {
+    let (machine, effects) = machine::from_json(&row.machine_json).map_err(|error| {
         CoreError::Manifest(crate::manifest::ManifestError::Sql(
             rusqlite::Error::FromSqlConversionFailure(
                 0,
@@ -49,7 +51,20 @@ pub(super) async fn run(
         ))
     })?;
     let span = tracing::info_span!("download", download_id = id, server = %row.server_identifier, state = machine::state_name(machine.state()));
-    let _entered = span.enter();
+    // The span is attached to the future (not entered), so it never leaks into other tasks
+    // that run on this thread while the step waits.
+    run_effects(core, id, stop, machine, effects)
+        .instrument(span)
+        .await
+}
+
+async fn run_effects(
+    core: &DownloadCore,
+    id: i64,
+    stop: &AtomicBool,
+    machine: machine::Machine,
+    mut effects: Vec<Effect>,
+) -> Result<StepResult, CoreError> {
     if matches!(machine.state(), machine::State::Queued {}) {
         effects = core.apply(id, &Event::Start)?;
     }

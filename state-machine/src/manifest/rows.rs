@@ -40,6 +40,8 @@ pub struct DownloadRow {
     /// When the download wants to be woken (milliseconds since 1970).
     pub next_wake_at: Option<i64>,
     pub updated_at: i64,
+    /// The show of an episode (from the metadata when the row was added).
+    pub group_title: Option<String>,
 }
 
 /// A download to add.
@@ -58,14 +60,14 @@ pub struct NewDownload {
 const COLUMNS: &str = "id, media_rating_key, server_identifier, local_file_path, cached_metadata_json, \
     download_status, created_at_timestamp, part_index, title, quality, machine_json, machine_format, \
     bytes_done, bytes_total, validator, part_key, queue_id, queue_item_id, attempts, error_kind, \
-    error_message, next_wake_at, updated_at";
+    error_message, next_wake_at, updated_at, group_title";
 
 /// The same columns without the two large ones (the stored machine and the cached
 /// metadata), for lists: the downloads list is read often and needs neither.
 const LIST_COLUMNS: &str = "id, media_rating_key, server_identifier, local_file_path, '' AS cached_metadata_json, \
     download_status, created_at_timestamp, part_index, title, quality, '' AS machine_json, machine_format, \
     bytes_done, bytes_total, validator, part_key, queue_id, queue_item_id, attempts, error_kind, \
-    error_message, next_wake_at, updated_at";
+    error_message, next_wake_at, updated_at, group_title";
 
 fn from_row(row: &Row<'_>) -> Result<DownloadRow, rusqlite::Error> {
     Ok(DownloadRow {
@@ -94,6 +96,7 @@ fn from_row(row: &Row<'_>) -> Result<DownloadRow, rusqlite::Error> {
         error_message: row.get(20)?,
         next_wake_at: row.get(21)?,
         updated_at: row.get(22)?,
+        group_title: row.get(23)?,
     })
 }
 
@@ -107,8 +110,10 @@ pub fn insert(
     let now = now_ms();
     transaction.execute(
         "INSERT INTO downloads (media_rating_key, server_identifier, cached_metadata_json, download_status,
-            created_at_timestamp, part_index, title, quality, machine_json, machine_format, bytes_total, part_key, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?5)",
+            created_at_timestamp, part_index, title, quality, machine_json, machine_format, bytes_total, part_key, updated_at,
+            group_title)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?5,
+            CASE WHEN json_valid(?3) THEN json_extract(?3, '$.grandparentTitle') END)",
         params![
             new.media_rating_key,
             new.server_identifier,

@@ -5,7 +5,7 @@
 use rusqlite::{Connection, Transaction};
 
 /// The schema version this program writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Step `n` upgrades version `n` to `n + 1`.
 const STEPS: [&str; SCHEMA_VERSION as usize] = [
@@ -38,6 +38,11 @@ const STEPS: [&str; SCHEMA_VERSION as usize] = [
     );
     CREATE INDEX downloads_by_item ON downloads (server_identifier, media_rating_key, part_index, quality);
     CREATE INDEX downloads_by_status ON downloads (download_status);",
+    // 1 -> 2: the show an episode belongs to, so lists can group a season without reading
+    // the cached metadata. Rows written before this step get it from that metadata.
+    "ALTER TABLE downloads ADD COLUMN group_title TEXT;
+    UPDATE downloads SET group_title = json_extract(cached_metadata_json, '$.grandparentTitle')
+        WHERE json_valid(cached_metadata_json);",
 ];
 
 /// Why the manifest cannot be opened.
@@ -122,6 +127,44 @@ mod tests {
         // Migrating again changes nothing.
         migrate(&mut fresh).expect("no-op");
         assert_eq!(version(&fresh).expect("version"), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn rows_written_at_version_1_get_their_show_from_the_metadata() {
+        let mut old = Connection::open_in_memory().expect("memory database");
+        old.execute_batch(STEPS[0]).expect("version 1");
+        old.pragma_update(None, "user_version", 1)
+            .expect("set version");
+        for (key, metadata) in [
+            ("90", r#"{"ratingKey":"90","grandparentTitle":"The 100"}"#),
+            ("55", r#"{"ratingKey":"55"}"#),
+            ("56", "not json"),
+        ] {
+            old.execute(
+                "INSERT INTO downloads (media_rating_key, server_identifier, cached_metadata_json,
+                    download_status, created_at_timestamp, title, quality, machine_json,
+                    machine_format, updated_at)
+                 VALUES (?1, 's', ?2, 'queued', 0, 't', 'original', '{}', 1, 0)",
+                [key, metadata],
+            )
+            .expect("old row");
+        }
+        migrate(&mut old).expect("upgraded");
+        let groups: Vec<(String, Option<String>)> = old
+            .prepare("SELECT media_rating_key, group_title FROM downloads ORDER BY id")
+            .expect("query")
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .expect("rows")
+            .map(|row| row.expect("row"))
+            .collect();
+        assert_eq!(
+            groups,
+            vec![
+                ("90".to_string(), Some("The 100".to_string())),
+                ("55".to_string(), None),
+                ("56".to_string(), None),
+            ]
+        );
     }
 
     #[test]

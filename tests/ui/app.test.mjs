@@ -1,0 +1,115 @@
+// The whole app in Chromium: `plexdl ui` with the replay server standing in for Plex and
+// plex.tv. One phone-sized page goes through what a user does: sign in with the PIN, browse
+// to a movie, download it in original quality to the end, pause and resume another, see a
+// refused conversion fail with its own message and action, and queue a whole season.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startApp, launchBrowser, viewports } from './harness.mjs';
+import { LONG, signIn, openItem, queue, card, openDownloads, waitForStatus } from './flows.mjs';
+
+// Transfers throttled so that pause has something to interrupt; conversions refused so
+// that a 480p download fails with the server's reason.
+const scenario = {
+  pinLinkAfterPolls: 2,
+  refuseTranscodes: true,
+  faults: [{ path: '/library/parts/', method: 'GET', fault: { kind: 'throttle', bytesPerSecond: 1500000 } }],
+};
+
+let app;
+let browser;
+let page;
+const pageErrors = [];
+
+before(async () => {
+  app = await startApp(scenario);
+  browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: viewports.phone, hasTouch: true });
+  page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+});
+
+after(async () => {
+  await browser?.close();
+  app?.stop();
+});
+
+test('sign in through the PIN', async () => {
+  await signIn(page, app.url);
+  await page.locator('a.row', { hasText: 'Reachable' }).waitFor();
+});
+
+test('browse to a movie and download it in original quality to the end', async () => {
+  await openItem(page, 'Movies', 'Big Buck Bunny');
+  const facts = await page.locator('.item-detail .row-detail').first().textContent();
+  assert.match(facts, /13\.4 MB/);
+  await queue(page, 'original');
+  await openDownloads(page);
+  await waitForStatus(page, 'Big Buck Bunny', 'completed');
+  const done = card(page, 'Big Buck Bunny');
+  assert.match(await done.locator('.phase').textContent(), /Downloaded/);
+  assert.equal(await done.getByRole('progressbar').getAttribute('aria-valuenow'), '100');
+});
+
+test('pause and resume a download', async () => {
+  await openItem(page, 'Movies', 'Elephants Dream');
+  await queue(page, 'original');
+  await openDownloads(page);
+  const item = card(page, 'Elephants Dream');
+  // Wait until bytes have arrived, then pause.
+  await page.waitForFunction(() => {
+    const bar = [...document.querySelectorAll('li.download')].find((li) => li.textContent.includes('Elephants Dream'));
+    const value = Number(bar?.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow') || 0);
+    return bar?.dataset.status === 'transferring' && value > 0 && value < 80;
+  }, null, { timeout: LONG });
+  await item.getByRole('button', { name: 'Pause' }).click();
+  await waitForStatus(page, 'Elephants Dream', 'paused');
+  // The bytes already received when the pause came are saved; after that nothing moves.
+  await page.waitForTimeout(1000);
+  const heldAt = await item.getByRole('progressbar').getAttribute('aria-valuenow');
+  await page.waitForTimeout(2500);
+  assert.equal(await item.getByRole('progressbar').getAttribute('aria-valuenow'), heldAt, 'nothing moves while paused');
+  assert.ok(Number(heldAt) < 100);
+  await item.getByRole('button', { name: 'Resume' }).click();
+  await waitForStatus(page, 'Elephants Dream', 'completed');
+});
+
+test('a refused conversion fails with its own message and action', async () => {
+  await openItem(page, 'Movies', 'Sintel');
+  await queue(page, '480p');
+  await openDownloads(page);
+  await waitForStatus(page, 'Sintel', 'failed');
+  const failed = card(page, 'Sintel');
+  const error = failed.locator('.error');
+  const kind = await error.getAttribute('data-kind');
+  const message = await error.locator('.error-message').textContent();
+  assert.notEqual(kind, '', 'the failure has a kind');
+  assert.doesNotMatch(message, /unknown|went wrong/i, 'the message is specific');
+  assert.ok(message.length > 20, message);
+  assert.ok(await error.getByRole('button').count() === 1, 'the failure offers its action');
+  assert.ok(await error.locator('.hint').textContent());
+});
+
+test('a season download queues every episode', async () => {
+  await openItem(page, 'TV shows', 'Game of Thrones');
+  const season = page.locator('li.child', { hasText: 'Season 1' }).first();
+  await season.waitFor();
+  await season.getByRole('button', { name: 'Episodes' }).click();
+  await season.locator('li.child').nth(2).waitFor();
+  const episodes = await season.locator('li.child').count();
+  assert.equal(episodes, 3);
+  await queue(page, 'original', 'Season 1');
+  await openDownloads(page);
+  const group = page.locator('section.group', { hasText: 'Game of Thrones' });
+  await group.waitFor();
+  for (const title of ['Winter Is Coming', 'The Kingsroad', 'Lord Snow']) {
+    await group.locator('li.download', { hasText: title }).waitFor();
+  }
+  assert.equal(await group.locator('li.download').count(), episodes);
+});
+
+test('no page errors and no token in the page', async () => {
+  assert.deepEqual(pageErrors, []);
+  const html = await page.content();
+  assert.ok(!html.includes(app.token), 'the server token never reaches the page');
+});

@@ -1,0 +1,325 @@
+//! Plain-word formatting of sizes, speeds, times and download states. No browser calls, so
+//! these are tested on the host as well as in the browser.
+
+use plexdl_protocol::{Action, DownloadSnapshot};
+
+/// A size in bytes as people read it ("13.4 MB"), in powers of 1000 like phone storage
+/// settings.
+pub fn bytes(count: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    if count < 1000 {
+        return format!("{count} bytes");
+    }
+    let mut value = count as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if value >= 100.0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// A transfer speed ("2.1 MB/s").
+pub fn speed(bytes_per_second: f64) -> String {
+    format!("{}/s", bytes(bytes_per_second.max(0.0) as u64))
+}
+
+/// A remaining time ("about 3 min", "about 1 h 20 min").
+pub fn duration_left(seconds: f64) -> String {
+    let seconds = seconds.max(0.0).round() as u64;
+    if seconds < 60 {
+        "less than a minute".to_string()
+    } else if seconds < 3600 {
+        format!("about {} min", seconds.div_ceil(60))
+    } else {
+        let minutes = seconds.div_ceil(60);
+        format!("about {} h {} min", minutes / 60, minutes % 60)
+    }
+}
+
+/// A running time ("1 h 42 min", "5 s").
+pub fn running_time(ms: u64) -> String {
+    let seconds = ms / 1000;
+    if seconds < 60 {
+        format!("{seconds} s")
+    } else if seconds < 3600 {
+        format!("{} min", seconds / 60)
+    } else {
+        format!("{} h {} min", seconds / 3600, (seconds % 3600) / 60)
+    }
+}
+
+/// The label of a quality preset.
+pub fn quality_label(quality: &str) -> &'static str {
+    match quality {
+        "original" => "Original (no conversion)",
+        "1080p" => "1080p (8 Mbps)",
+        "720p" => "720p (4 Mbps)",
+        "480p" => "480p (1.5 Mbps)",
+        _ => "Unknown quality",
+    }
+}
+
+/// The part of a download that is done, from 0 to 100, when the total is known.
+pub fn percent(snapshot: &DownloadSnapshot) -> Option<u32> {
+    let total = snapshot.bytes_total.filter(|total| *total > 0)?;
+    Some(((snapshot.bytes_done.min(total) as f64 / total as f64) * 100.0).floor() as u32)
+}
+
+/// "4.2 MB of 13.4 MB", or just the bytes done when the total is not known.
+pub fn progress_text(snapshot: &DownloadSnapshot) -> String {
+    match snapshot.bytes_total {
+        Some(total) => format!("{} of {}", bytes(snapshot.bytes_done), bytes(total)),
+        None => format!("{} so far", bytes(snapshot.bytes_done)),
+    }
+}
+
+/// Whether the download is moving or about to (pause makes sense).
+pub fn is_active(status: &str) -> bool {
+    matches!(
+        status,
+        "queued"
+            | "preflight"
+            | "transferring"
+            | "verifying"
+            | "enqueuing"
+            | "waitingForServer"
+            | "fetching"
+            | "liveTranscode"
+            | "backoff"
+            | "waitingForNetwork"
+    )
+}
+
+/// Whether bytes are flowing in this state (speed and time left make sense).
+pub fn is_transferring(status: &str) -> bool {
+    matches!(status, "transferring" | "fetching" | "liveTranscode")
+}
+
+/// Whether the download has ended one way or another.
+pub fn is_finished(status: &str) -> bool {
+    matches!(status, "completed" | "failed" | "cancelled")
+}
+
+/// The button text for an error's action.
+pub fn action_label(action: Action) -> &'static str {
+    match action {
+        Action::SignIn => "Sign in again",
+        Action::ChooseAnother => "Remove it",
+        Action::Report => "Open diagnostics",
+        Action::Retry
+        | Action::AskServerOwner
+        | Action::CheckConnection
+        | Action::FreeSpace
+        | Action::FixRequest
+        | Action::None => "Retry",
+    }
+}
+
+/// What the user should do, in a sentence, beside the action button.
+pub fn action_hint(action: Action) -> &'static str {
+    match action {
+        Action::Retry => "It may work if you try again.",
+        Action::SignIn => "Plex no longer accepts the saved sign-in.",
+        Action::AskServerOwner => {
+            "Ask the owner of the server to allow downloads for your account."
+        }
+        Action::ChooseAnother => "This item cannot be downloaded; choose another one.",
+        Action::CheckConnection => "Check that the phone can reach the server, then try again.",
+        Action::FreeSpace => {
+            "Free some space on the device, then try again. The part already downloaded is kept."
+        }
+        Action::Report => {
+            "The server answered something unexpected. The diagnostics show the details."
+        }
+        Action::FixRequest => "The request was not valid.",
+        Action::None => "",
+    }
+}
+
+/// The reason a download waits, in plain words, when it waits for something.
+pub fn waiting_reason(snapshot: &DownloadSnapshot, wake_time: Option<String>) -> Option<String> {
+    match snapshot.status.as_str() {
+        "backoff" => Some(match wake_time {
+            Some(at) => format!("Waiting to try again at {at}."),
+            None => "Waiting to try again.".to_string(),
+        }),
+        "waitingForNetwork" => Some("Waiting for a network connection.".to_string()),
+        "waitingForServer" => Some("The server is preparing the file.".to_string()),
+        "queued" => Some("Waiting for a free transfer slot.".to_string()),
+        _ => None,
+    }
+}
+
+/// The heading a download is grouped under: its show, or "Movies and other videos".
+pub fn group_of(snapshot: &DownloadSnapshot) -> String {
+    snapshot
+        .group_title
+        .clone()
+        .unwrap_or_else(|| "Movies and other videos".to_string())
+}
+
+/// Downloads grouped by show, groups in the order of their first download.
+pub fn grouped(snapshots: &[DownloadSnapshot]) -> Vec<(String, Vec<DownloadSnapshot>)> {
+    let mut groups: Vec<(String, Vec<DownloadSnapshot>)> = Vec::new();
+    for snapshot in snapshots {
+        let name = group_of(snapshot);
+        match groups.iter_mut().find(|(group, _)| *group == name) {
+            Some((_, members)) => members.push(snapshot.clone()),
+            None => groups.push((name, vec![snapshot.clone()])),
+        }
+    }
+    groups
+}
+
+/// A moving estimate of speed from successive readings of one download.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpeedMeter {
+    last_bytes: u64,
+    last_ms: f64,
+    /// Bytes per second, smoothed; 0 until two readings exist.
+    pub bytes_per_second: f64,
+}
+
+impl SpeedMeter {
+    /// A meter starting at a reading.
+    pub fn new(bytes_done: u64, at_ms: f64) -> SpeedMeter {
+        SpeedMeter {
+            last_bytes: bytes_done,
+            last_ms: at_ms,
+            bytes_per_second: 0.0,
+        }
+    }
+
+    /// Adds a reading. Readings closer than 200 ms are ignored; a drop in bytes (a restart)
+    /// starts over.
+    pub fn add(&mut self, bytes_done: u64, at_ms: f64) {
+        let elapsed = (at_ms - self.last_ms) / 1000.0;
+        if bytes_done < self.last_bytes {
+            *self = SpeedMeter::new(bytes_done, at_ms);
+            return;
+        }
+        if elapsed < 0.2 {
+            return;
+        }
+        let sample = (bytes_done - self.last_bytes) as f64 / elapsed;
+        self.bytes_per_second = if self.bytes_per_second == 0.0 {
+            sample
+        } else {
+            0.7 * self.bytes_per_second + 0.3 * sample
+        };
+        self.last_bytes = bytes_done;
+        self.last_ms = at_ms;
+    }
+
+    /// Seconds left for the remaining bytes at the current speed.
+    pub fn seconds_left(&self, remaining: u64) -> Option<f64> {
+        (self.bytes_per_second > 1.0).then(|| remaining as f64 / self.bytes_per_second)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshot(
+        status: &str,
+        done: u64,
+        total: Option<u64>,
+        group: Option<&str>,
+    ) -> DownloadSnapshot {
+        DownloadSnapshot {
+            id: 1,
+            server_id: "s".to_string(),
+            rating_key: "55".to_string(),
+            title: "Big Buck Bunny (2008)".to_string(),
+            quality: "original".to_string(),
+            status: status.to_string(),
+            phase: "Downloading".to_string(),
+            bytes_done: done,
+            bytes_total: total,
+            local_file_path: None,
+            error_kind: None,
+            error_message: None,
+            action: None,
+            next_wake_at: None,
+            part_index: 0,
+            group_title: group.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn sizes_and_times_read_plainly() {
+        assert_eq!(bytes(999), "999 bytes");
+        assert_eq!(bytes(13_400_382), "13.4 MB");
+        assert_eq!(bytes(1_073_741_824), "1.1 GB");
+        assert_eq!(bytes(250_000_000_000), "250 GB");
+        assert_eq!(speed(2_100_000.0), "2.1 MB/s");
+        assert_eq!(duration_left(30.0), "less than a minute");
+        assert_eq!(duration_left(170.0), "about 3 min");
+        assert_eq!(duration_left(4800.0), "about 1 h 20 min");
+        assert_eq!(running_time(6_120_000), "1 h 42 min");
+    }
+
+    #[test]
+    fn progress_needs_a_known_total() {
+        assert_eq!(
+            percent(&snapshot("transferring", 50, Some(200), None)),
+            Some(25)
+        );
+        assert_eq!(percent(&snapshot("transferring", 50, None, None)), None);
+        assert_eq!(
+            percent(&snapshot("transferring", 500, Some(200), None)),
+            Some(100)
+        );
+        assert_eq!(
+            progress_text(&snapshot("transferring", 4_200_000, Some(13_400_382), None)),
+            "4.2 MB of 13.4 MB"
+        );
+    }
+
+    #[test]
+    fn downloads_group_by_show_in_first_seen_order() {
+        let list = vec![
+            snapshot("completed", 1, Some(1), Some("The 100")),
+            snapshot("completed", 1, Some(1), None),
+            snapshot("queued", 0, None, Some("The 100")),
+        ];
+        let groups = grouped(&list);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups[0].0, "The 100");
+        assert_eq!(groups[0].1.len(), 2);
+        assert_eq!(groups[1].0, "Movies and other videos");
+    }
+
+    #[test]
+    fn the_speed_meter_smooths_and_restarts() {
+        let mut meter = SpeedMeter::new(0, 0.0);
+        meter.add(1_000_000, 1000.0);
+        assert_eq!(meter.bytes_per_second, 1_000_000.0);
+        meter.add(1_000_001, 1100.0);
+        assert_eq!(meter.bytes_per_second, 1_000_000.0, "too soon to count");
+        meter.add(4_000_000, 2000.0);
+        assert!(meter.bytes_per_second > 1_000_000.0 && meter.bytes_per_second < 3_000_000.0);
+        assert!(meter.seconds_left(10_000_000).is_some());
+        meter.add(0, 3000.0);
+        assert_eq!(meter.bytes_per_second, 0.0);
+        assert_eq!(meter.seconds_left(10), None);
+    }
+
+    #[test]
+    fn waiting_states_say_why() {
+        let mut waiting = snapshot("backoff", 0, None, None);
+        assert_eq!(
+            waiting_reason(&waiting, Some("14:05".to_string())).as_deref(),
+            Some("Waiting to try again at 14:05.")
+        );
+        waiting.status = "transferring".to_string();
+        assert_eq!(waiting_reason(&waiting, None), None);
+        assert!(is_active("backoff") && !is_active("paused") && is_finished("failed"));
+    }
+}

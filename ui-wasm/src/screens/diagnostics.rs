@@ -1,0 +1,116 @@
+//! The Diagnostics screen: versions, the bridge in use, the download folder, the recent log
+//! lines (already redacted by the core), a copy button, and a check of the downloaded files.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use plexdl_protocol::{Diagnostics as Report, ErrorBody};
+use serde_json::{Value, json};
+
+use crate::bridge_client;
+use crate::widgets::{ErrorBox, Heading, Loading};
+
+fn as_text(report: &Report) -> String {
+    let mut text = format!(
+        "PlexDownloader {}\nBridge protocol {}\nPlatform {}\nBridge {}\nDownload folder {}\n\n",
+        report.version,
+        report.protocol_version,
+        report.platform,
+        bridge_client::carrier_name(),
+        report.download_dir
+    );
+    for line in &report.log_lines {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text
+}
+
+fn verify_sentence(result: &Value) -> String {
+    let count = |name: &str| result[name].as_u64().unwrap_or(0);
+    format!(
+        "{} files checked: {} missing, {} damaged, {} repaired, {} found again, {} leftovers removed.",
+        count("checked"),
+        count("missing"),
+        count("corrupt"),
+        count("repaired"),
+        count("adopted"),
+        count("orphansRemoved")
+    )
+}
+
+/// The Diagnostics screen.
+#[component]
+pub fn Diagnostics() -> impl IntoView {
+    let report = RwSignal::new(None::<Result<Report, ErrorBody>>);
+    let copied = RwSignal::new(None::<String>);
+    let verified = RwSignal::new(None::<Result<String, ErrorBody>>);
+    let load = move || {
+        report.set(None);
+        spawn_local(async move {
+            let answer = bridge_client::call::<Report>("diagnostics.get", json!({})).await;
+            let _ = report.try_set(Some(answer));
+        });
+    };
+    load();
+    let copy = move || {
+        if let Some(Ok(found)) = report.get_untracked() {
+            spawn_local(async move {
+                let said = match bridge_client::copy_text(&as_text(&found)).await {
+                    Ok(()) => "Copied. Paste it into a message to whoever helps you.".to_string(),
+                    Err(reason) => reason,
+                };
+                let _ = copied.try_set(Some(said));
+            });
+        }
+    };
+    let verify = move || {
+        verified.set(None);
+        spawn_local(async move {
+            let answer = bridge_client::request("downloads.verify", json!({}))
+                .await
+                .map(|result| verify_sentence(&result));
+            let _ = verified.try_set(Some(answer));
+        });
+    };
+    view! {
+        <section class="diagnostics">
+            <Heading title="Diagnostics" back=true/>
+            {move || match report.get() {
+                None => view! { <Loading what="the diagnostics"/> }.into_any(),
+                Some(Err(failure)) => {
+                    view! { <ErrorBox error=failure on_retry=Callback::new(move |_| load())/> }.into_any()
+                }
+                Some(Ok(found)) => view! {
+                    <dl class="facts">
+                        <dt>"Version"</dt><dd>{found.version.clone()}</dd>
+                        <dt>"Bridge protocol"</dt><dd>{found.protocol_version.to_string()}</dd>
+                        <dt>"Platform"</dt><dd>{found.platform.clone()}</dd>
+                        <dt>"Bridge"</dt><dd>{bridge_client::carrier_name()}</dd>
+                        <dt>"Download folder"</dt><dd>{found.download_dir.clone()}</dd>
+                    </dl>
+                    <h2>"Recent log lines"</h2>
+                    <pre class="log" role="log" tabindex="0">
+                        {if found.log_lines.is_empty() {
+                            "No log lines yet.".to_string()
+                        } else {
+                            found.log_lines.join("\n")
+                        }}
+                    </pre>
+                }.into_any(),
+            }}
+            <div class="setting">
+                <button class="button primary" on:click=move |_| copy()>"Copy to clipboard"</button>
+                <button class="button" on:click=move |_| load()>"Reload"</button>
+                <button class="button" on:click=move |_| verify()>"Check downloaded files"</button>
+            </div>
+            {move || copied.get().map(|said| view! { <p role="status">{said}</p> })}
+            {move || match verified.get() {
+                None => ().into_any(),
+                Some(Ok(sentence)) => view! { <p role="status">{sentence}</p> }.into_any(),
+                Some(Err(failure)) => {
+                    view! { <ErrorBox error=failure on_retry=Callback::new(move |_| verify())/> }.into_any()
+                }
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,179 @@
+//! The detail of one item: a movie or episode with its facts and a Download button; a show
+//! with its seasons; a season with its episodes. A whole season (or show) is queued with
+//! one button.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use plexdl_protocol::{ErrorBody, ItemSummary};
+use serde_json::json;
+
+use crate::bridge_client;
+use crate::format;
+use crate::screens::download_dialog::DownloadDialog;
+use crate::widgets::{ErrorBox, Loading, Poster};
+
+/// What the download dialog is open for: rating keys and a title.
+#[derive(Debug, Clone, PartialEq)]
+struct Choice {
+    keys: Vec<String>,
+    title: String,
+}
+
+fn facts(item: &ItemSummary) -> String {
+    let mut parts = Vec::new();
+    if let Some(show) = &item.show_title {
+        parts.push(show.clone());
+    }
+    if let (Some(season), Some(episode)) = (item.parent_index, item.index)
+        && item.kind == "episode"
+    {
+        parts.push(format!("Season {season}, episode {episode}"));
+    }
+    if let Some(year) = item.year {
+        parts.push(year.to_string());
+    }
+    if let Some(ms) = item.duration_ms {
+        parts.push(format::running_time(ms));
+    }
+    if let Some(size) = item.size {
+        parts.push(format::bytes(size));
+    }
+    if let Some(count) = item.leaf_count {
+        parts.push(format!("{count} episodes"));
+    }
+    parts.join(" · ")
+}
+
+/// The list of a show's seasons or a season's episodes, each with its own Download button.
+#[component]
+fn Children(server: String, parent: String, choose: WriteSignal<Option<Choice>>) -> impl IntoView {
+    let children = RwSignal::new(None::<Result<Vec<ItemSummary>, ErrorBody>>);
+    let load = {
+        let server = server.clone();
+        move || {
+            children.set(None);
+            let params = json!({"serverId": server, "ratingKey": parent});
+            spawn_local(async move {
+                let answer =
+                    bridge_client::call::<Vec<ItemSummary>>("library.children", params).await;
+                let _ = children.try_set(Some(answer));
+            });
+        }
+    };
+    load();
+    move || {
+        match children.get() {
+        None => view! { <Loading what="the list"/> }.into_any(),
+        Some(Err(failure)) => {
+            let load = load.clone();
+            view! { <ErrorBox error=failure on_retry=Callback::new(move |_| load())/> }.into_any()
+        }
+        Some(Ok(list)) => view! {
+            <ul class="children">
+                {list.into_iter().map(|child| {
+                    let open = RwSignal::new(false);
+                    let is_season = child.kind == "season";
+                    let title = match (child.kind.as_str(), child.index) {
+                        ("episode", Some(n)) => format!("{n}. {}", child.title),
+                        _ => child.title.clone(),
+                    };
+                    let choice = Choice { keys: vec![child.rating_key.clone()], title: title.clone() };
+                    let key = child.rating_key.clone();
+                    let server = server.clone();
+                    view! {
+                        <li class="child">
+                            <div class="child-row">
+                                <div class="child-text">
+                                    <span class="row-title">{title.clone()}</span>
+                                    <span class="row-detail">{facts(&child)}</span>
+                                </div>
+                                {is_season.then(|| view! {
+                                    <button class="button" aria-expanded=move || open.get().to_string()
+                                        on:click=move |_| open.update(|o| *o = !*o)>
+                                        {move || if open.get() { "Hide episodes" } else { "Episodes" }}
+                                    </button>
+                                })}
+                                <button class="button primary" on:click=move |_| choose.set(Some(choice.clone()))>
+                                    {if is_season { "Download season" } else { "Download" }}
+                                </button>
+                            </div>
+                            <Show when=move || open.get()>
+                                <Children server=server.clone() parent=key.clone() choose=choose/>
+                            </Show>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }.into_any(),
+    }
+    }
+}
+
+/// The Item detail pane.
+#[component]
+pub fn ItemDetail(server: String, rating_key: String) -> impl IntoView {
+    let item = RwSignal::new(None::<Result<ItemSummary, ErrorBody>>);
+    let (choice, choose) = signal(None::<Choice>);
+    let load = {
+        let server = server.clone();
+        let rating_key = rating_key.clone();
+        move || {
+            item.set(None);
+            let params = json!({"serverId": server, "ratingKey": rating_key});
+            spawn_local(async move {
+                let answer = bridge_client::call::<ItemSummary>("library.item", params).await;
+                let _ = item.try_set(Some(answer));
+            });
+        }
+    };
+    load();
+    let server_for_dialog = server.clone();
+    view! {
+        <article class="item-detail">
+            <button class="back" aria-label="Back" on:click=|_| bridge_client::back()>"Back"</button>
+            {move || match item.get() {
+                None => view! { <Loading what="the item"/> }.into_any(),
+                Some(Err(failure)) => {
+                    let load = load.clone();
+                    view! { <ErrorBox error=failure on_retry=Callback::new(move |_| load())/> }.into_any()
+                }
+                Some(Ok(found)) => {
+                    let has_children = matches!(found.kind.as_str(), "show" | "season");
+                    let whole = Choice {
+                        keys: vec![found.rating_key.clone()],
+                        title: found.title.clone(),
+                    };
+                    let button = match found.kind.as_str() {
+                        "show" => "Download every episode",
+                        "season" => "Download season",
+                        _ => "Download",
+                    };
+                    view! {
+                        <div class="item-head">
+                            <Poster server=server.clone() path=found.thumb.clone() alt=found.title.clone()/>
+                            <div class="item-facts">
+                                <h2>{found.title.clone()}</h2>
+                                <p class="row-detail">{facts(&found)}</p>
+                                <button class="button primary" on:click=move |_| choose.set(Some(whole.clone()))>
+                                    {button}
+                                </button>
+                            </div>
+                        </div>
+                        {has_children.then(|| view! {
+                            <h3>{if found.kind == "show" { "Seasons" } else { "Episodes" }}</h3>
+                            <Children server=server.clone() parent=found.rating_key.clone() choose=choose/>
+                        })}
+                    }.into_any()
+                }
+            }}
+            {move || choice.get().map(|chosen| view! {
+                <DownloadDialog
+                    server=server_for_dialog.clone()
+                    rating_keys=chosen.keys
+                    title=chosen.title
+                    on_close=Callback::new(move |_| choose.set(None))
+                />
+            })}
+        </article>
+    }
+}

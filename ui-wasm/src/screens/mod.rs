@@ -1,0 +1,13 @@
+//! One module per screen.
+
+pub mod diagnostics;
+#[path = "downloadDialog.rs"]
+pub mod download_dialog;
+pub mod downloads;
+#[path = "itemDetail.rs"]
+pub mod item_detail;
+pub mod library;
+pub mod servers;
+pub mod settings;
+#[path = "signIn.rs"]
+pub mod sign_in;

@@ -1,0 +1,154 @@
+//! The Settings screen: Wi-Fi only, transfers at once, what to do when the server is busy,
+//! the storage folder, and signing out. Each change is sent at once and the answer shown.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use plexdl_protocol::{ErrorBody, SettingsView};
+use serde_json::{Value, json};
+
+use crate::bridge_client;
+use crate::format;
+use crate::routes::Route;
+use crate::store::use_store;
+use crate::widgets::{ErrorBox, Heading, Loading};
+
+const POLICIES: [(&str, &str, &str); 3] = [
+    (
+        "warn",
+        "Ask me",
+        "Stop with a warning; Retry on the download starts it anyway.",
+    ),
+    (
+        "wait",
+        "Wait",
+        "Wait until the server has finished converting, then start.",
+    ),
+    (
+        "ignore",
+        "Start anyway",
+        "Start at once, even if people are watching converted streams.",
+    ),
+];
+
+/// The Settings screen.
+#[component]
+pub fn Settings() -> impl IntoView {
+    let store = use_store();
+    let view_state = RwSignal::new(None::<Result<SettingsView, ErrorBody>>);
+    let change_error = RwSignal::new(None::<ErrorBody>);
+    let folder = RwSignal::new(String::new());
+    let load = move || {
+        spawn_local(async move {
+            let answer = bridge_client::call::<SettingsView>("settings.get", json!({})).await;
+            if let Ok(found) = &answer {
+                let _ = folder.try_set(found.settings.storage_dir.clone().unwrap_or_default());
+            }
+            let _ = view_state.try_set(Some(answer));
+        });
+    };
+    load();
+    let change = move |params: Value| {
+        change_error.set(None);
+        spawn_local(async move {
+            match bridge_client::call::<SettingsView>("settings.set", params).await {
+                Ok(found) => {
+                    let _ = view_state.try_set(Some(Ok(found)));
+                }
+                Err(failure) => {
+                    let _ = change_error.try_set(Some(failure));
+                }
+            }
+        });
+    };
+    let sign_out = move || {
+        spawn_local(async move {
+            match bridge_client::request("signOut", json!({})).await {
+                Ok(_) => {
+                    store.sign_in.set(None);
+                    store.tell("Signed out. Downloaded files stay on the device.");
+                    bridge_client::go(&Route::SignIn.hash());
+                }
+                Err(failure) => {
+                    let _ = change_error.try_set(Some(failure));
+                }
+            }
+        });
+    };
+
+    view! {
+        <section class="settings">
+            <Heading title="Settings"/>
+            {move || change_error.get().map(|failure| view! {
+                <ErrorBox error=failure on_retry=Callback::new(move |_| change_error.set(None))/>
+            })}
+            {move || match view_state.get() {
+                None => view! { <Loading what="the settings"/> }.into_any(),
+                Some(Err(failure)) => {
+                    view! { <ErrorBox error=failure on_retry=Callback::new(move |_| load())/> }.into_any()
+                }
+                Some(Ok(found)) => {
+                    let current = found.settings.clone();
+                    view! {
+                        <div class="setting">
+                            <label class="toggle">
+                                <input type="checkbox" prop:checked=current.wifi_only
+                                    on:change=move |ev| change(json!({"wifiOnly": event_target_checked(&ev)}))/>
+                                <span>"Download only on Wi-Fi"</span>
+                            </label>
+                            <p class="hint">"On mobile data, downloads wait until Wi-Fi is back."</p>
+                        </div>
+                        <fieldset class="setting choices">
+                            <legend>"Transfers at once"</legend>
+                            <div class="segmented">
+                                {(1..=4u32).map(|n| view! {
+                                    <button class="button" class:primary=current.max_transfers == n
+                                        aria-pressed=(current.max_transfers == n).to_string()
+                                        on:click=move |_| change(json!({"maxTransfers": n}))>
+                                        {n.to_string()}
+                                    </button>
+                                }).collect_view()}
+                            </div>
+                            <p class="hint">"Some servers are slower with several transfers at once."</p>
+                        </fieldset>
+                        <fieldset class="setting choices">
+                            <legend>"When the server is busy converting for others"</legend>
+                            {POLICIES.iter().map(|(key, label, hint)| {
+                                let chosen = current.busy_policy == *key;
+                                view! {
+                                    <label class="choice">
+                                        <input type="radio" name="busy" value=*key prop:checked=chosen
+                                            on:change=move |_| change(json!({"busyPolicy": key}))/>
+                                        <span class="choice-label">{*label}</span>
+                                        <span class="hint">{*hint}</span>
+                                    </label>
+                                }
+                            }).collect_view()}
+                        </fieldset>
+                        <div class="setting">
+                            <label class="field">
+                                <span>"Storage folder (empty for the app's own folder)"</span>
+                                <input type="text" prop:value=move || folder.get()
+                                    on:input=move |ev| folder.set(event_target_value(&ev))/>
+                            </label>
+                            <button class="button" on:click=move |_| change(json!({"storageDir": folder.get_untracked()}))>
+                                "Use this folder"
+                            </button>
+                            <p class="hint">{format!("Downloads go to {}.", found.download_dir)}</p>
+                            <p class="hint">{match found.free_bytes {
+                                Some(free) => format!("{} free there.", format::bytes(free)),
+                                None => "The free space there is not known.".to_string(),
+                            }}</p>
+                            {found.restart_needed.then(|| view! {
+                                <p class="warning" role="note">"The new folder is used the next time the app starts."</p>
+                            })}
+                        </div>
+                    }.into_any()
+                }
+            }}
+            <div class="setting">
+                <a class="button" href=format!("#{}", Route::Diagnostics.hash())>"Diagnostics"</a>
+                <button class="button danger" on:click=move |_| sign_out()>"Sign out"</button>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,133 @@
+//! What every screen shares: the current screen, sign-in, the servers, the downloads (kept
+//! up to date by pushed events) and a speed meter per download.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use plexdl_protocol::{DownloadSnapshot, ServerSummary, SignInState};
+use serde_json::json;
+
+use crate::bridge_client;
+use crate::format::SpeedMeter;
+use crate::routes::Route;
+
+/// The shared state, handed to screens through the Leptos context.
+#[derive(Debug, Clone, Copy)]
+pub struct Store {
+    pub route: RwSignal<Route>,
+    pub sign_in: RwSignal<Option<SignInState>>,
+    pub servers: RwSignal<Vec<ServerSummary>>,
+    pub downloads: RwSignal<Vec<DownloadSnapshot>>,
+    pub meters: RwSignal<HashMap<i64, SpeedMeter>>,
+    /// A short message at the top of the screen ("2 downloads queued").
+    pub notice: RwSignal<Option<String>>,
+}
+
+/// The store of the running app.
+pub fn use_store() -> Store {
+    expect_context::<Store>()
+}
+
+impl Store {
+    /// Creates the store, listens for pushes and address changes, and reads the first state.
+    pub fn start() -> Store {
+        let initial = Route::parse(&bridge_client::current_hash());
+        let store = Store {
+            route: RwSignal::new(initial.clone().unwrap_or(Route::Servers)),
+            sign_in: RwSignal::new(None),
+            servers: RwSignal::new(Vec::new()),
+            downloads: RwSignal::new(Vec::new()),
+            meters: RwSignal::new(HashMap::new()),
+            notice: RwSignal::new(None),
+        };
+        bridge_client::on_hash_change(move |hash| {
+            if let Some(route) = Route::parse(&hash) {
+                store.route.set(route);
+            }
+        });
+        bridge_client::on_push(move |push| match push.event.as_str() {
+            "downloads" => {
+                if let Ok(list) = serde_json::from_value::<Vec<DownloadSnapshot>>(push.data.clone())
+                {
+                    store.set_downloads(list);
+                }
+            }
+            "signIn" => {
+                if let Ok(state) = serde_json::from_value::<SignInState>(push.data.clone()) {
+                    store.sign_in.set(Some(state));
+                }
+            }
+            _ => {}
+        });
+        spawn_local(async move {
+            let sign_in = bridge_client::call::<SignInState>("signIn.status", json!({})).await;
+            store.refresh_servers().await;
+            store.refresh_downloads().await;
+            let signed_in = sign_in.as_ref().is_ok_and(|state| state.signed_in);
+            if let Ok(state) = sign_in {
+                store.sign_in.set(Some(state));
+            }
+            // With no address, start where the user can do something.
+            if initial.is_none() {
+                let servers = store.servers.get_untracked();
+                let start = match servers.as_slice() {
+                    [] if !signed_in => Route::SignIn,
+                    [only] => Route::Sections {
+                        server: only.id.clone(),
+                    },
+                    _ => Route::Servers,
+                };
+                bridge_client::go(&start.hash());
+            }
+        });
+        store
+    }
+
+    /// Reads the servers again.
+    pub async fn refresh_servers(self) {
+        if let Ok(servers) =
+            bridge_client::call::<Vec<ServerSummary>>("servers.list", json!({})).await
+        {
+            self.servers.set(servers);
+        }
+    }
+
+    /// Reads the downloads again (pushes keep them current in between).
+    pub async fn refresh_downloads(self) {
+        if let Ok(list) =
+            bridge_client::call::<Vec<DownloadSnapshot>>("downloads.list", json!({})).await
+        {
+            self.set_downloads(list);
+        }
+    }
+
+    /// Takes a new list of downloads and updates each one's speed meter.
+    pub fn set_downloads(self, list: Vec<DownloadSnapshot>) {
+        let now = bridge_client::now_ms();
+        self.meters.update(|meters| {
+            meters.retain(|id, _| list.iter().any(|d| d.id == *id));
+            for download in &list {
+                meters
+                    .entry(download.id)
+                    .and_modify(|meter| meter.add(download.bytes_done, now))
+                    .or_insert_with(|| SpeedMeter::new(download.bytes_done, now));
+            }
+        });
+        self.downloads.set(list);
+    }
+
+    /// Replaces one download in the list (from an answer to pause, resume, ...).
+    pub fn put_download(self, snapshot: DownloadSnapshot) {
+        self.downloads
+            .update(|list| match list.iter_mut().find(|d| d.id == snapshot.id) {
+                Some(existing) => *existing = snapshot,
+                None => list.push(snapshot),
+            });
+    }
+
+    /// Shows a short message at the top.
+    pub fn tell(self, message: impl Into<String>) {
+        self.notice.set(Some(message.into()));
+    }
+}
