@@ -5,7 +5,12 @@
 #   2. lints and compiler warnings (clippy, warnings are errors),
 #   3. the bridge protocol crate builds for WebAssembly,
 #   4. every test of every crate (unit, integration, doc tests),
-#   5. the fuzzers (60 s each; FUZZ_SECONDS changes it).
+#   5. the UI: its WebAssembly build (ui-wasm/build.sh), its components in Chromium
+#      (wasm-bindgen-test) and the whole app end to end in Chromium (tests/ui, Playwright),
+#      which also writes screenshots of every screen to tests/output/screenshots,
+#   6. the fuzzers (60 s each; FUZZ_SECONDS changes it).
+# The UI steps need Chromium and chromedriver (Debian: apt-get install chromium
+# chromium-driver) and Node with npm; .ci/run installs them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +26,27 @@ cargo check -p plexdl-protocol --target wasm32-unknown-unknown --locked
 
 echo "== tests"
 cargo test --workspace --locked
+
+echo "== UI: lints for WebAssembly (warnings are errors)"
+cargo clippy -p plexdl-ui --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+
+echo "== UI: build into ui-wasm/dist (cargo, wasm-bindgen, wasm-opt)"
+bash ui-wasm/build.sh
+
+chromium="${CHROMIUM:-/usr/bin/chromium}"
+chromedriver="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+if [ ! -x "$chromium" ] || [ ! -x "$chromedriver" ]; then
+  echo "The UI tests need Chromium and chromedriver ($chromium, $chromedriver)." >&2
+  echo "On Debian: apt-get install chromium chromium-driver" >&2
+  exit 1
+fi
+
+echo "== UI: components in Chromium (wasm-bindgen-test)"
+CHROMEDRIVER="$chromedriver" cargo test -p plexdl-ui --target wasm32-unknown-unknown --locked
+
+echo "== UI: end to end in Chromium against plexdl ui and the replay server"
+cargo build -p plexdl-desktop -p plexdl-replay --locked
+(cd tests/ui && npm ci --no-audit --no-fund --silent && CHROMIUM="$chromium" npm test)
 
 echo "== fuzzing: each target for ${FUZZ_SECONDS:-60} s (cargo fuzz, nightly toolchain)"
 rustup toolchain install nightly --profile minimal

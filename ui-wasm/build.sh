@@ -26,7 +26,7 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $version"; then
 fi
 
 if [ ! -x ui-wasm/node_modules/.bin/wasm-opt ]; then
-    (cd ui-wasm && npm install --no-audit --no-fund --silent)
+    (cd ui-wasm && npm ci --no-audit --no-fund --silent)
 fi
 
 cargo build -p plexdl-ui --target wasm32-unknown-unknown --profile wasm-release --locked

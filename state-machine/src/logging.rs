@@ -8,6 +8,9 @@ use std::sync::Mutex;
 
 use plexdl_redact::RedactingWriter;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::Layer;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// How many recent log lines are kept for the Diagnostics screen.
 pub const RECENT_LINES: usize = 300;
@@ -34,27 +37,15 @@ pub fn recent_lines() -> Vec<String> {
         .collect()
 }
 
-/// A writer that passes text on and also keeps each whole line in the recent-lines ring.
-/// Placed inside a [`RedactingWriter`], it only ever sees redacted text.
-#[derive(Debug)]
-pub struct RememberingWriter<W: Write> {
-    inner: W,
+/// A writer that keeps each whole line in the recent-lines ring. Placed inside a
+/// [`RedactingWriter`], it only ever sees redacted text.
+#[derive(Debug, Default)]
+pub struct RecentLinesWriter {
     pending: Vec<u8>,
 }
 
-impl<W: Write> RememberingWriter<W> {
-    /// Wraps `inner`.
-    pub fn new(inner: W) -> Self {
-        RememberingWriter {
-            inner,
-            pending: Vec::new(),
-        }
-    }
-}
-
-impl<W: Write> Write for RememberingWriter<W> {
+impl Write for RecentLinesWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.inner.write_all(buf)?;
         self.pending.extend_from_slice(buf);
         while let Some(end) = self.pending.iter().position(|byte| *byte == b'\n') {
             let line: Vec<u8> = self.pending.drain(..=end).collect();
@@ -64,11 +55,11 @@ impl<W: Write> Write for RememberingWriter<W> {
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
+        Ok(())
     }
 }
 
-impl<W: Write> Drop for RememberingWriter<W> {
+impl Drop for RecentLinesWriter {
     fn drop(&mut self) {
         if !self.pending.is_empty() {
             remember(String::from_utf8_lossy(&self.pending).trim_end());
@@ -76,15 +67,39 @@ impl<W: Write> Drop for RememberingWriter<W> {
     }
 }
 
+/// What the recent-lines ring keeps, whatever the host's own filter: the core's events at
+/// info and above, and only warnings from the HTTP libraries.
+const RECENT_FILTER: &str = "info,hyper=warn,hyper_util=warn,reqwest=warn,h2=warn,rustls=warn";
+
+fn filter(text: &str) -> EnvFilter {
+    EnvFilter::try_new(text).unwrap_or_else(|_| EnvFilter::new("info"))
+}
+
+/// Installs the global subscriber: `output` (already redacting) at `level`, and the
+/// recent-lines ring for the Diagnostics screen. False if one was already installed.
+pub fn install<W>(level: &str, output: W) -> bool
+where
+    W: for<'writer> tracing_subscriber::fmt::MakeWriter<'writer> + Send + Sync + 'static,
+{
+    let to_output = tracing_subscriber::fmt::layer()
+        .with_writer(output)
+        .with_ansi(false)
+        .with_filter(filter(level));
+    let to_ring = tracing_subscriber::fmt::layer()
+        .with_writer(|| RedactingWriter::new(RecentLinesWriter::default()))
+        .with_ansi(false)
+        .with_filter(filter(RECENT_FILTER));
+    tracing_subscriber::registry()
+        .with(to_output)
+        .with(to_ring)
+        .try_init()
+        .is_ok()
+}
+
 /// Installs the global log subscriber writing to stderr at `filter` (such as `info` or
 /// `plexdl_core=debug`). Returns false if a subscriber was already installed.
 pub fn install_stderr(filter: &str) -> bool {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info")))
-        .with_writer(|| RedactingWriter::new(RememberingWriter::new(std::io::stderr())))
-        .with_ansi(false)
-        .try_init()
-        .is_ok()
+    install(filter, || RedactingWriter::new(std::io::stderr()))
 }
 
 /// Installs the global log subscriber appending to a file. Returns an error if the file
@@ -95,12 +110,7 @@ pub fn install_file(filter: &str, path: &Path) -> std::io::Result<bool> {
         .append(true)
         .open(path)?;
     let file = std::sync::Arc::new(file);
-    Ok(tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info")))
-        .with_writer(move || RedactingWriter::new(RememberingWriter::new(file.clone())))
-        .with_ansi(false)
-        .try_init()
-        .is_ok())
+    Ok(install(filter, move || RedactingWriter::new(file.clone())))
 }
 
 /// Makes panic messages pass through redaction before they are printed.
@@ -118,13 +128,23 @@ mod tests {
     fn whole_lines_are_kept_redacted_and_the_ring_is_bounded() {
         let secret = "remember-me-secret-4711";
         plexdl_redact::register_secret(secret);
-        let mut out = Vec::new();
         {
-            let mut writer = RedactingWriter::new(RememberingWriter::new(&mut out));
+            let mut writer = RedactingWriter::new(RecentLinesWriter::default());
             writer
                 .write_all(format!("first line X-Plex-Token={secret}\nsecond ").as_bytes())
                 .expect("write");
             writer.write_all(b"half\n").expect("write");
+        }
+        let lines = recent_lines();
+        assert!(
+            lines
+                .windows(2)
+                .any(|pair| pair[0] == "first line X-Plex-Token=[redacted]"
+                    && pair[1] == "second half"),
+            "{lines:?}"
+        );
+        {
+            let mut writer = RedactingWriter::new(RecentLinesWriter::default());
             for n in 0..RECENT_LINES {
                 writer
                     .write_all(format!("filler {n}\n").as_bytes())
@@ -133,14 +153,11 @@ mod tests {
             writer.write_all(b"tail without newline").expect("write");
         }
         let lines = recent_lines();
-        assert!(lines.len() <= RECENT_LINES);
+        assert_eq!(lines.len(), RECENT_LINES);
         assert_eq!(
             lines.last().map(String::as_str),
             Some("tail without newline")
         );
         assert!(lines.iter().all(|line| !line.contains(secret)));
-        let written = String::from_utf8(out).expect("utf-8");
-        assert!(!written.contains(secret));
-        assert!(written.starts_with("first line X-Plex-Token=[redacted]\nsecond half\n"));
     }
 }

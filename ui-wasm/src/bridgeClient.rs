@@ -265,6 +265,13 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// A time of day ("14:05", local time) for a moment written as an RFC 3339 date, or
+/// `None` when it cannot be read.
+pub fn local_time(rfc3339: &str) -> Option<String> {
+    let ms = js_sys::Date::parse(rfc3339);
+    (!ms.is_nan()).then(|| time_of_day(ms as i64))
+}
+
 /// A time of day ("14:05") for a moment in milliseconds since 1970, in local time.
 pub fn time_of_day(ms: i64) -> String {
     let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));

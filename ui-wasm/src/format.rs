@@ -105,6 +105,13 @@ pub fn is_finished(status: &str) -> bool {
     matches!(status, "completed" | "failed" | "cancelled")
 }
 
+/// Whether the error box shows its own button for `action`. Retrying and deleting have
+/// their buttons on every failed download already; signing in and the diagnostics are
+/// elsewhere, so the error box links to them.
+pub fn error_has_button(action: Action) -> bool {
+    matches!(action, Action::SignIn | Action::Report)
+}
+
 /// The button text for an error's action.
 pub fn action_label(action: Action) -> &'static str {
     match action {
@@ -128,7 +135,9 @@ pub fn action_hint(action: Action) -> &'static str {
         Action::AskServerOwner => {
             "Ask the owner of the server to allow downloads for your account."
         }
-        Action::ChooseAnother => "This item cannot be downloaded; choose another one.",
+        Action::ChooseAnother => {
+            "Choose another quality or another item, and delete this download."
+        }
         Action::CheckConnection => "Check that the phone can reach the server, then try again.",
         Action::FreeSpace => {
             "Free some space on the device, then try again. The part already downloaded is kept."

@@ -12,6 +12,9 @@ use crate::bridge_client;
 use crate::format::SpeedMeter;
 use crate::routes::Route;
 
+/// How long a notice stays, in milliseconds.
+const NOTICE_MS: i32 = 8000;
+
 /// The shared state, handed to screens through the Leptos context.
 #[derive(Debug, Clone, Copy)]
 pub struct Store {
@@ -22,6 +25,8 @@ pub struct Store {
     pub meters: RwSignal<HashMap<i64, SpeedMeter>>,
     /// A short message at the top of the screen ("2 downloads queued").
     pub notice: RwSignal<Option<String>>,
+    /// Counts notices and tab changes, so that an old notice's timer does not hide a newer one.
+    notice_age: StoredValue<u64>,
 }
 
 /// The store of the running app.
@@ -30,19 +35,31 @@ pub fn use_store() -> Store {
 }
 
 impl Store {
-    /// Creates the store, listens for pushes and address changes, and reads the first state.
-    pub fn start() -> Store {
-        let initial = Route::parse(&bridge_client::current_hash());
-        let store = Store {
-            route: RwSignal::new(initial.clone().unwrap_or(Route::Servers)),
+    /// A store on `route` with nothing loaded and nothing listening (components under test
+    /// get their state from it directly).
+    pub fn new(route: Route) -> Store {
+        Store {
+            route: RwSignal::new(route),
             sign_in: RwSignal::new(None),
             servers: RwSignal::new(Vec::new()),
             downloads: RwSignal::new(Vec::new()),
             meters: RwSignal::new(HashMap::new()),
             notice: RwSignal::new(None),
-        };
+            notice_age: StoredValue::new(0),
+        }
+    }
+
+    /// Creates the store, listens for pushes and address changes, and reads the first state.
+    pub fn start() -> Store {
+        let initial = Route::parse(&bridge_client::current_hash());
+        let store = Store::new(initial.clone().unwrap_or(Route::Servers));
         bridge_client::on_hash_change(move |hash| {
             if let Some(route) = Route::parse(&hash) {
+                // A notice belongs to the screen it was shown on, except right after an
+                // action that moves to another screen (sign-in, a queued download).
+                if store.route.get_untracked().tab() != route.tab() {
+                    store.notice_age.update_value(|age| *age += 1);
+                }
                 store.route.set(route);
             }
         });
@@ -126,8 +143,16 @@ impl Store {
             });
     }
 
-    /// Shows a short message at the top.
+    /// Shows a short message at the top for a few seconds.
     pub fn tell(self, message: impl Into<String>) {
+        self.notice_age.update_value(|age| *age += 1);
+        let mine = self.notice_age.get_value();
         self.notice.set(Some(message.into()));
+        spawn_local(async move {
+            bridge_client::sleep(NOTICE_MS).await;
+            if self.notice_age.try_get_value() == Some(mine) {
+                let _ = self.notice.try_set(None);
+            }
+        });
     }
 }

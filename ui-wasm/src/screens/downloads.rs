@@ -51,9 +51,7 @@ pub fn DownloadCard(download: DownloadSnapshot) -> impl IntoView {
     };
     let on_action = move |action: Action| match action {
         Action::SignIn => bridge_client::go(&Route::SignIn.hash()),
-        Action::Report => bridge_client::go(&Route::Diagnostics.hash()),
-        Action::ChooseAnother => run("downloads.remove"),
-        _ => run("downloads.retry"),
+        _ => bridge_client::go(&Route::Diagnostics.hash()),
     };
     let details = move || {
         let snapshot = current.get()?;
@@ -90,7 +88,7 @@ pub fn DownloadCard(download: DownloadSnapshot) -> impl IntoView {
                         <div class="error" role="alert" data-kind=d.error_kind.clone().unwrap_or_default()>
                             <p class="error-message">{message}</p>
                             <p class="hint">{format::action_hint(action)}</p>
-                            {(!format::is_active(&d.status) && d.status != "paused").then(|| view! {
+                            {format::error_has_button(action).then(|| view! {
                                 <button class="button" on:click=move |_| on_action(action)>
                                     {format::action_label(action)}
                                 </button>

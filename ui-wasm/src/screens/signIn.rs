@@ -112,7 +112,9 @@ pub fn SignIn() -> impl IntoView {
                                     "Open the Plex sign-in page"
                                 </a>
                                 <p class="waiting" role="status">"Waiting for you to confirm the code on the Plex page..."</p>
-                                {current.expires_at.clone().map(|at| view! { <p class="hint">{format!("The code is valid until {at}.")}</p> })}
+                                {current.expires_at.as_deref().and_then(bridge_client::local_time).map(|at| view! {
+                                    <p class="hint">{format!("The code is valid until {at}.")}</p>
+                                })}
                             </div>
                         }.into_any(),
                     }

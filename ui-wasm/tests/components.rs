@@ -1,0 +1,195 @@
+//! Components rendered in a real browser (Chromium through wasm-bindgen-test-runner): what a
+//! download card shows for each kind of state, the error box, and the grouping by show.
+
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use plexdl_protocol::{Action, DownloadSnapshot, ErrorBody};
+use plexdl_ui::routes::Route;
+use plexdl_ui::screens::downloads::{DownloadCard, Downloads};
+use plexdl_ui::store::Store;
+use plexdl_ui::widgets::ErrorBox;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn snapshot(id: i64, title: &str, status: &str, group: Option<&str>) -> DownloadSnapshot {
+    DownloadSnapshot {
+        id,
+        server_id: "5e1f0c9d4a3b2e7c8d6a5f4e3d2c1b0a9f8e7d6c".to_string(),
+        rating_key: id.to_string(),
+        title: title.to_string(),
+        quality: "original".to_string(),
+        status: status.to_string(),
+        phase: "Downloading".to_string(),
+        bytes_done: 4_200_000,
+        bytes_total: Some(13_400_382),
+        local_file_path: None,
+        error_kind: None,
+        error_message: None,
+        action: None,
+        next_wake_at: None,
+        part_index: 0,
+        group_title: group.map(str::to_string),
+    }
+}
+
+/// Mounts `view` into a fresh element and returns the element.
+fn mount(store: Store, view: impl Fn() -> AnyView + 'static) -> web_sys::HtmlElement {
+    let document = web_sys::window()
+        .expect("window")
+        .document()
+        .expect("document");
+    let host: web_sys::HtmlElement = document
+        .create_element("div")
+        .expect("div")
+        .dyn_into()
+        .expect("an HTML element");
+    document
+        .body()
+        .expect("body")
+        .append_child(&host)
+        .expect("appended");
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        provide_context(store);
+        view()
+    });
+    handle.forget();
+    host
+}
+
+fn texts(host: &web_sys::HtmlElement, selector: &str) -> Vec<String> {
+    let found = host.query_selector_all(selector).expect("selector");
+    (0..found.length())
+        .filter_map(|i| found.item(i))
+        .map(|node| node.text_content().unwrap_or_default().trim().to_string())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn a_transferring_download_shows_progress_and_pause() {
+    let store = Store::new(Route::Downloads);
+    let download = snapshot(1, "Big Buck Bunny (2008)", "transferring", None);
+    store.downloads.set(vec![download.clone()]);
+    let host = mount(store, move || {
+        view! { <DownloadCard download=download.clone()/> }.into_any()
+    });
+    let buttons = texts(&host, "button");
+    assert!(buttons.contains(&"Pause".to_string()), "{buttons:?}");
+    assert!(!buttons.contains(&"Resume".to_string()), "{buttons:?}");
+    assert!(!buttons.contains(&"Retry".to_string()), "{buttons:?}");
+    let bar = host
+        .query_selector("[role=progressbar]")
+        .expect("query")
+        .expect("a progress bar");
+    assert_eq!(bar.get_attribute("aria-valuenow").as_deref(), Some("31"));
+    assert!(
+        host.text_content()
+            .unwrap_or_default()
+            .contains("4.2 MB of 13.4 MB")
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_failed_download_shows_its_message_hint_and_action() {
+    let store = Store::new(Route::Downloads);
+    let mut download = snapshot(2, "Sintel (2010)", "failed", None);
+    download.error_kind = Some("unauthorized".to_string());
+    download.error_message = Some("Plex did not accept the saved sign-in.".to_string());
+    download.action = Some(Action::SignIn);
+    store.downloads.set(vec![download.clone()]);
+    let host = mount(store, move || {
+        view! { <DownloadCard download=download.clone()/> }.into_any()
+    });
+    assert_eq!(
+        texts(&host, ".error-message"),
+        vec!["Plex did not accept the saved sign-in.".to_string()]
+    );
+    let error = host
+        .query_selector(".error")
+        .expect("query")
+        .expect("an error box");
+    assert_eq!(
+        error.get_attribute("data-kind").as_deref(),
+        Some("unauthorized")
+    );
+    let buttons = texts(&host, "button");
+    assert!(
+        buttons.contains(&"Sign in again".to_string()),
+        "{buttons:?}"
+    );
+    assert!(buttons.contains(&"Retry".to_string()), "{buttons:?}");
+    assert!(!buttons.contains(&"Pause".to_string()), "{buttons:?}");
+}
+
+#[wasm_bindgen_test]
+fn a_paused_download_offers_resume() {
+    let store = Store::new(Route::Downloads);
+    let download = snapshot(3, "Elephants Dream (2006)", "paused", None);
+    store.downloads.set(vec![download.clone()]);
+    let host = mount(store, move || {
+        view! { <DownloadCard download=download.clone()/> }.into_any()
+    });
+    let buttons = texts(&host, "button");
+    assert!(buttons.contains(&"Resume".to_string()), "{buttons:?}");
+    assert!(!buttons.contains(&"Pause".to_string()), "{buttons:?}");
+}
+
+#[wasm_bindgen_test]
+fn the_error_box_names_the_problem_and_the_way_out() {
+    let store = Store::new(Route::Servers);
+    let error = ErrorBody {
+        kind: "unreachable".to_string(),
+        message: "No address of the server answered.".to_string(),
+        action: Action::CheckConnection,
+    };
+    let host = mount(store, move || {
+        view! { <ErrorBox error=error.clone() on_retry=Callback::new(|_| {})/> }.into_any()
+    });
+    assert_eq!(
+        texts(&host, ".error-message"),
+        vec!["No address of the server answered.".to_string()]
+    );
+    assert!(texts(&host, ".hint")[0].contains("reach the server"));
+    assert_eq!(texts(&host, "button"), vec!["Retry".to_string()]);
+}
+
+#[wasm_bindgen_test]
+fn downloads_are_grouped_by_show() {
+    let store = Store::new(Route::Downloads);
+    store.downloads.set(vec![
+        snapshot(
+            1,
+            "Game of Thrones - S01E01",
+            "completed",
+            Some("Game of Thrones"),
+        ),
+        snapshot(2, "Sintel (2010)", "queued", None),
+        snapshot(
+            3,
+            "Game of Thrones - S01E02",
+            "queued",
+            Some("Game of Thrones"),
+        ),
+    ]);
+    let host = mount(store, || view! { <Downloads/> }.into_any());
+    assert_eq!(
+        texts(&host, "section.group > h2"),
+        vec![
+            "Game of Thrones".to_string(),
+            "Movies and other videos".to_string()
+        ]
+    );
+    let first_group = host
+        .query_selector("section.group")
+        .expect("query")
+        .expect("a group");
+    assert_eq!(
+        first_group
+            .query_selector_all("li.download")
+            .expect("cards")
+            .length(),
+        2
+    );
+}
