@@ -86,8 +86,11 @@ test('a refused conversion fails with its own message and action', async () => {
   assert.notEqual(kind, '', 'the failure has a kind');
   assert.doesNotMatch(message, /unknown|went wrong/i, 'the message is specific');
   assert.ok(message.length > 20, message);
-  assert.ok(await error.getByRole('button').count() === 1, 'the failure offers its action');
-  assert.ok(await error.locator('.hint').textContent());
+  // The action for a refused conversion is to choose another quality: the hint says so,
+  // and the card offers Retry and Delete.
+  assert.match(await error.locator('.hint').textContent(), /another quality/);
+  await failed.getByRole('button', { name: 'Retry' }).waitFor();
+  await failed.getByRole('button', { name: 'Delete' }).waitFor();
 });
 
 test('a season download queues every episode', async () => {
