@@ -21,7 +21,6 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use plexdl_core::app::App;
-use plexdl_core::app::snapshots::snapshot;
 use plexdl_protocol::{Action, MAX_REQUEST_BYTES, PinInfo, Push, SignInState, VERSION};
 use serde::Deserialize;
 
@@ -126,11 +125,7 @@ async fn events(
                 if !first {
                     tokio::time::sleep(Duration::from_millis(500)).await;
                 }
-                let rows = app
-                    .core()
-                    .list()
-                    .map(|rows| rows.iter().map(snapshot).collect::<Vec<_>>())
-                    .unwrap_or_default();
+                let rows = app.download_snapshots().unwrap_or_default();
                 let downloads =
                     push_text("downloads", serde_json::to_value(&rows).unwrap_or_default());
                 if downloads != last_downloads {

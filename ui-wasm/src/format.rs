@@ -95,9 +95,13 @@ pub fn is_active(status: &str) -> bool {
     )
 }
 
-/// Whether bytes are flowing in this state (speed and time left make sense).
-pub fn is_transferring(status: &str) -> bool {
-    matches!(status, "transferring" | "fetching" | "liveTranscode")
+/// Whether bytes are flowing (speed and time left make sense): a transfer state, with a
+/// transfer slot.
+pub fn is_moving(snapshot: &DownloadSnapshot) -> bool {
+    matches!(
+        snapshot.status.as_str(),
+        "transferring" | "fetching" | "liveTranscode"
+    ) && !snapshot.waiting_for_slot
 }
 
 /// Whether the download has ended one way or another.
@@ -152,6 +156,12 @@ pub fn action_hint(action: Action) -> &'static str {
 
 /// The reason a download waits, in plain words, when it waits for something.
 pub fn waiting_reason(snapshot: &DownloadSnapshot, wake_time: Option<String>) -> Option<String> {
+    if snapshot.waiting_for_slot {
+        return Some(
+            "Another download is using the transfer slot; this one starts when it is free."
+                .to_string(),
+        );
+    }
     match snapshot.status.as_str() {
         "backoff" => Some(match wake_time {
             Some(at) => format!("Waiting to try again at {at}."),
@@ -258,6 +268,7 @@ mod tests {
             next_wake_at: None,
             part_index: 0,
             group_title: group.map(str::to_string),
+            waiting_for_slot: false,
         }
     }
 
@@ -329,6 +340,10 @@ mod tests {
         );
         waiting.status = "transferring".to_string();
         assert_eq!(waiting_reason(&waiting, None), None);
+        assert!(is_moving(&waiting));
+        waiting.waiting_for_slot = true;
+        assert!(!is_moving(&waiting));
+        assert!(waiting_reason(&waiting, None).is_some_and(|reason| reason.contains("slot")));
         assert!(is_active("backoff") && !is_active("paused") && is_finished("failed"));
     }
 }

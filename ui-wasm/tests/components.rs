@@ -32,6 +32,7 @@ fn snapshot(id: i64, title: &str, status: &str, group: Option<&str>) -> Download
         next_wake_at: None,
         part_index: 0,
         group_title: group.map(str::to_string),
+        waiting_for_slot: false,
     }
 }
 
@@ -191,5 +192,24 @@ fn downloads_are_grouped_by_show() {
             .expect("cards")
             .length(),
         2
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_download_waiting_for_a_slot_says_so() {
+    let store = Store::new(Route::Downloads);
+    let mut download = snapshot(4, "Lord Snow", "transferring", Some("Game of Thrones"));
+    download.waiting_for_slot = true;
+    download.phase = "Waiting for a free transfer slot".to_string();
+    store.downloads.set(vec![download.clone()]);
+    let host = mount(store, move || {
+        view! { <DownloadCard download=download.clone()/> }.into_any()
+    });
+    let text = host.text_content().unwrap_or_default();
+    assert!(text.contains("Waiting for a free transfer slot"), "{text}");
+    assert!(text.contains("starts when it is free"), "{text}");
+    assert!(
+        !text.contains("/s,"),
+        "no speed for a download that does not move: {text}"
     );
 }

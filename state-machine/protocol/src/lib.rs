@@ -127,6 +127,10 @@ pub struct DownloadSnapshot {
     /// The show an episode belongs to, so the UI can group a season's downloads.
     #[serde(default)]
     pub group_title: Option<String>,
+    /// True when the download is in a transfer state but waits for a free transfer slot
+    /// (set by the host that runs the downloads; false from a list read elsewhere).
+    #[serde(default)]
+    pub waiting_for_slot: bool,
 }
 
 /// Where sign-in stands.

@@ -282,10 +282,7 @@ impl App {
                     .map_err(core)?;
                 Ok(json!({ "ids": ids }))
             }
-            "downloads.list" => {
-                let rows = self.core.list().map_err(core)?;
-                Ok(to_value(&rows.iter().map(snapshot).collect::<Vec<_>>()))
-            }
+            "downloads.list" => Ok(to_value(&self.download_snapshots().map_err(app)?)),
             "downloads.pause" | "downloads.resume" | "downloads.cancel" | "downloads.retry" => {
                 let p: DownloadId = params(request)?;
                 let row = match request.method.as_str() {

@@ -348,6 +348,17 @@ impl App {
             .clone()
     }
 
+    /// Every download as the UI shows it, with the transfer slots of this process.
+    pub fn download_snapshots(&self) -> Result<Vec<plexdl_protocol::DownloadSnapshot>, AppError> {
+        let transferring = self.core.transferring_now();
+        Ok(self
+            .core
+            .list()?
+            .iter()
+            .map(|row| snapshots::live_snapshot(row, &transferring))
+            .collect())
+    }
+
     /// The user's settings as saved.
     pub fn user_settings(&self) -> UserSettings {
         self.user

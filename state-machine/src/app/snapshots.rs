@@ -1,5 +1,7 @@
 //! Download rows as the UI shows them: the state in plain words and the action for an error.
 
+use std::collections::HashSet;
+
 use plexdl_protocol::{Action, DownloadSnapshot, ItemSummary};
 
 use crate::manifest::DownloadRow;
@@ -58,7 +60,24 @@ pub fn snapshot(row: &DownloadRow) -> DownloadSnapshot {
         next_wake_at: row.next_wake_at,
         part_index: row.part_index,
         group_title: row.group_title.clone(),
+        waiting_for_slot: false,
     }
+}
+
+/// The states in which a download moves bytes (and needs a transfer slot).
+pub fn is_transfer_state(status: &str) -> bool {
+    matches!(status, "transferring" | "fetching" | "liveTranscode")
+}
+
+/// A manifest row as the UI shows it, from the process that runs the downloads: a download
+/// in a transfer state that holds no transfer slot is shown as waiting for one.
+pub fn live_snapshot(row: &DownloadRow, transferring: &HashSet<i64>) -> DownloadSnapshot {
+    let mut shown = snapshot(row);
+    if is_transfer_state(&row.download_status) && !transferring.contains(&row.id) {
+        shown.waiting_for_slot = true;
+        shown.phase = "Waiting for a free transfer slot".to_string();
+    }
+    shown
 }
 
 /// A library item as the UI lists it.
@@ -110,5 +129,48 @@ mod tests {
         assert_eq!(action_for("diskFull"), Action::FreeSpace);
         assert_eq!(action_for("missing"), Action::Retry);
         assert_eq!(action_for("unauthorized"), Action::SignIn);
+    }
+
+    fn row(id: i64, status: &str) -> DownloadRow {
+        DownloadRow {
+            id,
+            media_rating_key: "55".to_string(),
+            server_identifier: "s".to_string(),
+            local_file_path: None,
+            cached_metadata_json: String::new(),
+            download_status: status.to_string(),
+            created_at_timestamp: 0,
+            part_index: 0,
+            title: "Big Buck Bunny (2008)".to_string(),
+            quality: "original".to_string(),
+            machine_json: String::new(),
+            machine_format: 1,
+            bytes_done: 0,
+            bytes_total: None,
+            validator: None,
+            part_key: None,
+            queue_id: None,
+            queue_item_id: None,
+            attempts: 0,
+            error_kind: None,
+            error_message: None,
+            next_wake_at: None,
+            updated_at: 0,
+            group_title: None,
+        }
+    }
+
+    #[test]
+    fn a_transfer_without_a_slot_is_shown_as_waiting_for_one() {
+        let moving = HashSet::from([1]);
+        let shown = live_snapshot(&row(1, "transferring"), &moving);
+        assert!(!shown.waiting_for_slot);
+        assert_eq!(shown.phase, "Downloading");
+        let shown = live_snapshot(&row(2, "fetching"), &moving);
+        assert!(shown.waiting_for_slot);
+        assert_eq!(shown.phase, "Waiting for a free transfer slot");
+        let shown = live_snapshot(&row(3, "paused"), &moving);
+        assert!(!shown.waiting_for_slot);
+        assert_eq!(shown.phase, "Paused");
     }
 }

@@ -211,6 +211,12 @@ impl DownloadCore {
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = policy;
     }
 
+    /// The downloads moving bytes now. A download in a transfer state that is not among them
+    /// waits for a free transfer slot. Only this process's steps are known here.
+    pub fn transferring_now(&self) -> std::collections::HashSet<i64> {
+        self.slots.holders()
+    }
+
     /// Transfers at once, in all and per server.
     pub fn transfer_limits(&self) -> (usize, usize) {
         self.slots.limits()

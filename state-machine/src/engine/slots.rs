@@ -1,7 +1,7 @@
 //! Transfer slots: at most N transfers at once in all and M per server. A step that cannot
 //! get a slot ends and is woken again shortly; nothing waits inside the core.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -9,6 +9,8 @@ use std::sync::{Arc, Mutex};
 struct Counts {
     total: usize,
     per_server: HashMap<String, usize>,
+    /// The downloads holding a slot now.
+    holders: HashSet<i64>,
 }
 
 /// The slots of one core.
@@ -23,6 +25,7 @@ pub struct Slots {
 #[derive(Debug)]
 pub struct Slot {
     server: String,
+    download: i64,
     counts: Arc<Mutex<Counts>>,
 }
 
@@ -51,8 +54,17 @@ impl Slots {
         )
     }
 
-    /// Takes a slot for a transfer from `server`, if one is free.
-    pub fn try_take(&self, server: &str) -> Option<Slot> {
+    /// The downloads transferring now (holding a slot).
+    pub fn holders(&self) -> HashSet<i64> {
+        self.counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .holders
+            .clone()
+    }
+
+    /// Takes a slot for download `download` from `server`, if one is free.
+    pub fn try_take(&self, server: &str, download: i64) -> Option<Slot> {
         let mut counts = self
             .counts
             .lock()
@@ -64,8 +76,10 @@ impl Slots {
         }
         counts.total += 1;
         counts.per_server.insert(server.to_string(), on_server + 1);
+        counts.holders.insert(download);
         Some(Slot {
             server: server.to_string(),
+            download,
             counts: self.counts.clone(),
         })
     }
@@ -78,6 +92,7 @@ impl Drop for Slot {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         counts.total = counts.total.saturating_sub(1);
+        counts.holders.remove(&self.download);
         if let Some(count) = counts.per_server.get_mut(&self.server) {
             *count = count.saturating_sub(1);
         }
@@ -91,12 +106,16 @@ mod tests {
     #[test]
     fn limits_apply_in_all_and_per_server() {
         let slots = Slots::new(2, 1);
-        let a = slots.try_take("a").expect("first slot");
-        assert!(slots.try_take("a").is_none(), "one per server");
-        let b = slots.try_take("b").expect("another server");
-        assert!(slots.try_take("c").is_none(), "two in all");
+        let a = slots.try_take("a", 1).expect("first slot");
+        assert!(slots.try_take("a", 2).is_none(), "one per server");
+        let b = slots.try_take("b", 3).expect("another server");
+        assert!(slots.try_take("c", 4).is_none(), "two in all");
+        assert_eq!(slots.holders(), HashSet::from([1, 3]));
         drop(a);
-        assert!(slots.try_take("a").is_some(), "freed on drop");
+        assert_eq!(slots.holders(), HashSet::from([3]));
+        assert!(slots.try_take("a", 2).is_some(), "freed on drop");
         drop(b);
+        slots.set_limits(3, 3);
+        assert_eq!(slots.limits(), (3, 3));
     }
 }

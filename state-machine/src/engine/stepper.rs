@@ -202,7 +202,7 @@ async fn run_transfer(
         Ok(server) => server,
         Err(failure) => return Ok(failed(failure)),
     };
-    let Some(_slot) = core.slots.try_take(&row.server_identifier) else {
+    let Some(_slot) = core.slots.try_take(&row.server_identifier, id) else {
         tracing::debug!("no free transfer slot; trying again shortly");
         return Ok(Next::Stop(StepResult::WakeAfter { millis: 1_000 }));
     };

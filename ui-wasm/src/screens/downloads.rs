@@ -61,7 +61,7 @@ pub fn DownloadCard(download: DownloadSnapshot) -> impl IntoView {
         if let Some(reason) = format::waiting_reason(&snapshot, wake) {
             lines.push(reason);
         }
-        if format::is_transferring(&snapshot.status)
+        if format::is_moving(&snapshot)
             && let Some(meter) = meter
             && meter.bytes_per_second > 0.0
         {
@@ -152,11 +152,12 @@ pub fn Downloads() -> impl IntoView {
     spawn_local(async move { store.refresh_downloads().await });
     let summary = move || {
         let list = store.downloads.get();
-        let count = |test: fn(&str) -> bool| list.iter().filter(|d| test(&d.status)).count();
-        let moving = count(format::is_transferring);
-        let waiting = count(format::is_active) - moving;
-        let done = count(|s| s == "completed");
-        let failed = count(|s| s == "failed");
+        let count =
+            |test: &dyn Fn(&DownloadSnapshot) -> bool| list.iter().filter(|d| test(d)).count();
+        let moving = count(&format::is_moving);
+        let waiting = count(&|d| format::is_active(&d.status)) - moving;
+        let done = count(&|d| d.status == "completed");
+        let failed = count(&|d| d.status == "failed");
         format!("{moving} downloading, {waiting} waiting, {done} downloaded, {failed} failed")
     };
     // The groups change only when downloads come or go, not with every progress push.

@@ -11,7 +11,7 @@ use crate::bridge_client;
 use crate::routes::Route;
 use crate::screens::item_detail::ItemDetail;
 use crate::store::use_store;
-use crate::widgets::{ErrorBox, Heading, Loading, Poster};
+use crate::widgets::{ErrorBox, Loading, Poster};
 
 /// Items asked for at a time.
 const PAGE: u64 = 30;
@@ -90,6 +90,25 @@ pub fn Library(server: String, section: String, item: Option<String>) -> impl In
     };
     load(false);
 
+    // The library's name for the heading (the list of sections is small and cached by
+    // nobody, so it is simply asked for again).
+    let heading = RwSignal::new("Library".to_string());
+    {
+        let params = json!({"serverId": server});
+        let section = section.clone();
+        spawn_local(async move {
+            if let Ok(sections) = bridge_client::call::<Vec<plexdl_protocol::SectionSummary>>(
+                "library.sections",
+                params,
+            )
+            .await
+                && let Some(found) = sections.into_iter().find(|s| s.key == section)
+            {
+                let _ = heading.try_set(found.title);
+            }
+        });
+    }
+
     let on_filter = {
         let load = load.clone();
         move |text: String| {
@@ -119,7 +138,10 @@ pub fn Library(server: String, section: String, item: Option<String>) -> impl In
     view! {
         <div class="split" class:has-detail=move || selected.get().is_some()>
             <section class="list-pane">
-                <Heading title="Library" back=true/>
+                <header class="heading">
+                    <button class="back" aria-label="Back" on:click=|_| bridge_client::back()>"Back"</button>
+                    <h1>{move || heading.get()}</h1>
+                </header>
                 <div class="filters">
                     <label class="field">
                         <span>"Find by title"</span>
