@@ -21,7 +21,8 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use plexdl_core::app::App;
-use plexdl_protocol::{Action, MAX_REQUEST_BYTES, PinInfo, Push, SignInState, VERSION};
+use plexdl_core::app::pushes::PushTracker;
+use plexdl_protocol::{Action, MAX_REQUEST_BYTES};
 use serde::Deserialize;
 
 /// What the UI server needs.
@@ -88,67 +89,31 @@ async fn bridge(
     json_response(StatusCode::OK, state.app.dispatch(&text).await)
 }
 
-/// The sign-in state as the UI sees it.
-fn sign_in_state(app: &App) -> SignInState {
-    let signed_in = app.account().saved_token().ok().flatten().is_some();
-    let pin = app.pending_pin().map(|pin| PinInfo {
-        id: pin.id,
-        code: pin.code,
-        auth_url: pin.auth_url,
-        expires_at: pin.expires_at,
-    });
-    SignInState {
-        signed_in,
-        username: None,
-        pin,
-    }
-}
-
-fn push_text(event: &str, data: serde_json::Value) -> String {
-    serde_json::to_string(&Push {
-        v: VERSION,
-        event: event.to_string(),
-        data,
-    })
-    .unwrap_or_default()
-}
-
 /// Server-sent events: `downloads` (snapshots) and `signIn`, each sent when it changes.
 async fn events(
     State(state): State<UiState>,
 ) -> Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>> {
-    let start = (state.app, String::new(), String::new(), true);
-    let stream = futures_util::stream::unfold(
-        start,
-        |(app, last_downloads, last_sign_in, first)| async move {
-            loop {
-                if !first {
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                }
-                let rows = app.download_snapshots().unwrap_or_default();
-                let downloads =
-                    push_text("downloads", serde_json::to_value(&rows).unwrap_or_default());
-                if downloads != last_downloads {
-                    let event = Event::default().event("downloads").data(downloads.clone());
-                    return Some((Ok(event), (app, downloads, last_sign_in, false)));
-                }
-                let sign_in = push_text(
-                    "signIn",
-                    serde_json::to_value(sign_in_state(&app)).unwrap_or_default(),
-                );
-                if sign_in != last_sign_in {
-                    let event = Event::default().event("signIn").data(sign_in.clone());
-                    return Some((Ok(event), (app, last_downloads, sign_in, false)));
-                }
-                if first {
-                    return Some((
-                        Ok(Event::default().comment("no change")),
-                        (app, last_downloads, last_sign_in, false),
-                    ));
-                }
+    let start = (state.app, PushTracker::new(), true);
+    let stream = futures_util::stream::unfold(start, |(app, mut tracker, first)| async move {
+        loop {
+            if let Some(push) = tracker.next(&app) {
+                let event = if push.starts_with(r#"{"v":1,"event":"downloads""#) {
+                    "downloads"
+                } else {
+                    "signIn"
+                };
+                let event = Event::default().event(event).data(push);
+                return Some((Ok(event), (app, tracker, false)));
             }
-        },
-    );
+            if first {
+                return Some((
+                    Ok(Event::default().comment("no change")),
+                    (app, tracker, false),
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
@@ -171,50 +136,24 @@ fn default_height() -> u32 {
 }
 
 async fn thumbnail(State(state): State<UiState>, Query(query): Query<ThumbQuery>) -> Response {
-    let server = match state.app.server(&query.server) {
-        Ok(server) => server,
-        Err(_) => return (StatusCode::NOT_FOUND, "No such server.").into_response(),
-    };
-    let url = match server
-        .image_url(&query.path, query.width, query.height)
+    match state
+        .app
+        .thumbnail(&query.server, &query.path, query.width, query.height)
         .await
     {
-        Ok(url) => url,
-        Err(_) => return (StatusCode::NOT_FOUND, "No such image.").into_response(),
-    };
-    let Ok(parsed) = reqwest::Url::parse(&url) else {
-        return (
-            StatusCode::BAD_GATEWAY,
-            "The server gave an unusable image address.",
-        )
-            .into_response();
-    };
-    match server.media_request(parsed).send().await {
-        Ok(response) if response.status().is_success() => {
-            let content_type = response
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("image/jpeg")
-                .to_string();
-            match response.bytes().await {
-                Ok(bytes) => (
-                    [
-                        (header::CONTENT_TYPE, content_type),
-                        (header::CACHE_CONTROL, "max-age=3600".to_string()),
-                    ],
-                    bytes,
-                )
-                    .into_response(),
-                Err(_) => (StatusCode::BAD_GATEWAY, "The image could not be read.").into_response(),
-            }
-        }
-        Ok(response) => (
-            StatusCode::BAD_GATEWAY,
-            format!("The server answered HTTP {}.", response.status().as_u16()),
+        Ok(image) => (
+            [
+                (header::CONTENT_TYPE, image.content_type),
+                (header::CACHE_CONTROL, "max-age=3600".to_string()),
+            ],
+            image.bytes,
         )
             .into_response(),
-        Err(_) => (StatusCode::BAD_GATEWAY, "The server could not be reached.").into_response(),
+        Err(refused) => (
+            StatusCode::from_u16(refused.status).unwrap_or(StatusCode::BAD_GATEWAY),
+            refused.message,
+        )
+            .into_response(),
     }
 }
 

@@ -155,22 +155,9 @@ impl App {
         let core = |error: CoreError| from_app(&AppError::Core(error));
         match request.method.as_str() {
             "signIn.status" => {
-                let signed_in = self
-                    .account
-                    .saved_token()
-                    .map_err(|e| from_plex(&e))?
-                    .is_some();
-                let pin = self.pending_pin().map(|pin| PinInfo {
-                    id: pin.id,
-                    code: pin.code,
-                    auth_url: pin.auth_url,
-                    expires_at: pin.expires_at,
-                });
-                Ok(to_value(&SignInState {
-                    signed_in,
-                    username: None,
-                    pin,
-                }))
+                // A token store that cannot be read is an error the user must see.
+                self.account.saved_token().map_err(|e| from_plex(&e))?;
+                Ok(to_value(&self.sign_in_state()))
             }
             "signIn.start" => {
                 let pin = self.start_sign_in().await.map_err(app)?;

@@ -4,9 +4,11 @@
 //! (bridge requests from the UI) and the scheduling calls of the download core.
 
 pub mod dispatch;
+pub mod pushes;
 #[path = "serverStore.rs"]
 pub mod server_store;
 pub mod snapshots;
+pub mod thumbnails;
 #[path = "userSettings.rs"]
 pub mod user_settings;
 
