@@ -8,9 +8,13 @@
 #   5. the UI: its WebAssembly build (ui-wasm/build.sh), its components in Chromium
 #      (wasm-bindgen-test) and the whole app end to end in Chromium (tests/ui, Playwright),
 #      which also writes screenshots of every screen to tests/output/screenshots,
-#   6. the fuzzers (60 s each; FUZZ_SECONDS changes it).
+#   6. Android: the JNI bridge called from a JVM on this machine (JUnit 5), the bridge crate
+#      checked for aarch64-linux-android, the app's Java sources type-checked against stubs,
+#   7. the fuzzers (60 s each; FUZZ_SECONDS changes it).
 # The UI steps need Chromium and chromedriver (Debian: apt-get install chromium
-# chromium-driver) and Node with npm; .ci/run installs them.
+# chromium-driver) and Node with npm; the Android steps need Java 17, JUnit 5 (junit5), and
+# clang, llvm and the arm64 C headers (clang lld llvm libc6-dev-arm64-cross); .ci/run
+# installs them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,6 +51,18 @@ CHROMEDRIVER="$chromedriver" cargo test -p plexdl-ui --target wasm32-unknown-unk
 echo "== UI: end to end in Chromium against plexdl ui and the replay server"
 cargo build -p plexdl-desktop -p plexdl-replay --locked
 (cd tests/ui && npm ci --no-audit --no-fund --silent && CHROMIUM="$chromium" npm test)
+
+echo "== Android: the JNI bridge on this machine's JVM (JUnit 5 against the replay server)"
+bash android/hostTests/run.sh
+
+echo "== Android: the bridge crate compiles for aarch64-linux-android (no NDK here: a check only)"
+rustup target add aarch64-linux-android
+CC_aarch64_linux_android=clang AR_aarch64_linux_android=llvm-ar \
+  CFLAGS_aarch64_linux_android='--target=aarch64-linux-android24 -isystem /usr/aarch64-linux-gnu/include -D_GNU_SOURCE' \
+  cargo check -p plexdl-android --target aarch64-linux-android --locked
+
+echo "== Android: the app's Java sources type-check against the stubs"
+bash android/checkJava.sh
 
 echo "== fuzzing: each target for ${FUZZ_SECONDS:-60} s (cargo fuzz, nightly toolchain)"
 rustup toolchain install nightly --profile minimal

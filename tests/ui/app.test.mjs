@@ -111,6 +111,41 @@ test('a season download queues every episode', async () => {
   assert.equal(await group.locator('li.download').count(), episodes);
 });
 
+test('the Android carrier: requests through the plexdlBridge object, and Play', async () => {
+  // A stand-in for the object WebViewCompat.addWebMessageListener injects: postMessage
+  // takes the request text, and answers come back through onmessage, as on Android. Here it
+  // relays to the desktop bridge, and it records host messages such as {"play": ID}.
+  const context = await browser.newContext({ viewport: viewports.tabletLandscape });
+  await context.addInitScript(() => {
+    window.hostMessages = [];
+    window.plexdlBridge = {
+      onmessage: null,
+      postMessage(text) {
+        if (text.startsWith('{"play":')) {
+          window.hostMessages.push(text);
+          return;
+        }
+        fetch('/bridge', { method: 'POST', body: text })
+          .then((answer) => answer.text())
+          .then((answer) => this.onmessage && this.onmessage({ data: answer }));
+      },
+    };
+  });
+  const android = await context.newPage();
+  const errors = [];
+  android.on('pageerror', (error) => errors.push(String(error)));
+  await android.goto(app.url + '#/diagnostics');
+  await android.getByText('Android WebMessage channel').waitFor();
+  await android.getByRole('link', { name: 'Downloads' }).click();
+  const done = android.locator('li.download[data-status="completed"]', { hasText: 'Big Buck Bunny' });
+  await done.getByRole('button', { name: 'Play' }).click();
+  await android.waitForFunction(() => window.hostMessages.length === 1);
+  const sent = await android.evaluate(() => window.hostMessages[0]);
+  assert.match(sent, /^\{"play":\d+\}$/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('no page errors and no token in the page', async () => {
   assert.deepEqual(pageErrors, []);
   const html = await page.content();

@@ -155,6 +155,32 @@ async fn post_http(body: String) -> Result<String, ErrorBody> {
         .ok_or_else(|| host_error("the answer is not text"))
 }
 
+/// Whether the host can play a finished file (the Android app hands it to a video player).
+pub fn can_play() -> bool {
+    matches!(
+        CARRIER.with(|c| c.borrow().clone()),
+        Some(Carrier::Android(_))
+    )
+}
+
+/// Asks the Android host to play a finished download. This is a host message, not a bridge
+/// request: `{"play": ID}`.
+pub fn play(download_id: i64) -> Result<(), ErrorBody> {
+    let Some(Carrier::Android(object)) = CARRIER.with(|c| c.borrow().clone()) else {
+        return Err(host_error("only the Android app can play files"));
+    };
+    let post = js_sys::Reflect::get(&object, &JsValue::from_str("postMessage"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or_else(|| host_error("the Android bridge has no postMessage"))?;
+    post.call1(
+        &object,
+        &JsValue::from_str(&format!("{{\"play\":{download_id}}}")),
+    )
+    .map(|_| ())
+    .map_err(|_| host_error("the Android bridge refused the message"))
+}
+
 /// Sends one request and waits for its answer.
 pub async fn request(method: &str, params: Value) -> Result<Value, ErrorBody> {
     let id = NEXT_ID.with(|next| {

@@ -43,6 +43,17 @@ pub struct HostSettings {
     /// Plain http to remote addresses (tests against a local replay server only).
     #[serde(default)]
     pub allow_plain_http_remote: bool,
+    /// Places offered for downloads on the Settings screen (the phone's storage, an SD card).
+    #[serde(default)]
+    pub storage_choices: Vec<HostStorage>,
+}
+
+/// A place for downloads the host offers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HostStorage {
+    pub label: String,
+    pub path: String,
 }
 
 struct Core {
@@ -115,6 +126,11 @@ pub fn init(data_dir: &str, settings_json: &str) -> Result<(), BridgeError> {
         settings.plex_tv = plex_tv;
     }
     settings.allow_plain_http_remote = host.allow_plain_http_remote;
+    settings.storage_choices = host
+        .storage_choices
+        .into_iter()
+        .map(|place| (place.label, PathBuf::from(place.path)))
+        .collect();
     // The app's HTTP client needs a runtime to exist while it is built.
     let _entered = runtime()?.enter();
     let app = App::open(settings).map_err(|e| error("storage", e.to_string()))?;

@@ -318,6 +318,21 @@ pub struct SettingsView {
     pub free_bytes: Option<u64>,
     /// True when a changed storage folder takes effect at the next start.
     pub restart_needed: bool,
+    /// The places the host offers for downloads (Android: the phone's storage and an SD
+    /// card); empty where any folder can be typed in (the desktop).
+    #[serde(default)]
+    pub storage_choices: Vec<StorageChoice>,
+}
+
+/// A place for downloads that the host offers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageChoice {
+    /// "Phone storage", "SD card", ...
+    pub label: String,
+    pub path: String,
+    /// Free space there, when the system reports it.
+    pub free_bytes: Option<u64>,
 }
 
 /// Parameters of `settings.set`: only the fields given change.

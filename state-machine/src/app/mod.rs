@@ -38,6 +38,9 @@ pub struct AppSettings {
     pub transport: TransportSettings,
     /// Plain http for remote addresses too (tests and the demo against a local server only).
     pub allow_plain_http_remote: bool,
+    /// Places the host offers for downloads, as (label, folder); shown as choices on the
+    /// Settings screen.
+    pub storage_choices: Vec<(String, PathBuf)>,
 }
 
 impl AppSettings {
@@ -49,6 +52,7 @@ impl AppSettings {
             plex_tv: crate::plex::PLEX_TV.to_string(),
             transport: TransportSettings::default(),
             allow_plain_http_remote: false,
+            storage_choices: Vec::new(),
         }
     }
 }
@@ -379,6 +383,16 @@ impl App {
             download_dir: in_use.display().to_string(),
             free_bytes: self.core.free_space(),
             settings,
+            storage_choices: self
+                .settings
+                .storage_choices
+                .iter()
+                .map(|(label, path)| plexdl_protocol::StorageChoice {
+                    label: label.clone(),
+                    path: path.display().to_string(),
+                    free_bytes: crate::engine::available_space(path),
+                })
+                .collect(),
         }
     }
 

@@ -11,6 +11,7 @@
 pub mod file_names;
 mod finishing;
 mod preflight;
+pub use preflight::available_space;
 pub mod sidecar;
 mod slots;
 mod stepper;

@@ -111,6 +111,9 @@ pub fn DownloadCard(download: DownloadSnapshot) -> impl IntoView {
                         {format::progress_text(&d)}
                         {percent.map(|p| format!(" ({p}%)"))}
                     </p>
+                    {(d.status == "completed").then(|| d.local_file_path.clone().map(|file| view! {
+                        <p class="row-detail">{format!("Saved as {file}")}</p>
+                    }))}
                     {error}
                 }
             })}
@@ -127,6 +130,13 @@ pub fn DownloadCard(download: DownloadSnapshot) -> impl IntoView {
                 </Show>
                 <Show when=move || !format::is_finished(&status())>
                     <button class="button" on:click=move |_| run("downloads.cancel")>"Cancel"</button>
+                </Show>
+                <Show when=move || status() == "completed" && bridge_client::can_play()>
+                    <button class="button primary" on:click=move |_| {
+                        if let Err(failure) = bridge_client::play(id) {
+                            failed.set(Some(failure));
+                        }
+                    }>"Play"</button>
                 </Show>
                 <Show when=move || matches!(status().as_str(), "failed" | "cancelled")>
                     <button class="button primary" on:click=move |_| run("downloads.retry")>"Retry"</button>

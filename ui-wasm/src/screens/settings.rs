@@ -124,7 +124,28 @@ pub fn Settings() -> impl IntoView {
                                 }
                             }).collect_view()}
                         </fieldset>
-                        <div class="setting">
+                        {(!found.storage_choices.is_empty()).then(|| {
+                            let chosen = found.download_dir.clone();
+                            view! {
+                                <fieldset class="setting choices">
+                                    <legend>"Where downloads go"</legend>
+                                    {found.storage_choices.iter().map(|place| {
+                                        let path = place.path.clone();
+                                        let free = place.free_bytes.map(|bytes| format!("{} free", format::bytes(bytes)));
+                                        view! {
+                                            <label class="choice">
+                                                <input type="radio" name="storage" value=path.clone()
+                                                    prop:checked=chosen == place.path
+                                                    on:change=move |_| change(json!({"storageDir": path.clone()}))/>
+                                                <span class="choice-label">{place.label.clone()}</span>
+                                                <span class="choice-size">{free}</span>
+                                            </label>
+                                        }
+                                    }).collect_view()}
+                                </fieldset>
+                            }
+                        })}
+                        <div class="setting" class:hidden=!found.storage_choices.is_empty()>
                             <label class="field">
                                 <span>"Storage folder (empty for the app's own folder)"</span>
                                 <input type="text" prop:value=move || folder.get()
@@ -133,6 +154,8 @@ pub fn Settings() -> impl IntoView {
                             <button class="button" on:click=move |_| change(json!({"storageDir": folder.get_untracked()}))>
                                 "Use this folder"
                             </button>
+                        </div>
+                        <div class="setting">
                             <p class="hint">{format!("Downloads go to {}.", found.download_dir)}</p>
                             <p class="hint">{match found.free_bytes {
                                 Some(free) => format!("{} free there.", format::bytes(free)),

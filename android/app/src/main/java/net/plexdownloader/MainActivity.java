@@ -1,0 +1,177 @@
+package net.plexdownloader;
+
+import android.content.ActivityNotFoundException;
+import android.content.Intent;
+import android.net.Uri;
+import android.os.Bundle;
+import android.webkit.WebResourceRequest;
+import android.webkit.WebResourceResponse;
+import android.webkit.WebSettings;
+import android.webkit.WebView;
+import android.webkit.WebViewClient;
+import android.widget.Toast;
+import androidx.activity.ComponentActivity;
+import androidx.activity.OnBackPressedCallback;
+import androidx.core.content.FileProvider;
+import androidx.webkit.JavaScriptReplyProxy;
+import androidx.webkit.WebMessageCompat;
+import androidx.webkit.WebViewAssetLoader;
+import androidx.webkit.WebViewCompat;
+import androidx.webkit.WebViewFeature;
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The screens: a WebView showing the UI from the app's assets at
+ * https://appassets.androidplatform.net, with the bridge object {@code plexdlBridge} offered
+ * to that origin only. Every message goes to the core unchanged and the answer comes back
+ * unchanged; pushed events are forwarded the same way. Thumbnails are fetched natively with
+ * the token added by the core; the back button moves back inside the UI first.
+ */
+public final class MainActivity extends ComponentActivity {
+    private static final String HOST = "appassets.androidplatform.net";
+    private static final String ORIGIN = "https://" + HOST;
+    private final ExecutorService calls = Executors.newFixedThreadPool(2);
+    private WebView webView;
+    private volatile JavaScriptReplyProxy replies;
+    private volatile boolean started;
+
+    @Override
+    protected void onCreate(Bundle savedInstanceState) {
+        super.onCreate(savedInstanceState);
+        webView = new WebView(this);
+        setContentView(webView);
+        WebSettings settings = webView.getSettings();
+        settings.setJavaScriptEnabled(true);
+        settings.setAllowFileAccess(false);
+        settings.setAllowContentAccess(false);
+        WebViewAssetLoader assets = new WebViewAssetLoader.Builder()
+                .addPathHandler("/assets/", new WebViewAssetLoader.AssetsPathHandler(this))
+                .build();
+        webView.setWebViewClient(new WebViewClient() {
+            @Override
+            public WebResourceResponse shouldInterceptRequest(WebView view, WebResourceRequest request) {
+                Uri url = request.getUrl();
+                if (HOST.equals(url.getHost()) && "/thumb".equals(url.getPath())) {
+                    return thumbnail(url);
+                }
+                return assets.shouldInterceptRequest(url);
+            }
+
+            @Override
+            public boolean shouldOverrideUrlLoading(WebView view, WebResourceRequest request) {
+                if (HOST.equals(request.getUrl().getHost())) {
+                    return false;
+                }
+                // The Plex sign-in page and any other outside link open in the browser.
+                open(new Intent(Intent.ACTION_VIEW, request.getUrl()));
+                return true;
+            }
+        });
+        if (WebViewFeature.isFeatureSupported(WebViewFeature.WEB_MESSAGE_LISTENER)) {
+            WebViewCompat.addWebMessageListener(webView, NativeBridgeNames.OBJECT,
+                    Collections.singleton(ORIGIN), this::onMessage);
+        }
+        getOnBackPressedDispatcher().addCallback(this, new OnBackPressedCallback(true) {
+            @Override
+            public void handleOnBackPressed() {
+                if (webView.canGoBack()) {
+                    webView.goBack();
+                } else {
+                    setEnabled(false);
+                    getOnBackPressedDispatcher().onBackPressed();
+                }
+            }
+        });
+        webView.loadUrl(ORIGIN + "/assets/ui/index.html");
+    }
+
+    @Override
+    protected void onStart() {
+        super.onStart();
+        started = true;
+        Thread pushes = new Thread(() -> {
+            while (started) {
+                String push = NativeBridge.nextPush(1000);
+                JavaScriptReplyProxy target = replies;
+                if (!push.isEmpty() && target != null) {
+                    runOnUiThread(() -> target.postMessage(push));
+                }
+            }
+        }, "plexdl-pushes");
+        pushes.setDaemon(true);
+        pushes.start();
+    }
+
+    @Override
+    protected void onStop() {
+        started = false;
+        super.onStop();
+    }
+
+    /** A message from the UI: a bridge request, or {@code {"play":ID}} for a finished file. */
+    private void onMessage(WebView view, WebMessageCompat message, Uri sourceOrigin, boolean isMainFrame,
+            JavaScriptReplyProxy replyProxy) {
+        String data = message.getData();
+        if (!isMainFrame || data == null || !ORIGIN.equals(sourceOrigin.toString())) {
+            return;
+        }
+        replies = replyProxy;
+        if (data.startsWith(NativeBridgeNames.PLAY_PREFIX)) {
+            play(data);
+            return;
+        }
+        calls.execute(() -> {
+            String answer = NativeBridge.dispatch(data);
+            runOnUiThread(() -> replyProxy.postMessage(answer));
+        });
+    }
+
+    private WebResourceResponse thumbnail(Uri url) {
+        try {
+            byte[] image = NativeBridge.thumbnail(url.getQueryParameter("server"), url.getQueryParameter("path"),
+                    parse(url.getQueryParameter("width"), 200), parse(url.getQueryParameter("height"), 300));
+            return new WebResourceResponse("image/jpeg", null, new ByteArrayInputStream(image));
+        } catch (BridgeException failed) {
+            int status = "http404".equals(failed.kind()) ? 404 : 502;
+            return new WebResourceResponse("text/plain", "utf-8", status, status == 404 ? "Not Found" : "Bad Gateway",
+                    Collections.emptyMap(),
+                    new ByteArrayInputStream(failed.sentence().getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    private static int parse(String number, int fallback) {
+        try {
+            return number == null ? fallback : Integer.parseInt(number);
+        } catch (NumberFormatException notANumber) {
+            return fallback;
+        }
+    }
+
+    /** Plays a finished download in the user's video player, through a FileProvider address. */
+    private void play(String message) {
+        try {
+            long id = Long.parseLong(message.replaceAll("[^0-9]", ""));
+            File file = new File(NativeBridge.finishedFile(id));
+            Uri uri = FileProvider.getUriForFile(this, getPackageName() + ".files", file);
+            Intent view = new Intent(Intent.ACTION_VIEW)
+                    .setDataAndType(uri, "video/*")
+                    .addFlags(Intent.FLAG_GRANT_READ_URI_PERMISSION);
+            open(Intent.createChooser(view, "Play with"));
+        } catch (BridgeException | IllegalArgumentException failed) {
+            Toast.makeText(this, "This file cannot be played: " + failed.getMessage(), Toast.LENGTH_LONG).show();
+        }
+    }
+
+    private void open(Intent intent) {
+        try {
+            startActivity(intent);
+        } catch (ActivityNotFoundException none) {
+            Toast.makeText(this, "No app on this device can open it.", Toast.LENGTH_LONG).show();
+        }
+    }
+}

@@ -1,0 +1,9 @@
+// Type-checking stub, not the real class: only the signatures the app uses, copied from
+// https://developer.android.com/reference/android/app/Application
+// The bodies never run; the real class comes from the Android SDK or the AndroidX library.
+package android.app;
+
+public class Application extends android.content.ContextWrapper {
+    public Application() {}
+    public void onCreate() {}
+}
