@@ -10,4 +10,5 @@ public class Activity extends android.content.ContextWrapper {
     protected void onStop() {}
     public void setContentView(android.view.View view) {}
     public final void runOnUiThread(Runnable action) {}
+    public final void requestPermissions(String[] permissions, int requestCode) {}
 }

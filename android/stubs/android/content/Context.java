@@ -10,5 +10,6 @@ public abstract class Context {
     public abstract String getPackageName();
     public abstract Context getApplicationContext();
     public abstract void startActivity(Intent intent);
+    public abstract int checkSelfPermission(String permission);
     public final <T> T getSystemService(Class<T> serviceClass) { throw new UnsupportedOperationException(); }
 }

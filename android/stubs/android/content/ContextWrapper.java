@@ -10,4 +10,5 @@ public class ContextWrapper extends Context {
     public String getPackageName() { throw new UnsupportedOperationException(); }
     public Context getApplicationContext() { throw new UnsupportedOperationException(); }
     public void startActivity(Intent intent) { throw new UnsupportedOperationException(); }
+    public int checkSelfPermission(String permission) { throw new UnsupportedOperationException(); }
 }

@@ -12,6 +12,7 @@ import androidx.core.app.NotificationCompat;
 import androidx.work.ForegroundInfo;
 import androidx.work.Worker;
 import androidx.work.WorkerParameters;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +41,7 @@ public final class DownloadWorker extends Worker {
         if (downloadId < 0) {
             return Result.failure();
         }
-        setForegroundAsync(foregroundInfo("Starting", 0, 0));
+        becomeForeground(foregroundInfo("Starting", 0, 0));
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
         progress.scheduleWithFixedDelay(this::showProgress, 2, 2, TimeUnit.SECONDS);
         try {
@@ -78,12 +79,27 @@ public final class DownloadWorker extends Worker {
                 JSONObject download = list.getJSONObject(i);
                 if (download.getLong("id") == downloadId) {
                     long total = download.optLong("bytesTotal", 0);
-                    setForegroundAsync(foregroundInfo(download.getString("title") + ": " + download.getString("phase"),
+                    becomeForeground(foregroundInfo(download.getString("title") + ": " + download.getString("phase"),
                             download.getLong("bytesDone"), total));
                 }
             }
         } catch (JSONException | BridgeException unreadable) {
             // The notification keeps its last text; the download itself is unaffected.
+        }
+    }
+
+    /**
+     * Runs as a foreground worker, waiting until WorkManager has done it. From the
+     * background (after a reboot, a retry) Android may refuse; the step then runs as an
+     * ordinary job, which the core's step budget (8 minutes, then a checkpoint) fits.
+     */
+    private void becomeForeground(ForegroundInfo info) {
+        try {
+            setForegroundAsync(info).get();
+        } catch (ExecutionException | IllegalStateException refused) {
+            // Not foreground this time; the download goes on and resumes in the next step.
+        } catch (InterruptedException stopped) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,8 +1,11 @@
 package net.plexdownloader;
 
+import android.Manifest;
 import android.content.ActivityNotFoundException;
 import android.content.Intent;
+import android.content.pm.PackageManager;
 import android.net.Uri;
+import android.os.Build;
 import android.os.Bundle;
 import android.webkit.WebResourceRequest;
 import android.webkit.WebResourceResponse;
@@ -88,6 +91,12 @@ public final class MainActivity extends ComponentActivity {
             }
         });
         webView.loadUrl(ORIGIN + "/assets/ui/index.html");
+        // Android 13 and later ask the user before an app may show notifications (download
+        // progress, with Pause and Cancel).
+        if (Build.VERSION.SDK_INT >= 33
+                && checkSelfPermission(Manifest.permission.POST_NOTIFICATIONS) != PackageManager.PERMISSION_GRANTED) {
+            requestPermissions(new String[] {Manifest.permission.POST_NOTIFICATIONS}, 1);
+        }
     }
 
     @Override
