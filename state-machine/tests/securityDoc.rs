@@ -19,7 +19,7 @@ fn every_test_named_in_the_security_doc_exists() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let doc = std::fs::read_to_string(root.join("docs/security.md")).expect("docs/security.md");
     let mut sources = Vec::new();
-    for dir in ["state-machine", "desktop", "fixtures"] {
+    for dir in ["state-machine", "desktop", "fixtures", "android"] {
         rust_sources(&root.join(dir), &mut sources);
     }
     let names: Vec<&str> = doc
