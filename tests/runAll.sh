@@ -55,11 +55,11 @@ cargo build -p plexdl-desktop -p plexdl-replay --locked
 echo "== Android: the JNI bridge on this machine's JVM (JUnit 5 against the replay server)"
 bash android/hostTests/run.sh
 
-echo "== Android: the bridge crate compiles for aarch64-linux-android (no NDK here: a check only)"
+echo "== Android: the bridge crate compiles (cargo check, with lints) for aarch64-linux-android (no NDK here)"
 rustup target add aarch64-linux-android
 CC_aarch64_linux_android=clang AR_aarch64_linux_android=llvm-ar \
   CFLAGS_aarch64_linux_android='--target=aarch64-linux-android24 -isystem /usr/aarch64-linux-gnu/include -D_GNU_SOURCE' \
-  cargo check -p plexdl-android --target aarch64-linux-android --locked
+  cargo clippy -p plexdl-android --target aarch64-linux-android --locked -- -D warnings
 
 echo "== Android: the app's Java sources type-check against the stubs"
 bash android/checkJava.sh

@@ -37,19 +37,38 @@ pub fn recent_lines() -> Vec<String> {
         .collect()
 }
 
-/// A writer that keeps each whole line in the recent-lines ring. Placed inside a
-/// [`RedactingWriter`], it only ever sees redacted text.
-#[derive(Debug, Default)]
-pub struct RecentLinesWriter {
+/// A writer that hands each whole line (without its line end) to `on_line`; a last line
+/// without one is handed over when the writer is dropped. The recent-lines ring and
+/// Android's logcat writer are both made of it.
+pub struct LineWriter<F: FnMut(&str)> {
     pending: Vec<u8>,
+    on_line: F,
 }
 
-impl Write for RecentLinesWriter {
+impl<F: FnMut(&str)> std::fmt::Debug for LineWriter<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LineWriter")
+            .field("pending", &self.pending.len())
+            .finish()
+    }
+}
+
+impl<F: FnMut(&str)> LineWriter<F> {
+    /// A writer calling `on_line` for every line.
+    pub fn new(on_line: F) -> Self {
+        LineWriter {
+            pending: Vec::new(),
+            on_line,
+        }
+    }
+}
+
+impl<F: FnMut(&str)> Write for LineWriter<F> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.pending.extend_from_slice(buf);
         while let Some(end) = self.pending.iter().position(|byte| *byte == b'\n') {
             let line: Vec<u8> = self.pending.drain(..=end).collect();
-            remember(String::from_utf8_lossy(&line[..end]).trim_end());
+            (self.on_line)(String::from_utf8_lossy(&line[..end]).trim_end());
         }
         Ok(buf.len())
     }
@@ -59,12 +78,19 @@ impl Write for RecentLinesWriter {
     }
 }
 
-impl Drop for RecentLinesWriter {
+impl<F: FnMut(&str)> Drop for LineWriter<F> {
     fn drop(&mut self) {
         if !self.pending.is_empty() {
-            remember(String::from_utf8_lossy(&self.pending).trim_end());
+            let rest = std::mem::take(&mut self.pending);
+            (self.on_line)(String::from_utf8_lossy(&rest).trim_end());
         }
     }
+}
+
+/// A writer into the recent-lines ring. Placed inside a [`RedactingWriter`], it only ever
+/// sees redacted text.
+pub fn recent_lines_writer() -> LineWriter<fn(&str)> {
+    LineWriter::new(remember)
 }
 
 /// What the recent-lines ring keeps, whatever the host's own filter: the core's events at
@@ -86,7 +112,7 @@ where
         .with_ansi(false)
         .with_filter(filter(level));
     let to_ring = tracing_subscriber::fmt::layer()
-        .with_writer(|| RedactingWriter::new(RecentLinesWriter::default()))
+        .with_writer(|| RedactingWriter::new(recent_lines_writer()))
         .with_ansi(false)
         .with_filter(filter(RECENT_FILTER));
     tracing_subscriber::registry()
@@ -129,7 +155,7 @@ mod tests {
         let secret = "remember-me-secret-4711";
         plexdl_redact::register_secret(secret);
         {
-            let mut writer = RedactingWriter::new(RecentLinesWriter::default());
+            let mut writer = RedactingWriter::new(recent_lines_writer());
             writer
                 .write_all(format!("first line X-Plex-Token={secret}\nsecond ").as_bytes())
                 .expect("write");
@@ -144,7 +170,7 @@ mod tests {
             "{lines:?}"
         );
         {
-            let mut writer = RedactingWriter::new(RecentLinesWriter::default());
+            let mut writer = RedactingWriter::new(recent_lines_writer());
             for n in 0..RECENT_LINES {
                 writer
                     .write_all(format!("filler {n}\n").as_bytes())

@@ -270,7 +270,7 @@ pub fn install_logging() {
         #[cfg(target_os = "android")]
         {
             plexdl_core::logging::install("info", || {
-                plexdl_redact::RedactingWriter::new(crate::logcat::LogcatWriter::default())
+                plexdl_redact::RedactingWriter::new(crate::logcat::logcat_writer())
             });
         }
         #[cfg(not(target_os = "android"))]

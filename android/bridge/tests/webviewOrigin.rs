@@ -6,7 +6,9 @@
 use std::path::PathBuf;
 
 fn source(relative: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(relative);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(relative);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -23,7 +25,9 @@ fn the_webview_bridge_is_offered_to_the_app_origin_only() {
     ));
     assert!(!activity.contains("\"*\""), "no wildcard origin rule");
     // The listener drops messages from frames or origins other than the app's own page.
-    assert!(compact.contains("if(!isMainFrame||data==null||!ORIGIN.equals(sourceOrigin.toString())){return;}"));
+    assert!(compact.contains(
+        "if(!isMainFrame||data==null||!ORIGIN.equals(sourceOrigin.toString())){return;}"
+    ));
     // No file or content access from the page, and no other JavaScript interface.
     assert!(compact.contains("settings.setAllowFileAccess(false);"));
     assert!(compact.contains("settings.setAllowContentAccess(false);"));
