@@ -359,8 +359,8 @@ impl App {
         let transferring = self.core.transferring_now();
         Ok(self
             .core
-            .list()?
-            .iter()
+            .summaries()?
+            .into_iter()
             .map(|row| snapshots::live_snapshot(row, &transferring))
             .collect())
     }

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use plexdl_protocol::{Action, DownloadSnapshot, ItemSummary};
 
-use crate::manifest::DownloadRow;
+use crate::manifest::{DownloadRow, DownloadSummary};
 use crate::plex::{Metadata, MetadataType};
 
 /// The state of a download in plain words.
@@ -69,15 +69,35 @@ pub fn is_transfer_state(status: &str) -> bool {
     matches!(status, "transferring" | "fetching" | "liveTranscode")
 }
 
-/// A manifest row as the UI shows it, from the process that runs the downloads: a download
-/// in a transfer state that holds no transfer slot is shown as waiting for one.
-pub fn live_snapshot(row: &DownloadRow, transferring: &HashSet<i64>) -> DownloadSnapshot {
-    let mut shown = snapshot(row);
-    if is_transfer_state(&row.download_status) && !transferring.contains(&row.id) {
-        shown.waiting_for_slot = true;
-        shown.phase = "Waiting for a free transfer slot".to_string();
+/// A listed download as the UI shows it, from the process that runs the downloads: a
+/// download in a transfer state that holds no transfer slot is shown as waiting for one.
+pub fn live_snapshot(row: DownloadSummary, transferring: &HashSet<i64>) -> DownloadSnapshot {
+    let waiting_for_slot =
+        is_transfer_state(&row.download_status) && !transferring.contains(&row.id);
+    let phase = if waiting_for_slot {
+        "Waiting for a free transfer slot"
+    } else {
+        phase(&row.download_status)
+    };
+    DownloadSnapshot {
+        action: row.error_kind.as_deref().map(action_for),
+        id: row.id,
+        server_id: row.server_identifier,
+        rating_key: row.media_rating_key,
+        title: row.title,
+        quality: row.quality,
+        phase: phase.to_string(),
+        status: row.download_status,
+        bytes_done: row.bytes_done,
+        bytes_total: row.bytes_total,
+        local_file_path: row.local_file_path,
+        error_kind: row.error_kind,
+        error_message: row.error_message,
+        next_wake_at: row.next_wake_at,
+        part_index: row.part_index,
+        group_title: row.group_title,
+        waiting_for_slot,
     }
-    shown
 }
 
 /// A library item as the UI lists it.
@@ -131,31 +151,21 @@ mod tests {
         assert_eq!(action_for("unauthorized"), Action::SignIn);
     }
 
-    fn row(id: i64, status: &str) -> DownloadRow {
-        DownloadRow {
+    fn row(id: i64, status: &str) -> DownloadSummary {
+        DownloadSummary {
             id,
             media_rating_key: "55".to_string(),
             server_identifier: "s".to_string(),
             local_file_path: None,
-            cached_metadata_json: String::new(),
             download_status: status.to_string(),
-            created_at_timestamp: 0,
             part_index: 0,
             title: "Big Buck Bunny (2008)".to_string(),
             quality: "original".to_string(),
-            machine_json: String::new(),
-            machine_format: 1,
             bytes_done: 0,
             bytes_total: None,
-            validator: None,
-            part_key: None,
-            queue_id: None,
-            queue_item_id: None,
-            attempts: 0,
-            error_kind: None,
+            error_kind: Some("connectionLost".to_string()),
             error_message: None,
             next_wake_at: None,
-            updated_at: 0,
             group_title: None,
         }
     }
@@ -163,13 +173,14 @@ mod tests {
     #[test]
     fn a_transfer_without_a_slot_is_shown_as_waiting_for_one() {
         let moving = HashSet::from([1]);
-        let shown = live_snapshot(&row(1, "transferring"), &moving);
+        let shown = live_snapshot(row(1, "transferring"), &moving);
         assert!(!shown.waiting_for_slot);
         assert_eq!(shown.phase, "Downloading");
-        let shown = live_snapshot(&row(2, "fetching"), &moving);
+        assert_eq!(shown.action, Some(Action::Retry));
+        let shown = live_snapshot(row(2, "fetching"), &moving);
         assert!(shown.waiting_for_slot);
         assert_eq!(shown.phase, "Waiting for a free transfer slot");
-        let shown = live_snapshot(&row(3, "paused"), &moving);
+        let shown = live_snapshot(row(3, "paused"), &moving);
         assert!(!shown.waiting_for_slot);
         assert_eq!(shown.phase, "Paused");
     }

@@ -323,6 +323,12 @@ impl DownloadCore {
         Ok(self.manifest.read(rows::list)?)
     }
 
+    /// Every download as lists show it (the screens' Downloads list), from the manifest
+    /// alone and only the columns shown.
+    pub fn summaries(&self) -> Result<Vec<crate::manifest::DownloadSummary>, CoreError> {
+        Ok(self.manifest.read(rows::summaries)?)
+    }
+
     /// One download.
     pub fn get(&self, id: i64) -> Result<DownloadRow, CoreError> {
         Ok(self.manifest.read(|tx| rows::get(tx, id))?)

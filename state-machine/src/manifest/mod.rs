@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, Transaction};
 
-pub use rows::{DownloadRow, NewDownload};
+pub use rows::{DownloadRow, DownloadSummary, NewDownload};
 
 /// A manifest failure.
 #[derive(Debug, thiserror::Error)]

@@ -155,6 +155,59 @@ pub fn list(transaction: &Transaction<'_>) -> Result<Vec<DownloadRow>, ManifestE
     Ok(rows)
 }
 
+/// A download as lists show it: only the columns the screens read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DownloadSummary {
+    pub id: i64,
+    pub media_rating_key: String,
+    pub server_identifier: String,
+    pub local_file_path: Option<String>,
+    pub download_status: String,
+    pub part_index: u32,
+    pub title: String,
+    pub quality: String,
+    pub bytes_done: u64,
+    pub bytes_total: Option<u64>,
+    pub error_kind: Option<String>,
+    pub error_message: Option<String>,
+    pub next_wake_at: Option<i64>,
+    pub group_title: Option<String>,
+}
+
+/// The query of [`summaries`]; SQLite answers it from the `downloads_list` index.
+const SUMMARY_QUERY: &str = "SELECT id, media_rating_key, server_identifier, local_file_path,
+    download_status, part_index, title, quality, bytes_done, bytes_total, error_kind,
+    error_message, next_wake_at, group_title FROM downloads ORDER BY id";
+
+/// Every download as lists show it, oldest first. Read from the `downloads_list` index
+/// alone, never from the rows with their large columns.
+pub fn summaries(transaction: &Transaction<'_>) -> Result<Vec<DownloadSummary>, ManifestError> {
+    let mut statement = transaction.prepare_cached(SUMMARY_QUERY)?;
+    let rows = statement
+        .query_map([], |row| {
+            Ok(DownloadSummary {
+                id: row.get(0)?,
+                media_rating_key: row.get(1)?,
+                server_identifier: row.get(2)?,
+                local_file_path: row.get(3)?,
+                download_status: row.get(4)?,
+                part_index: row.get(5)?,
+                title: row.get(6)?,
+                quality: row.get(7)?,
+                bytes_done: row.get::<_, i64>(8)?.max(0) as u64,
+                bytes_total: row
+                    .get::<_, Option<i64>>(9)?
+                    .map(|total| total.max(0) as u64),
+                error_kind: row.get(10)?,
+                error_message: row.get(11)?,
+                next_wake_at: row.get(12)?,
+                group_title: row.get(13)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
 /// The download of the same item part at the same quality on the same server, if any.
 pub fn find(
     transaction: &Transaction<'_>,
@@ -286,6 +339,53 @@ mod tests {
             bytes_total: Some(1_000),
             part_key: Some("/library/parts/46/1/file.mkv".to_string()),
         }
+    }
+
+    #[test]
+    fn summaries_carry_the_same_values_as_full_rows() {
+        let manifest = super::super::Manifest::open_in_memory().expect("manifest");
+        manifest
+            .write(|tx| {
+                let first = insert(tx, &new_download("55"), 1)?;
+                insert(tx, &new_download("56"), 2)?;
+                checkpoint(tx, first, 4096, Some(8192), Some("\"etag\""))?;
+                set_file(tx, first, "Big Buck Bunny (2008).mkv", None)?;
+                Ok(())
+            })
+            .expect("rows");
+        let (full, listed) = manifest
+            .read(|tx| Ok((list(tx)?, summaries(tx)?)))
+            .expect("lists");
+        assert_eq!(full.len(), 2);
+        assert_eq!(listed.len(), 2);
+        for (row, summary) in full.iter().zip(&listed) {
+            assert_eq!(summary.id, row.id);
+            assert_eq!(summary.media_rating_key, row.media_rating_key);
+            assert_eq!(summary.server_identifier, row.server_identifier);
+            assert_eq!(summary.local_file_path, row.local_file_path);
+            assert_eq!(summary.download_status, row.download_status);
+            assert_eq!(summary.part_index, row.part_index);
+            assert_eq!(summary.title, row.title);
+            assert_eq!(summary.quality, row.quality);
+            assert_eq!(summary.bytes_done, row.bytes_done);
+            assert_eq!(summary.bytes_total, row.bytes_total);
+            assert_eq!(summary.error_kind, row.error_kind);
+            assert_eq!(summary.error_message, row.error_message);
+            assert_eq!(summary.next_wake_at, row.next_wake_at);
+            assert_eq!(summary.group_title, row.group_title);
+        }
+        assert_eq!(listed[0].bytes_done, 4096);
+        // The list never touches the rows with their large columns.
+        let plan: String = manifest
+            .read(|tx| {
+                Ok(
+                    tx.query_row(&format!("EXPLAIN QUERY PLAN {SUMMARY_QUERY}"), [], |row| {
+                        row.get::<_, String>(3)
+                    })?,
+                )
+            })
+            .expect("plan");
+        assert!(plan.contains("COVERING INDEX downloads_list"), "{plan}");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use rusqlite::{Connection, Transaction};
 
 /// The schema version this program writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Step `n` upgrades version `n` to `n + 1`.
 const STEPS: [&str; SCHEMA_VERSION as usize] = [
@@ -43,6 +43,13 @@ const STEPS: [&str; SCHEMA_VERSION as usize] = [
     "ALTER TABLE downloads ADD COLUMN group_title TEXT;
     UPDATE downloads SET group_title = json_extract(cached_metadata_json, '$.grandparentTitle')
         WHERE json_valid(cached_metadata_json);",
+    // 2 -> 3: the downloads list reads this index alone. Rows hold the item's cached
+    // metadata (often over 10 KB) before most list columns, so reading the list from the
+    // table walks every row's overflow pages: 50 ms for 10,000 rows instead of a few.
+    "CREATE INDEX downloads_list ON downloads (id, media_rating_key, server_identifier,
+        local_file_path, download_status, created_at_timestamp, part_index, title, quality,
+        machine_format, bytes_done, bytes_total, validator, part_key, queue_id, queue_item_id,
+        attempts, error_kind, error_message, next_wake_at, updated_at, group_title);",
 ];
 
 /// Why the manifest cannot be opened.
