@@ -13,6 +13,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -309,6 +310,88 @@ pub async fn transfer(
     }
 }
 
+/// Syncs of the partial file that run on a blocking thread while the transfer goes on.
+///
+/// A checkpoint row is written only once its bytes are synced, so the manifest never
+/// claims bytes that a power loss could take away. A synced write costs milliseconds, in
+/// which a fast network delivers megabytes; running it beside the transfer keeps the
+/// transfer moving. At most one sync runs at a time.
+struct Syncs<'a> {
+    handle: Arc<File>,
+    path: &'a Path,
+    running: Option<(u64, tokio::task::JoinHandle<std::io::Result<()>>)>,
+}
+
+impl<'a> Syncs<'a> {
+    fn new(file: &File, path: &'a Path) -> Result<Syncs<'a>, Failure> {
+        Ok(Syncs {
+            handle: Arc::new(
+                file.try_clone()
+                    .map_err(|error| io_failure("open", path, &error))?,
+            ),
+            path,
+            running: None,
+        })
+    }
+
+    /// Starts syncing the first `done` bytes (already written to the file), unless a sync
+    /// is still running; returns whether one started.
+    fn start(&mut self, done: u64) -> bool {
+        if self.running.is_some() {
+            return false;
+        }
+        let handle = self.handle.clone();
+        self.running = Some((
+            done,
+            tokio::task::spawn_blocking(move || handle.sync_data()),
+        ));
+        true
+    }
+
+    /// The length a sync made durable, once it has finished.
+    fn finished(&mut self) -> Result<Option<u64>, Failure> {
+        if !self
+            .running
+            .as_ref()
+            .is_some_and(|(_, task)| task.is_finished())
+        {
+            return Ok(None);
+        }
+        let Some((done, task)) = self.running.take() else {
+            return Ok(None);
+        };
+        // The task has finished, so its result is ready without waiting.
+        match futures_util::FutureExt::now_or_never(task) {
+            Some(Ok(Ok(()))) => Ok(Some(done)),
+            Some(Ok(Err(error))) => Err(io_failure("sync", self.path, &error)),
+            _ => Err(failure(
+                "storage",
+                "The check that the file reached the disk did not finish.".to_string(),
+                true,
+            )),
+        }
+    }
+
+    /// Writes out the buffer, syncs everything written and records it, now.
+    fn finish_now(
+        &mut self,
+        writer: &mut BufWriter<File>,
+        done: u64,
+        record: &mut dyn FnMut(u64) -> Result<(), String>,
+    ) -> Result<(), Failure> {
+        // A sync still running covers less than this one; it is left to end on its own.
+        self.running = None;
+        writer
+            .flush()
+            .map_err(|error| io_failure("write", self.path, &error))?;
+        writer
+            .get_ref()
+            .sync_data()
+            .map_err(|error| io_failure("sync", self.path, &error))?;
+        record(done).map_err(|message| failure("storage", message, false))
+    }
+}
+
 async fn stream_body(
     spec: &TransferSpec<'_>,
     file: &mut File,
@@ -325,21 +408,20 @@ async fn stream_body(
         .try_clone()
         .map_err(|error| io_failure("open", path, &error))?;
     let mut writer = BufWriter::with_capacity(WRITE_BUFFER, handle);
+    let mut syncs = Syncs::new(file, path)?;
     let mut done = offset;
     let mut since_checkpoint = 0u64;
     let mut last_checkpoint = Instant::now();
 
-    let mut save = |writer: &mut BufWriter<File>, done: u64| -> Result<(), Failure> {
-        writer
-            .flush()
-            .map_err(|error| io_failure("write", path, &error))?;
-        writer
-            .get_ref()
-            .sync_data()
-            .map_err(|error| io_failure("sync", path, &error))?;
-        checkpoint(done, total, validator.as_deref())
-            .map_err(|message| failure("storage", message, false))
-    };
+    // The synchronous checkpoint, for every end of the transfer: what was written is synced
+    // and recorded before the transfer reports anything.
+    macro_rules! save {
+        () => {
+            syncs.finish_now(&mut writer, done, &mut |bytes| {
+                checkpoint(bytes, total, validator.as_deref())
+            })
+        };
+    }
 
     // One timer for the stall timeout, re-armed only when it fires early: arming a timer
     // per chunk would cost more than the copy of the chunk.
@@ -348,7 +430,7 @@ async fn stream_body(
     let mut last_data = Instant::now();
     loop {
         if spec.stop.load(Ordering::Relaxed) || Instant::now() >= spec.deadline {
-            save(&mut writer, done)?;
+            save!()?;
             return Ok(TransferEnd::Stopped { bytes: done });
         }
         let next = tokio::select! {
@@ -364,7 +446,7 @@ async fn stream_body(
         }
         match next {
             Err(_) => {
-                save(&mut writer, done)?;
+                save!()?;
                 return Err(Failure {
                     retry_after: None,
                     ..failure(
@@ -378,14 +460,14 @@ async fn stream_body(
                 });
             }
             Ok(Err(error)) => {
-                save(&mut writer, done)?;
+                save!()?;
                 tracing::info!(bytes = done, "the connection broke during the transfer");
                 return Err(plex_failure(&map_send_error(
                     &error, spec.label, spec.label,
                 )));
             }
             Ok(Ok(None)) => {
-                save(&mut writer, done)?;
+                save!()?;
                 return match total {
                     Some(total) if done != total => Err(failure(
                         "connectionLost",
@@ -399,7 +481,7 @@ async fn stream_body(
                 last_data = Instant::now();
                 let len = chunk.len() as u64;
                 if total.is_some_and(|total| done + len > total) {
-                    save(&mut writer, done)?;
+                    save!()?;
                     return Err(failure(
                         "badResponse",
                         "The server sent more bytes than the file has.".to_string(),
@@ -417,17 +499,25 @@ async fn stream_body(
                 if let Err(error) = written {
                     let result = io_failure("write", path, &error);
                     // What reached the file is kept, and recorded, for the resume.
-                    let _ = save(&mut writer, done);
+                    let _ = save!();
                     return Err(result);
                 }
                 done += len;
                 since_checkpoint += len;
+                if let Some(synced) = syncs.finished()? {
+                    checkpoint(synced, total, validator.as_deref())
+                        .map_err(|message| failure("storage", message, false))?;
+                }
                 if since_checkpoint >= spec.checkpoint_bytes
                     || last_checkpoint.elapsed() >= spec.checkpoint_interval
                 {
-                    save(&mut writer, done)?;
-                    since_checkpoint = 0;
-                    last_checkpoint = Instant::now();
+                    writer
+                        .flush()
+                        .map_err(|error| io_failure("write", path, &error))?;
+                    if syncs.start(done) {
+                        since_checkpoint = 0;
+                        last_checkpoint = Instant::now();
+                    }
                 }
             }
         }

@@ -472,7 +472,8 @@ async fn polls(plexdl_bin: &Path) -> Result<Vec<Figure>, String> {
 
 /// Every measurement, in the order of the table.
 pub async fn all(plexdl_bin: &Path) -> Result<Vec<Figure>, String> {
-    // BENCH_ONLY=manifest measures only the manifest queries (a few seconds), for work on them.
+    // BENCH_ONLY=manifest measures only the manifest queries (a few seconds) and
+    // BENCH_ONLY=throughput only the throughput, for work on either.
     if std::env::var("BENCH_ONLY").is_ok_and(|only| only == "manifest") {
         return manifest_queries();
     }
@@ -511,7 +512,9 @@ pub async fn all(plexdl_bin: &Path) -> Result<Vec<Figure>, String> {
     let _ = replay.kill();
     let _ = replay.wait();
     let mut figures = vec![measured?];
-    if std::env::var("BENCH_NO_CHECKPOINT").is_ok() {
+    if std::env::var("BENCH_NO_CHECKPOINT").is_ok()
+        || std::env::var("BENCH_ONLY").is_ok_and(|only| only == "throughput")
+    {
         return Ok(figures);
     }
     for file in [TWO_HUNDRED_MIB, TWO_GIB] {
