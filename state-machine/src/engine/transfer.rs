@@ -6,9 +6,12 @@
 //! zero, never append. 416: the file may already be complete: check its size. A
 //! Content-Range that does not match the request: start again from zero and log it.
 //!
-//! Progress is checkpointed (flushed and synced to disk, then recorded in the manifest) at
-//! most every 4 MiB or 2 seconds, never per chunk. Memory stays flat: one fixed write buffer
-//! and the network's own chunks; nothing reads the whole file.
+//! Progress is checkpointed every 3 MiB or 2 seconds (the engine's settings), never per
+//! chunk: the buffer is written out, a sync of the file starts on a blocking thread while
+//! the transfer goes on, and the manifest records the length once that sync is done, so a
+//! row never claims bytes a power loss could take. Every end of a transfer (done, stopped,
+//! failed) syncs and records at once. Memory stays flat: one fixed write buffer and the
+//! network's own chunks; nothing reads the whole file.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Seek, SeekFrom, Write};
