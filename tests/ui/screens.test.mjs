@@ -9,8 +9,11 @@ import assert from 'node:assert/strict';
 import { startApp, launchBrowser, viewports, shot } from './harness.mjs';
 import { signIn, openSection, openItem, openDialog, queue, openDownloads, waitForStatus } from './flows.mjs';
 
+// The server is busy converting for others, so the download dialog shows its warning, and
+// the 480p download stops with the busy-server failure (the default policy asks first).
 const scenario = {
   pinLinkAfterPolls: 3,
+  busy: true,
   refuseTranscodes: true,
   faults: [{ path: '/library/parts/', method: 'GET', fault: { kind: 'throttle', bytesPerSecond: 1500000 } }],
 };
@@ -67,7 +70,8 @@ for (const [size, viewport, colorScheme] of sizes) {
       await page.locator('a.tile', { hasText: 'Big Buck Bunny' }).click();
       await page.locator('.item-detail h2', { hasText: 'Big Buck Bunny' }).waitFor();
       await capture('05-movie-detail');
-      await openDialog(page);
+      const dialog = await openDialog(page);
+      await dialog.getByRole('note').filter({ hasText: 'converting' }).waitFor();
       await capture('06-download-dialog');
       await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
       await queue(page, 'original');

@@ -55,10 +55,11 @@ impl Store {
         let store = Store::new(initial.clone().unwrap_or(Route::Servers));
         bridge_client::on_hash_change(move |hash| {
             if let Some(route) = Route::parse(&hash) {
-                // A notice belongs to the screen it was shown on, except right after an
-                // action that moves to another screen (sign-in, a queued download).
+                // A notice belongs to the tab it was shown on: moving to another tab
+                // dismisses it (moving within a tab, as sign-in does, keeps it).
                 if store.route.get_untracked().tab() != route.tab() {
                     store.notice_age.update_value(|age| *age += 1);
+                    store.notice.set(None);
                 }
                 store.route.set(route);
             }
