@@ -30,7 +30,7 @@ use crate::plex::PlexError;
 use crate::plex::transport::{map_send_error, status_error};
 
 /// The size of the write buffer.
-pub const WRITE_BUFFER: usize = 1 << 20;
+pub const WRITE_BUFFER: usize = 64 << 10;
 
 /// How a transfer is to be done.
 pub struct TransferSpec<'a> {
