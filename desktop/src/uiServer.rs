@@ -96,12 +96,7 @@ async fn events(
     let start = (state.app, PushTracker::new(), true);
     let stream = futures_util::stream::unfold(start, |(app, mut tracker, first)| async move {
         loop {
-            if let Some(push) = tracker.next(&app) {
-                let event = if push.starts_with(r#"{"v":1,"event":"downloads""#) {
-                    "downloads"
-                } else {
-                    "signIn"
-                };
+            if let Some((event, push)) = tracker.next(&app) {
                 let event = Event::default().event(event).data(push);
                 return Some((Ok(event), (app, tracker, false)));
             }

@@ -25,6 +25,18 @@ pub fn App() -> impl IntoView {
     let store = Store::start();
     provide_context(store);
     let tab = move || store.route.get().tab();
+    // The screen to build: the chosen item is left out, so choosing one keeps the library
+    // grid (its items, paging and scroll) and only its detail pane changes.
+    let screen = Memo::new(move |_| match store.route.get() {
+        Route::Library {
+            server, section, ..
+        } => Route::Library {
+            server,
+            section,
+            item: None,
+        },
+        other => other,
+    });
     let tab_link = move |name: &'static str, label: &'static str, target: Route| {
         view! {
             <a
@@ -51,14 +63,14 @@ pub fn App() -> impl IntoView {
                 </div>
             </Show>
             <main class="screen">
-                {move || match store.route.get() {
+                {move || match screen.get() {
                     Route::SignIn => view! { <screens::sign_in::SignIn/> }.into_any(),
                     Route::Servers => view! { <screens::servers::Servers/> }.into_any(),
                     Route::Sections { server } => {
                         view! { <screens::servers::Sections server=server/> }.into_any()
                     }
-                    Route::Library { server, section, item } => {
-                        view! { <screens::library::Library server=server section=section item=item/> }
+                    Route::Library { server, section, .. } => {
+                        view! { <screens::library::Library server=server section=section/> }
                             .into_any()
                     }
                     Route::Downloads => view! { <screens::downloads::Downloads/> }.into_any(),

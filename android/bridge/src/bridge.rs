@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use plexdl_core::app::pushes::PushTracker;
@@ -63,8 +63,8 @@ struct Core {
 
 static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
 static CORE: Mutex<Option<Core>> = Mutex::new(None);
-static STOPS: Mutex<Option<HashMap<i64, Arc<AtomicBool>>>> = Mutex::new(None);
-static PUSHES: Mutex<Option<PushTracker>> = Mutex::new(None);
+static STOPS: LazyLock<Mutex<HashMap<i64, Arc<AtomicBool>>>> = LazyLock::new(Mutex::default);
+static PUSHES: LazyLock<Mutex<PushTracker>> = LazyLock::new(Mutex::default);
 
 fn runtime() -> Result<&'static tokio::runtime::Runtime, BridgeError> {
     if let Some(runtime) = RUNTIME.get() {
@@ -157,18 +157,14 @@ pub fn run_step(download_id: i64, stop_handle: i64) -> Result<String, BridgeErro
     STOPS
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .get_or_insert_with(HashMap::new)
         .insert(download_id, flag.clone());
     let span = tracing::info_span!("worker", download_id, stop_handle);
     let result = runtime()?
         .block_on(async move { app.core().run_step(download_id, flag).await }.instrument(span));
-    if let Some(stops) = STOPS
+    STOPS
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .as_mut()
-    {
-        stops.remove(&download_id);
-    }
+        .remove(&download_id);
     let result = result.map_err(|e| error("storage", e.to_string()))?;
     serde_json::to_string(&result).map_err(|e| error("internal", e.to_string()))
 }
@@ -178,8 +174,7 @@ pub fn request_stop(download_id: i64) -> Result<(), BridgeError> {
     if let Some(flag) = STOPS
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .as_ref()
-        .and_then(|stops| stops.get(&download_id))
+        .get(&download_id)
     {
         flag.store(true, Ordering::Relaxed);
         tracing::info!(download_id, "stop requested by the host");
@@ -215,9 +210,8 @@ pub fn next_push(timeout_ms: i64) -> Result<String, BridgeError> {
         let push = PUSHES
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .get_or_insert_with(PushTracker::new)
             .next(&app);
-        if let Some(push) = push {
+        if let Some((_, push)) = push {
             return Ok(push);
         }
         if Instant::now() >= deadline {

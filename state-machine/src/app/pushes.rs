@@ -46,9 +46,10 @@ impl PushTracker {
         PushTracker::default()
     }
 
-    /// The next push (its JSON text) if something changed: the downloads first, then the
-    /// sign-in state. `None` when the UI is up to date.
-    pub fn next(&mut self, app: &App) -> Option<String> {
+    /// The next push if something changed, as its event name (`downloads` or `signIn`) and
+    /// its JSON text: the downloads first, then the sign-in state. `None` when the UI is up
+    /// to date.
+    pub fn next(&mut self, app: &App) -> Option<(&'static str, String)> {
         let snapshots = app.download_snapshots().unwrap_or_default();
         let downloads = push_text(
             "downloads",
@@ -56,7 +57,7 @@ impl PushTracker {
         );
         if downloads != self.last_downloads {
             self.last_downloads = downloads.clone();
-            return Some(downloads);
+            return Some(("downloads", downloads));
         }
         let sign_in = push_text(
             "signIn",
@@ -64,7 +65,7 @@ impl PushTracker {
         );
         if sign_in != self.last_sign_in {
             self.last_sign_in = sign_in.clone();
-            return Some(sign_in);
+            return Some(("signIn", sign_in));
         }
         None
     }
@@ -80,9 +81,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("temporary folder");
         let app = App::open(AppSettings::new(dir.path())).expect("app");
         let mut tracker = PushTracker::new();
-        let first = tracker.next(&app).expect("the downloads, at first");
+        let (event, first) = tracker.next(&app).expect("the downloads, at first");
+        assert_eq!(event, "downloads");
         assert!(first.contains(r#""event":"downloads""#), "{first}");
-        let second = tracker.next(&app).expect("the sign-in state, at first");
+        let (event, second) = tracker.next(&app).expect("the sign-in state, at first");
+        assert_eq!(event, "signIn");
         assert!(second.contains(r#""event":"signIn""#), "{second}");
         assert_eq!(tracker.next(&app), None, "nothing changed");
         let mut other = PushTracker::new();

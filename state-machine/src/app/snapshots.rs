@@ -41,27 +41,9 @@ pub fn action_for(kind: &str) -> Action {
     }
 }
 
-/// A manifest row as the UI shows it.
+/// A manifest row as the UI shows it (from any process: no transfer slots are known).
 pub fn snapshot(row: &DownloadRow) -> DownloadSnapshot {
-    DownloadSnapshot {
-        id: row.id,
-        server_id: row.server_identifier.clone(),
-        rating_key: row.media_rating_key.clone(),
-        title: row.title.clone(),
-        quality: row.quality.clone(),
-        status: row.download_status.clone(),
-        phase: phase(&row.download_status).to_string(),
-        bytes_done: row.bytes_done,
-        bytes_total: row.bytes_total,
-        local_file_path: row.local_file_path.clone(),
-        error_kind: row.error_kind.clone(),
-        error_message: row.error_message.clone(),
-        action: row.error_kind.as_deref().map(action_for),
-        next_wake_at: row.next_wake_at,
-        part_index: row.part_index,
-        group_title: row.group_title.clone(),
-        waiting_for_slot: false,
-    }
+    shown(DownloadSummary::from(row), false)
 }
 
 /// The states in which a download moves bytes (and needs a transfer slot).
@@ -74,6 +56,10 @@ pub fn is_transfer_state(status: &str) -> bool {
 pub fn live_snapshot(row: DownloadSummary, transferring: &HashSet<i64>) -> DownloadSnapshot {
     let waiting_for_slot =
         is_transfer_state(&row.download_status) && !transferring.contains(&row.id);
+    shown(row, waiting_for_slot)
+}
+
+fn shown(row: DownloadSummary, waiting_for_slot: bool) -> DownloadSnapshot {
     let phase = if waiting_for_slot {
         "Waiting for a free transfer slot"
     } else {

@@ -174,6 +174,27 @@ pub struct DownloadSummary {
     pub group_title: Option<String>,
 }
 
+impl From<&DownloadRow> for DownloadSummary {
+    fn from(row: &DownloadRow) -> DownloadSummary {
+        DownloadSummary {
+            id: row.id,
+            media_rating_key: row.media_rating_key.clone(),
+            server_identifier: row.server_identifier.clone(),
+            local_file_path: row.local_file_path.clone(),
+            download_status: row.download_status.clone(),
+            part_index: row.part_index,
+            title: row.title.clone(),
+            quality: row.quality.clone(),
+            bytes_done: row.bytes_done,
+            bytes_total: row.bytes_total,
+            error_kind: row.error_kind.clone(),
+            error_message: row.error_message.clone(),
+            next_wake_at: row.next_wake_at,
+            group_title: row.group_title.clone(),
+        }
+    }
+}
+
 /// The query of [`summaries`]; SQLite answers it from the `downloads_list` index.
 const SUMMARY_QUERY: &str = "SELECT id, media_rating_key, server_identifier, local_file_path,
     download_status, part_index, title, quality, bytes_done, bytes_total, error_kind,
@@ -359,20 +380,7 @@ mod tests {
         assert_eq!(full.len(), 2);
         assert_eq!(listed.len(), 2);
         for (row, summary) in full.iter().zip(&listed) {
-            assert_eq!(summary.id, row.id);
-            assert_eq!(summary.media_rating_key, row.media_rating_key);
-            assert_eq!(summary.server_identifier, row.server_identifier);
-            assert_eq!(summary.local_file_path, row.local_file_path);
-            assert_eq!(summary.download_status, row.download_status);
-            assert_eq!(summary.part_index, row.part_index);
-            assert_eq!(summary.title, row.title);
-            assert_eq!(summary.quality, row.quality);
-            assert_eq!(summary.bytes_done, row.bytes_done);
-            assert_eq!(summary.bytes_total, row.bytes_total);
-            assert_eq!(summary.error_kind, row.error_kind);
-            assert_eq!(summary.error_message, row.error_message);
-            assert_eq!(summary.next_wake_at, row.next_wake_at);
-            assert_eq!(summary.group_title, row.group_title);
+            assert_eq!(*summary, DownloadSummary::from(row));
         }
         assert_eq!(listed[0].bytes_done, 4096);
         // The list never touches the rows with their large columns.

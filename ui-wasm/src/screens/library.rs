@@ -25,9 +25,8 @@ const SORTS: [(&str, &str); 3] = [
 
 /// The Library items screen.
 #[component]
-pub fn Library(server: String, section: String, item: Option<String>) -> impl IntoView {
+pub fn Library(server: String, section: String) -> impl IntoView {
     let store = use_store();
-    let _ = item;
     let selected = Memo::new(move |_| match store.route.get() {
         Route::Library { item, .. } => item,
         _ => None,
