@@ -385,7 +385,7 @@ impl PlexServer {
 
     /// A request for a media URL with the identity headers and the token (for transfers).
     pub fn media_request(&self, url: Url) -> reqwest::RequestBuilder {
-        let mut builder = self.transport.client().get(url);
+        let mut builder = self.transport.media_client().get(url);
         for (name, value) in self.transport.identity().headers() {
             builder = builder.header(name, value);
         }

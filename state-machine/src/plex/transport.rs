@@ -108,6 +108,8 @@ impl<'a> Call<'a> {
 #[derive(Debug, Clone)]
 pub struct Transport {
     client: reqwest::Client,
+    /// The client for media transfers: no connection is kept between transfers.
+    media: reqwest::Client,
     identity: Arc<ClientIdentity>,
     settings: TransportSettings,
 }
@@ -118,16 +120,26 @@ impl Transport {
         identity: ClientIdentity,
         settings: TransportSettings,
     ) -> Result<Transport, PlexError> {
-        let client = reqwest::Client::builder()
-            .connect_timeout(settings.connect_timeout)
-            .use_rustls_tls()
+        let builder = || {
+            reqwest::Client::builder()
+                .connect_timeout(settings.connect_timeout)
+                .use_rustls_tls()
+        };
+        let setup_failed = |error: reqwest::Error| PlexError::Tls {
+            path: "(client setup)".to_string(),
+            reason: error.to_string(),
+        };
+        let client = builder().build().map_err(setup_failed)?;
+        // A transfer opens its own connection and closes it at the end. The connection's
+        // task runs where the transfer runs (see engine::transfer), so a connection kept
+        // from an API call, whose task lives on another thread, is never used for one.
+        let media = builder()
+            .pool_max_idle_per_host(0)
             .build()
-            .map_err(|error| PlexError::Tls {
-                path: "(client setup)".to_string(),
-                reason: error.to_string(),
-            })?;
+            .map_err(setup_failed)?;
         Ok(Transport {
             client,
+            media,
             identity: Arc::new(identity),
             settings,
         })
@@ -143,9 +155,10 @@ impl Transport {
         &self.settings
     }
 
-    /// The underlying client, for media transfers that stream their bodies.
-    pub fn client(&self) -> &reqwest::Client {
-        &self.client
+    /// The client for media transfers that stream their bodies. It keeps no connection
+    /// between requests.
+    pub fn media_client(&self) -> &reqwest::Client {
+        &self.media
     }
 
     /// The full URL of a call, with its query arguments.

@@ -25,6 +25,17 @@ fn throttled_rig(bytes_per_second: u64) -> crate::support::Rig {
 
 #[tokio::test]
 async fn pause_mid_transfer_then_resume_fetches_little_again() {
+    pause_then_resume().await;
+}
+
+/// The same on a multi-threaded runtime, as the hosts run it: there the transfer runs on a
+/// runtime of its own, and a pause must still reach it and save its progress.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_mid_transfer_then_resume_fetches_little_again_on_a_shared_runtime() {
+    pause_then_resume().await;
+}
+
+async fn pause_then_resume() {
     let rig = throttled_rig(4_000_000);
     let id = rig
         .core
