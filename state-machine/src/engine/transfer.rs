@@ -35,6 +35,10 @@ use crate::plex::transport::{map_send_error, status_error};
 /// is small enough to stay in the processor's cache while the kernel copies it.
 pub const WRITE_BUFFER: usize = 64 << 10;
 
+/// How often a transfer looks at its stop flag and deadline while no data arrives (when
+/// data arrives, it looks at every chunk).
+const STOP_CHECK: Duration = Duration::from_millis(500);
+
 /// How a transfer is to be done.
 pub struct TransferSpec<'a> {
     /// Whether the source supports ranges. A live transcode does not: it is asked to start at
@@ -463,8 +467,9 @@ async fn stream_body(
     }
 
     // One timer for the stall timeout, re-armed only when it fires early: arming a timer
-    // per chunk would cost more than the copy of the chunk.
-    let stall = tokio::time::sleep(spec.stall_timeout);
+    // per chunk would cost more than the copy of the chunk. It fires at least every
+    // STOP_CHECK, so that a stop request or the deadline is noticed while no data arrives.
+    let stall = tokio::time::sleep(spec.stall_timeout.min(STOP_CHECK));
     tokio::pin!(stall);
     let mut last_data = Instant::now();
     loop {
@@ -478,9 +483,9 @@ async fn stream_body(
             () = &mut stall => Err(()),
         };
         if next.is_err() && last_data.elapsed() < spec.stall_timeout {
-            stall
-                .as_mut()
-                .reset((last_data + spec.stall_timeout).into());
+            let next_check = (last_data + spec.stall_timeout).min(Instant::now() + STOP_CHECK);
+            stall.as_mut().reset(next_check.into());
+            // The top of the loop looks at the stop flag and the deadline.
             continue;
         }
         match next {

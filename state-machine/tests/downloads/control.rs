@@ -8,7 +8,7 @@ use plexdl_core::engine::StepResult;
 use plexdl_core::plex::QualityPreset;
 use plexdl_replay::{Fault, FaultRule, Scenario};
 
-use crate::support::{SERVER, finished_file, rig, run_to_end, sha256_file};
+use crate::support::{SERVER, finished_file, rig, rig_with, run_to_end, sha256_file};
 
 const PART_46: &str = "/library/parts/46/";
 
@@ -33,6 +33,72 @@ async fn pause_mid_transfer_then_resume_fetches_little_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pause_mid_transfer_then_resume_fetches_little_again_on_a_shared_runtime() {
     pause_then_resume().await;
+}
+
+/// A pause reaches a transfer whose server has stopped sending at once, not after the stall
+/// timeout; every byte that arrived is kept, and the resumed download is byte-identical.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pause_reaches_a_stalled_transfer_at_once() {
+    const SENT: u64 = 2_000_000;
+    let stall = FaultRule::new(
+        PART_46,
+        Fault::Stall {
+            after_bytes: SENT,
+            millis: 120_000,
+        },
+    )
+    .times(1);
+    let rig = rig_with(
+        Scenario {
+            faults: vec![stall],
+            ..Scenario::default()
+        },
+        |settings| settings.stall_timeout = Duration::from_secs(60),
+    );
+    let id = rig
+        .core
+        .enqueue(SERVER, &["55"], QualityPreset::Original)
+        .await
+        .expect("enqueued")[0];
+    let core = Arc::new(rig.core);
+    let stepping = {
+        let core = core.clone();
+        tokio::spawn(async move { core.run_step(id, Arc::new(AtomicBool::new(false))).await })
+    };
+    let waiting = std::time::Instant::now();
+    while rig.server.counters().part_bytes(46) < SENT {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(20),
+            "the server never sent the first bytes"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Time for the bytes in flight to arrive; the server now sends nothing for 2 minutes.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    core.pause(id).expect("paused");
+    let result = tokio::time::timeout(Duration::from_secs(5), stepping)
+        .await
+        .expect("the step ended within 5 s of the pause, during the stall")
+        .expect("task")
+        .expect("step");
+    assert_eq!(
+        result,
+        StepResult::Idle {
+            status: "paused".to_string()
+        }
+    );
+    assert_eq!(
+        core.get(id).expect("row").bytes_done,
+        SENT,
+        "every byte that arrived is kept"
+    );
+
+    core.resume(id).expect("resumed");
+    let done = run_to_end(&core, id).await;
+    assert_eq!(done.download_status, "completed");
+    let expected = rig.server.part_content(46).expect("content");
+    let path = core.final_path(&done).expect("file");
+    assert_eq!(sha256_file(&path), expected.sha256_hex());
 }
 
 async fn pause_then_resume() {
