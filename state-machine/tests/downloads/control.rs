@@ -4,11 +4,11 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use plexdl_core::engine::StepResult;
+use plexdl_core::engine::{DownloadCore, StepResult};
 use plexdl_core::plex::QualityPreset;
-use plexdl_replay::{Fault, FaultRule, Scenario};
+use plexdl_replay::{Fault, FaultRule, ReplayServer, Scenario};
 
-use crate::support::{SERVER, finished_file, rig, rig_with, run_to_end, sha256_file};
+use crate::support::{SERVER, finished_file, rig, rig_with, run_to_end, sha256_file, spawn_step};
 
 const PART_46: &str = "/library/parts/46/";
 
@@ -61,10 +61,7 @@ async fn a_pause_reaches_a_stalled_transfer_at_once() {
         .await
         .expect("enqueued")[0];
     let core = Arc::new(rig.core);
-    let stepping = {
-        let core = core.clone();
-        tokio::spawn(async move { core.run_step(id, Arc::new(AtomicBool::new(false))).await })
-    };
+    let stepping = spawn_step(&core, id);
     let waiting = std::time::Instant::now();
     while rig.server.counters().part_bytes(46) < SENT {
         assert!(
@@ -93,12 +90,7 @@ async fn a_pause_reaches_a_stalled_transfer_at_once() {
         "every byte that arrived is kept"
     );
 
-    core.resume(id).expect("resumed");
-    let done = run_to_end(&core, id).await;
-    assert_eq!(done.download_status, "completed");
-    let expected = rig.server.part_content(46).expect("content");
-    let path = core.final_path(&done).expect("file");
-    assert_eq!(sha256_file(&path), expected.sha256_hex());
+    resume_to_identical_file(&core, &rig.server, id).await;
 }
 
 async fn pause_then_resume() {
@@ -109,10 +101,7 @@ async fn pause_then_resume() {
         .await
         .expect("enqueued")[0];
     let core = Arc::new(rig.core);
-    let stepping = {
-        let core = core.clone();
-        tokio::spawn(async move { core.run_step(id, Arc::new(AtomicBool::new(false))).await })
-    };
+    let stepping = spawn_step(&core, id);
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     let paused = core.pause(id).expect("paused");
     assert_eq!(paused.download_status, "paused");
@@ -131,16 +120,22 @@ async fn pause_then_resume() {
     );
     let served_before = rig.server.counters().part_bytes(46);
 
-    core.resume(id).expect("resumed");
-    let done = run_to_end(&core, id).await;
-    assert_eq!(done.download_status, "completed");
+    resume_to_identical_file(&core, &rig.server, id).await;
     let served = rig.server.counters().part_bytes(46);
     let fetched_again = served - 13_400_382;
     assert!(
         fetched_again <= 4 * 1024 * 1024,
         "fetched again after the pause: {fetched_again} (served before: {served_before})"
     );
-    let expected = rig.server.part_content(46).expect("content");
+}
+
+/// Resumes a paused download of Big Buck Bunny and runs it to the end: it completes, and its
+/// file is byte-identical to the server's.
+async fn resume_to_identical_file(core: &DownloadCore, server: &ReplayServer, id: i64) {
+    core.resume(id).expect("resumed");
+    let done = run_to_end(core, id).await;
+    assert_eq!(done.download_status, "completed");
+    let expected = server.part_content(46).expect("content");
     let path = core.final_path(&done).expect("file");
     assert_eq!(sha256_file(&path), expected.sha256_hex());
 }
@@ -297,10 +292,7 @@ async fn losing_the_network_parks_downloads_until_it_returns() {
         .await
         .expect("enqueued")[0];
     let core = Arc::new(rig.core);
-    let stepping = {
-        let core = core.clone();
-        tokio::spawn(async move { core.run_step(id, Arc::new(AtomicBool::new(false))).await })
-    };
+    let stepping = spawn_step(&core, id);
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(core.network_changed(false).expect("network lost"), vec![id]);
     assert_eq!(

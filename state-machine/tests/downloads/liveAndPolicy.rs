@@ -8,7 +8,7 @@ use plexdl_core::engine::{BusyPolicy, StepResult};
 use plexdl_core::plex::QualityPreset;
 use plexdl_replay::{Fault, FaultRule, Scenario, transcoded_content};
 
-use crate::support::{SERVER, finished_file, rig, rig_with, run_to_end, sha256_file};
+use crate::support::{SERVER, finished_file, rig, rig_with, run_to_end, sha256_file, spawn_step};
 
 const LIVE: &str = "/video/:/transcode/universal/start";
 
@@ -184,11 +184,7 @@ async fn one_transfer_per_server_at_a_time() {
         .await
         .expect("enqueued");
     let core = Arc::new(rig.core);
-    let first = {
-        let core = core.clone();
-        let id = ids[0];
-        tokio::spawn(async move { core.run_step(id, Arc::new(AtomicBool::new(false))).await })
-    };
+    let first = spawn_step(&core, ids[0]);
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let second = core
         .run_step(ids[1], Arc::new(AtomicBool::new(false)))

@@ -2,13 +2,12 @@
 //! same folder, and the downloads are finished: no row is lost and every file is identical.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use plexdl_core::plex::QualityPreset;
 use plexdl_replay::{Fault, FaultRule, ReplayServer, Scenario};
 
-use crate::support::{SERVER, open_core, run_to_end, sha256_file};
+use crate::support::{SERVER, open_core, run_to_end, sha256_file, spawn_step};
 
 fn mix(value: u64) -> u64 {
     let mut z = value.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -44,10 +43,7 @@ async fn killed_and_reopened_cores_finish_every_download() {
         let core = Arc::new(open_core(dir.path(), &server));
         let id = ids[(mix(round) % ids.len() as u64) as usize];
         let kill_after = Duration::from_millis(20 + mix(round ^ 7) % 400);
-        let step = {
-            let core = core.clone();
-            tokio::spawn(async move { core.run_step(id, Arc::new(AtomicBool::new(false))).await })
-        };
+        let step = spawn_step(&core, id);
         tokio::time::sleep(kill_after).await;
         step.abort();
         let _ = step.await;

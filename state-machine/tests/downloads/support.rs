@@ -5,7 +5,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use plexdl_core::engine::{DownloadCore, EngineSettings, StepResult};
+use plexdl_core::engine::{CoreError, DownloadCore, EngineSettings, StepResult};
 use plexdl_core::manifest::DownloadRow;
 use plexdl_core::plex::{ClientIdentity, PlexServer, Transport, TransportSettings};
 use plexdl_replay::{ReplayServer, Scenario};
@@ -97,6 +97,16 @@ pub fn rig_with(scenario: Scenario, change: impl FnOnce(&mut EngineSettings)) ->
         .expect("server");
     core.register_server(SERVER, plex);
     Rig { server, core, dir }
+}
+
+/// Runs one step of a download in a task of its own, as a host's scheduler does, so that
+/// the test can act on the download while the step runs.
+pub fn spawn_step(
+    core: &Arc<DownloadCore>,
+    id: i64,
+) -> tokio::task::JoinHandle<Result<StepResult, CoreError>> {
+    let core = core.clone();
+    tokio::spawn(async move { core.run_step(id, Arc::new(AtomicBool::new(false))).await })
 }
 
 /// Runs a download step by step until it needs the user (finished, failed, paused,
