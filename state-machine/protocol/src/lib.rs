@@ -1,17 +1,32 @@
 //! The bridge protocol: every message between the UI (in a WebView or a browser), the hosts
-//! (the Android app, the desktop program) and the core.
+//! (the Android app, the desktop program) and the core, and the one vocabulary they share:
+//! download statuses and commands (`status`), failure kinds with their table (`failure`),
+//! the methods (`methods`) and the host messages (`host`).
 //!
 //! - A request is `{"v": 1, "id": 7, "method": "downloads.list", "params": {...}}`.
 //! - A response is `{"v": 1, "id": 7, "result": ...}` or
 //!   `{"v": 1, "id": 7, "error": {"kind": ..., "message": ..., "action": ...}}`.
 //! - A pushed event is `{"v": 1, "event": "downloads", "data": [...]}`.
 //!
-//! Only serde types live here, so the same definitions compile into the core, the WebAssembly
-//! UI and the tests on every side. docs/bridgeProtocol.md lists every method with an example;
-//! the same examples are in fixtures/bridge/.
+//! Only serde types live here (and, with the `sql` feature, their SQLite conversions), so the
+//! same definitions compile into the core, the WebAssembly UI and the tests on every side.
+//! docs/bridgeProtocol.md lists every method with an example; the same examples are in
+//! fixtures/bridge/.
+
+pub mod failure;
+pub mod host;
+pub mod methods;
+#[cfg(feature = "sql")]
+mod sql;
+pub mod status;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+pub use failure::{Action, FailureKind, KindInfo, LogLevel};
+pub use host::{PlayMessage, StepResult, VerifyReport, Wake};
+pub use methods::{METHODS, Method};
+pub use status::{Command, DownloadStatus};
 
 /// The protocol version in every message.
 pub const VERSION: u32 = 1;
@@ -29,30 +44,30 @@ pub struct Request {
     pub params: Value,
 }
 
-/// What the user can do about an error; the UI shows it as a button.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Action {
-    Retry,
-    SignIn,
-    AskServerOwner,
-    ChooseAnother,
-    CheckConnection,
-    FreeSpace,
-    Report,
-    FixRequest,
-    None,
-}
-
 /// An error answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
-    /// What went wrong, as a kind the UI can act on (`unauthorized`, `notFound`,
-    /// `badRequest`, `unknownMethod`, ...).
-    pub kind: String,
+    /// What went wrong, as a kind the UI can act on.
+    pub kind: FailureKind,
     /// A plain sentence for the user.
     pub message: String,
     pub action: Action,
+}
+
+impl ErrorBody {
+    /// An error of `kind` with a sentence of its own; the action is the kind's.
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> ErrorBody {
+        ErrorBody {
+            kind,
+            message: message.into(),
+            action: kind.action(),
+        }
+    }
+
+    /// An error of `kind` with the table's sentence.
+    pub fn of(kind: FailureKind) -> ErrorBody {
+        ErrorBody::new(kind, kind.sentence())
+    }
 }
 
 /// An answer to a request.
@@ -77,17 +92,36 @@ impl Response {
         }
     }
 
-    /// An error answer.
-    pub fn error(id: u64, kind: &str, message: &str, action: Action) -> Response {
+    /// An error answer: the kind, a plain sentence, and the kind's action from the table.
+    pub fn error(id: u64, error: ErrorBody) -> Response {
         Response {
             v: VERSION,
             id,
             result: None,
-            error: Some(ErrorBody {
-                kind: kind.to_string(),
-                message: message.to_string(),
-                action,
-            }),
+            error: Some(error),
+        }
+    }
+}
+
+/// What a pushed event carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PushEvent {
+    /// Every download, as a list of [`DownloadSnapshot`].
+    Downloads,
+    /// The [`SignInState`].
+    SignIn,
+}
+
+impl PushEvent {
+    /// Every event.
+    pub const ALL: [PushEvent; 2] = [PushEvent::Downloads, PushEvent::SignIn];
+
+    /// The event's name (the server-sent event's name on the desktop).
+    pub fn name(self) -> &'static str {
+        match self {
+            PushEvent::Downloads => "downloads",
+            PushEvent::SignIn => "signIn",
         }
     }
 }
@@ -96,8 +130,7 @@ impl Response {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Push {
     pub v: u32,
-    /// `downloads` (a list of [`DownloadSnapshot`]) or `signIn` (a [`SignInState`]).
-    pub event: String,
+    pub event: PushEvent,
     pub data: Value,
 }
 
@@ -110,14 +143,14 @@ pub struct DownloadSnapshot {
     pub rating_key: String,
     pub title: String,
     pub quality: String,
-    /// The machine state (`transferring`, `backoff`, `completed`, ...).
-    pub status: String,
+    /// The machine state.
+    pub status: DownloadStatus,
     /// The state in plain words ("Downloading", "Waiting to try again", ...).
     pub phase: String,
     pub bytes_done: u64,
     pub bytes_total: Option<u64>,
     pub local_file_path: Option<String>,
-    pub error_kind: Option<String>,
+    pub error_kind: Option<FailureKind>,
     pub error_message: Option<String>,
     /// What the user can do about the error, if there is one.
     pub action: Option<Action>,
@@ -131,6 +164,9 @@ pub struct DownloadSnapshot {
     /// (set by the host that runs the downloads; false from a list read elsewhere).
     #[serde(default)]
     pub waiting_for_slot: bool,
+    /// What the user can do with the download now, in the order of their buttons.
+    #[serde(default)]
+    pub commands: Vec<Command>,
 }
 
 /// Where sign-in stands.
@@ -364,31 +400,6 @@ pub struct Diagnostics {
     pub log_lines: Vec<String>,
 }
 
-/// Every method, for the dispatcher's "unknown method" answer and the docs test.
-pub const METHODS: [&str; 21] = [
-    "signIn.status",
-    "signIn.start",
-    "signIn.poll",
-    "signOut",
-    "servers.list",
-    "library.sections",
-    "library.items",
-    "library.item",
-    "library.children",
-    "downloads.enqueue",
-    "downloads.list",
-    "downloads.pause",
-    "downloads.resume",
-    "downloads.cancel",
-    "downloads.retry",
-    "downloads.remove",
-    "downloads.verify",
-    "downloads.estimate",
-    "settings.get",
-    "settings.set",
-    "diagnostics.get",
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,7 +416,7 @@ mod tests {
             serde_json::to_value(&ok).expect("json"),
             json!({"v": 1, "id": 3, "result": []})
         );
-        let error = Response::error(4, "unknownMethod", "No such method.", Action::FixRequest);
+        let error = Response::error(4, ErrorBody::new(FailureKind::UnknownMethod, "No such method."));
         let text = serde_json::to_string(&error).expect("json");
         assert_eq!(
             serde_json::from_str::<Response>(&text).expect("parse"),
