@@ -49,7 +49,7 @@ impl Display {
             Display::Bars { multi, bars } => {
                 let Ok(row) = app.core().get(id) else { return };
                 let finished = matches!(
-                    row.download_status.as_str(),
+                    row.download_status.name(),
                     "completed" | "failed" | "cancelled" | "paused"
                 );
                 if finished {

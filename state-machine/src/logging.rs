@@ -27,6 +27,18 @@ fn remember(line: &str) {
     recent.push_back(line.to_string());
 }
 
+/// Logs a failure the user sees at the level its kind's row in the table gives, with its
+/// kind and sentence as fields (`what` says where it happened: "bridge request refused").
+pub fn failure(kind: plexdl_protocol::FailureKind, message: &str, what: &str) {
+    use plexdl_protocol::LogLevel;
+    match kind.level() {
+        LogLevel::Debug => tracing::debug!(%kind, message, "{what}"),
+        LogLevel::Info => tracing::info!(%kind, message, "{what}"),
+        LogLevel::Warn => tracing::warn!(%kind, message, "{what}"),
+        LogLevel::Error => tracing::error!(%kind, message, "{what}"),
+    }
+}
+
 /// The most recent log lines, oldest first. They were redacted before they were kept.
 pub fn recent_lines() -> Vec<String> {
     RECENT

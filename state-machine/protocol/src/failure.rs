@@ -168,44 +168,213 @@ impl FailureKind {
         use Action::*;
         use LogLevel::*;
         match self {
-            FailureKind::Unauthorized => row(false, SignIn, Warn, "Plex did not accept the saved sign-in. Sign in again to continue."),
-            FailureKind::SignInExpired => row(false, SignIn, Info, "The sign-in code expired before it was confirmed. Start the sign-in again."),
-            FailureKind::DownloadsNotAllowed => row(false, AskServerOwner, Warn, "The server does not allow downloads for your account. Ask the server owner to allow downloads (Plex Pass and the download setting)."),
-            FailureKind::Forbidden => row(false, AskServerOwner, Warn, "The server refused access to this item. Ask the server owner to check your permissions."),
-            FailureKind::NotFound => row(false, ChooseAnother, Warn, "The item is no longer on the server (it was removed or replaced). Choose it again from the library."),
-            FailureKind::ServerOverloaded => row(true, Retry, Info, "The server is busy and cannot handle this now. It will be tried again."),
-            FailureKind::TranscodeRefused => row(false, ChooseAnother, Warn, "The server refused to convert this item. Choose another quality, or Original."),
-            FailureKind::Unreachable => row(true, CheckConnection, Info, "None of the server's addresses answered. Check that the server is on and that this device has a network connection."),
-            FailureKind::ConnectionLost => row(true, Retry, Info, "The connection to the server broke. It will be tried again."),
-            FailureKind::Tls => row(false, CheckConnection, Warn, "A secure connection to the server could not be made (certificate or encryption problem). Check the server's address and its secure connection setting."),
-            FailureKind::Timeout => row(true, Retry, Info, "The server did not answer in time. It will be tried again."),
-            FailureKind::RateLimited => row(true, Retry, Info, "Plex asked to slow down (too many requests). It will be tried again later."),
-            FailureKind::BadResponse => row(false, Report, Warn, "The server sent an answer this app cannot read. If this keeps happening, report it with the diagnostics."),
-            FailureKind::TokenStorage => row(false, SignIn, Error, "The saved sign-in could not be read or written on this device. Sign in again."),
-            FailureKind::DiskFull => row(true, FreeSpace, Warn, "The device is out of space. The part already downloaded is kept; free some space and the download continues."),
-            FailureKind::Storage => row(false, CheckStorage, Error, "The download folder could not be read or written. Check that its storage is present and can be written, then try again."),
-            FailureKind::ServerBusy => row(true, Retry, Info, "The server is already converting for someone else. The download waits until it is free."),
-            FailureKind::FileChanged => row(true, Retry, Info, "The file on the server is not the one the library listed; the library is read again before the next try."),
-            FailureKind::WrongRange => row(true, Retry, Warn, "The server keeps answering with the wrong part of the file. It will be tried again."),
-            FailureKind::QueueItemLost => row(true, Retry, Info, "The server no longer has this item in its download queue. It is prepared again."),
-            FailureKind::VerifyFailed => row(true, Retry, Warn, "The finished file did not have the expected size. It is downloaded again."),
-            FailureKind::Missing => row(false, Retry, Warn, "The downloaded file is no longer on this device (it was deleted or its storage was removed). Download it again."),
-            FailureKind::Corrupt => row(false, Retry, Warn, "The downloaded file is damaged (its size is not what was downloaded). Download it again."),
-            FailureKind::Internal => row(true, Report, Error, "Something went wrong inside the app. It will be tried again; if it keeps happening, report it with the diagnostics."),
-            FailureKind::Manifest => row(false, Report, Error, "The list of downloads could not be read or written. Report it with the diagnostics."),
+            FailureKind::Unauthorized => row(
+                false,
+                SignIn,
+                Warn,
+                "Plex did not accept the saved sign-in. Sign in again to continue.",
+            ),
+            FailureKind::SignInExpired => row(
+                false,
+                SignIn,
+                Info,
+                "The sign-in code expired before it was confirmed. Start the sign-in again.",
+            ),
+            FailureKind::DownloadsNotAllowed => row(
+                false,
+                AskServerOwner,
+                Warn,
+                "The server does not allow downloads for your account. Ask the server owner to allow downloads (Plex Pass and the download setting).",
+            ),
+            FailureKind::Forbidden => row(
+                false,
+                AskServerOwner,
+                Warn,
+                "The server refused access to this item. Ask the server owner to check your permissions.",
+            ),
+            FailureKind::NotFound => row(
+                false,
+                ChooseAnother,
+                Warn,
+                "The item is no longer on the server (it was removed or replaced). Choose it again from the library.",
+            ),
+            FailureKind::ServerOverloaded => row(
+                true,
+                Retry,
+                Info,
+                "The server is busy and cannot handle this now. It will be tried again.",
+            ),
+            FailureKind::TranscodeRefused => row(
+                false,
+                ChooseAnother,
+                Warn,
+                "The server refused to convert this item. Choose another quality, or Original.",
+            ),
+            FailureKind::Unreachable => row(
+                true,
+                CheckConnection,
+                Info,
+                "None of the server's addresses answered. Check that the server is on and that this device has a network connection.",
+            ),
+            FailureKind::ConnectionLost => row(
+                true,
+                Retry,
+                Info,
+                "The connection to the server broke. It will be tried again.",
+            ),
+            FailureKind::Tls => row(
+                false,
+                CheckConnection,
+                Warn,
+                "A secure connection to the server could not be made (certificate or encryption problem). Check the server's address and its secure connection setting.",
+            ),
+            FailureKind::Timeout => row(
+                true,
+                Retry,
+                Info,
+                "The server did not answer in time. It will be tried again.",
+            ),
+            FailureKind::RateLimited => row(
+                true,
+                Retry,
+                Info,
+                "Plex asked to slow down (too many requests). It will be tried again later.",
+            ),
+            FailureKind::BadResponse => row(
+                false,
+                Report,
+                Warn,
+                "The server sent an answer this app cannot read. If this keeps happening, report it with the diagnostics.",
+            ),
+            FailureKind::TokenStorage => row(
+                false,
+                SignIn,
+                Error,
+                "The saved sign-in could not be read or written on this device. Sign in again.",
+            ),
+            FailureKind::DiskFull => row(
+                true,
+                FreeSpace,
+                Warn,
+                "The device is out of space. The part already downloaded is kept; free some space and the download continues.",
+            ),
+            FailureKind::Storage => row(
+                false,
+                CheckStorage,
+                Error,
+                "The download folder could not be read or written. Check that its storage is present and can be written, then try again.",
+            ),
+            FailureKind::ServerBusy => row(
+                true,
+                Retry,
+                Info,
+                "The server is already converting for someone else. The download waits until it is free.",
+            ),
+            FailureKind::FileChanged => row(
+                true,
+                Retry,
+                Info,
+                "The file on the server is not the one the library listed; the library is read again before the next try.",
+            ),
+            FailureKind::WrongRange => row(
+                true,
+                Retry,
+                Warn,
+                "The server keeps answering with the wrong part of the file. It will be tried again.",
+            ),
+            FailureKind::QueueItemLost => row(
+                true,
+                Retry,
+                Info,
+                "The server no longer has this item in its download queue. It is prepared again.",
+            ),
+            FailureKind::VerifyFailed => row(
+                true,
+                Retry,
+                Warn,
+                "The finished file did not have the expected size. It is downloaded again.",
+            ),
+            FailureKind::Missing => row(
+                false,
+                Retry,
+                Warn,
+                "The downloaded file is no longer on this device (it was deleted or its storage was removed). Download it again.",
+            ),
+            FailureKind::Corrupt => row(
+                false,
+                Retry,
+                Warn,
+                "The downloaded file is damaged (its size is not what was downloaded). Download it again.",
+            ),
+            FailureKind::Internal => row(
+                true,
+                Report,
+                Error,
+                "Something went wrong inside the app. It will be tried again; if it keeps happening, report it with the diagnostics.",
+            ),
+            FailureKind::Manifest => row(
+                false,
+                Report,
+                Error,
+                "The list of downloads could not be read or written. Report it with the diagnostics.",
+            ),
             FailureKind::BadRequest => row(false, FixRequest, Info, "The request was not valid."),
-            FailureKind::UnknownMethod => row(false, FixRequest, Warn, "The request named a method this app does not have."),
-            FailureKind::UnsupportedVersion => row(false, FixRequest, Warn, "The request uses a bridge version this app does not speak."),
+            FailureKind::UnknownMethod => row(
+                false,
+                FixRequest,
+                Warn,
+                "The request named a method this app does not have.",
+            ),
+            FailureKind::UnsupportedVersion => row(
+                false,
+                FixRequest,
+                Warn,
+                "The request uses a bridge version this app does not speak.",
+            ),
             FailureKind::TooLarge => row(false, FixRequest, Warn, "The request is too large."),
-            FailureKind::UnknownServer => row(false, CheckConnection, Info, "The server is not connected. Connect to it first."),
-            FailureKind::NoSuchDownload => row(false, FixRequest, Info, "There is no such download."),
-            FailureKind::NotStarted => row(false, Report, Error, "The app's background part was not started."),
-            FailureKind::NotFinished => row(false, None, Info, "The download has not finished yet."),
-            FailureKind::Panic => row(false, Report, Error, "Something went wrong inside the app. Report it with the diagnostics."),
-            FailureKind::Jni => row(false, Report, Error, "The app could not pass a value between its parts. Report it with the diagnostics."),
-            FailureKind::HostUnreachable => row(true, Retry, Warn, "The app could not reach its own background part. Try again."),
+            FailureKind::UnknownServer => row(
+                false,
+                CheckConnection,
+                Info,
+                "The server is not connected. Connect to it first.",
+            ),
+            FailureKind::NoSuchDownload => {
+                row(false, FixRequest, Info, "There is no such download.")
+            }
+            FailureKind::NotStarted => row(
+                false,
+                Report,
+                Error,
+                "The app's background part was not started.",
+            ),
+            FailureKind::NotFinished => {
+                row(false, None, Info, "The download has not finished yet.")
+            }
+            FailureKind::Panic => row(
+                false,
+                Report,
+                Error,
+                "Something went wrong inside the app. Report it with the diagnostics.",
+            ),
+            FailureKind::Jni => row(
+                false,
+                Report,
+                Error,
+                "The app could not pass a value between its parts. Report it with the diagnostics.",
+            ),
+            FailureKind::HostUnreachable => row(
+                true,
+                Retry,
+                Warn,
+                "The app could not reach its own background part. Try again.",
+            ),
             FailureKind::ImageNotFound => row(false, None, Debug, "The server has no such image."),
-            FailureKind::ImageUnavailable => row(true, None, Info, "The image could not be fetched from the server."),
+            FailureKind::ImageUnavailable => row(
+                true,
+                None,
+                Info,
+                "The image could not be fetched from the server.",
+            ),
         }
     }
 
@@ -291,6 +460,13 @@ impl std::fmt::Display for FailureKind {
     }
 }
 
+/// Compares with a stored name, so tests and logs can say `status == "completed"`.
+impl PartialEq<&str> for FailureKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.name() == *other
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,5 +524,6 @@ mod tests {
         assert_eq!(FailureKind::DiskFull.action(), Action::FreeSpace);
         assert_eq!(FailureKind::Storage.action(), Action::CheckStorage);
         assert_eq!(FailureKind::Unauthorized.action(), Action::SignIn);
+        assert_eq!(FailureKind::Missing.action(), Action::Retry);
     }
 }

@@ -271,9 +271,9 @@ pub struct ItemsParams {
     pub start: u64,
     #[serde(default = "default_page_size")]
     pub size: u64,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
 
@@ -375,14 +375,14 @@ pub struct StorageChoice {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SettingsChange {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wifi_only: Option<bool>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_transfers: Option<u32>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub busy_policy: Option<String>,
     /// A folder path, or an empty string for the app's own folder.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage_dir: Option<String>,
 }
 
@@ -416,7 +416,10 @@ mod tests {
             serde_json::to_value(&ok).expect("json"),
             json!({"v": 1, "id": 3, "result": []})
         );
-        let error = Response::error(4, ErrorBody::new(FailureKind::UnknownMethod, "No such method."));
+        let error = Response::error(
+            4,
+            ErrorBody::new(FailureKind::UnknownMethod, "No such method."),
+        );
         let text = serde_json::to_string(&error).expect("json");
         assert_eq!(
             serde_json::from_str::<Response>(&text).expect("parse"),

@@ -44,16 +44,24 @@ mod tests {
         let db = rusqlite::Connection::open_in_memory().expect("db");
         for status in DownloadStatus::ALL {
             let (text, back): (String, DownloadStatus) = db
-                .query_row("SELECT ?1, ?1", [status], |row| Ok((row.get(0)?, row.get(1)?)))
+                .query_row("SELECT ?1, ?1", [status], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })
                 .expect("round trip");
             assert_eq!((text.as_str(), back), (status.name(), status));
         }
         for kind in FailureKind::ALL {
-            let back: FailureKind =
-                db.query_row("SELECT ?1", [kind], |row| row.get(0)).expect("round trip");
+            let back: FailureKind = db
+                .query_row("SELECT ?1", [kind], |row| row.get(0))
+                .expect("round trip");
             assert_eq!(back, kind);
         }
-        let unknown = db.query_row("SELECT 'exploded'", [], |row| row.get::<_, DownloadStatus>(0));
-        assert!(unknown.is_err(), "an unknown name is an error, never a guess");
+        let unknown = db.query_row("SELECT 'exploded'", [], |row| {
+            row.get::<_, DownloadStatus>(0)
+        });
+        assert!(
+            unknown.is_err(),
+            "an unknown name is an error, never a guess"
+        );
     }
 }

@@ -170,6 +170,13 @@ impl Command {
     }
 }
 
+/// Compares with a stored name, so tests and logs can say `status == "completed"`.
+impl PartialEq<&str> for DownloadStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.name() == *other
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,8 +195,7 @@ mod tests {
             }
         }
         assert_eq!(DownloadStatus::from_name("exploded"), None);
-        let names: std::collections::HashSet<_> =
-            Command::ALL.iter().map(|c| c.label()).collect();
+        let names: std::collections::HashSet<_> = Command::ALL.iter().map(|c| c.label()).collect();
         assert_eq!(names.len(), Command::ALL.len());
     }
 }

@@ -3,10 +3,8 @@
 
 use std::path::PathBuf;
 
-use plexdl_protocol::{
-    Diagnostics, DownloadSnapshot, Estimate, ItemPage, ItemSummary, METHODS, PinInfo, Push,
-    Request, Response, SectionSummary, ServerSummary, SettingsView, SignInState,
-};
+use plexdl_protocol::methods::*;
+use plexdl_protocol::{DownloadSnapshot, METHODS, Method, Push, PushEvent, Request, Response, SignInState};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -46,36 +44,41 @@ fn every_example_round_trips_through_the_types() {
     for (name, example) in &examples {
         if let Some(push) = example.get("push") {
             round_trip::<Push>(push, name);
-            if push["event"] == "downloads" {
-                round_trip::<Vec<DownloadSnapshot>>(&push["data"], name);
-            } else {
-                round_trip::<SignInState>(&push["data"], name);
+            let event: PushEvent = serde_json::from_value(push["event"].clone()).expect("event");
+            match event {
+                PushEvent::Downloads => round_trip::<Vec<DownloadSnapshot>>(&push["data"], name),
+                PushEvent::SignIn => round_trip::<SignInState>(&push["data"], name),
             }
             continue;
         }
         round_trip::<Request>(&example["request"], name);
         round_trip::<Response>(&example["response"], name);
+        let method = example["request"]["method"].as_str().unwrap_or_default();
+        let params = &example["request"]["params"];
         let result = &example["response"]["result"];
-        if result.is_null() {
-            continue;
+        // The parameters and the result of the example, read as the method's own types.
+        macro_rules! check_as {
+            ($($method:ty),*) => {
+                match method {
+                    $(<$method as Method>::NAME => {
+                        if example["response"].get("error").is_none() {
+                            round_trip::<<$method as Method>::Params>(params, name);
+                            round_trip::<<$method as Method>::Result>(result, name);
+                        }
+                    })*
+                    other => assert!(
+                        example["response"].get("error").is_some(),
+                        "{name}: {other} is no method, so its example must be an error"
+                    ),
+                }
+            };
         }
-        match example["request"]["method"].as_str().unwrap_or_default() {
-            "downloads.list" => round_trip::<Vec<DownloadSnapshot>>(result, name),
-            "downloads.pause" | "downloads.resume" | "downloads.cancel" | "downloads.retry" => {
-                round_trip::<DownloadSnapshot>(result, name)
-            }
-            "servers.list" => round_trip::<Vec<ServerSummary>>(result, name),
-            "library.sections" => round_trip::<Vec<SectionSummary>>(result, name),
-            "library.items" => round_trip::<ItemPage>(result, name),
-            "library.item" => round_trip::<ItemSummary>(result, name),
-            "library.children" => round_trip::<Vec<ItemSummary>>(result, name),
-            "signIn.start" => round_trip::<PinInfo>(result, name),
-            "downloads.estimate" => round_trip::<Estimate>(result, name),
-            "settings.get" | "settings.set" => round_trip::<SettingsView>(result, name),
-            "diagnostics.get" => round_trip::<Diagnostics>(result, name),
-            "signIn.status" | "signIn.poll" => round_trip::<SignInState>(result, name),
-            _ => {}
-        }
+        check_as!(
+            SignInStatus, SignInStart, SignInPoll, SignOut, ServersList, LibrarySections,
+            LibraryItems, LibraryItem, LibraryChildren, DownloadsEnqueue, DownloadsList,
+            DownloadsPause, DownloadsResume, DownloadsCancel, DownloadsRetry, DownloadsRemove,
+            DownloadsVerify, DownloadsEstimate, SettingsGet, SettingsSet, DiagnosticsGet
+        );
     }
 }
 
@@ -99,7 +102,7 @@ fn every_method_has_an_example_and_is_documented() {
             );
         }
     }
-    for method in METHODS {
+    for method in METHODS.iter().copied() {
         assert!(
             names.iter().any(|name| name == method),
             "no example for {method}"

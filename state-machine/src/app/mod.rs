@@ -41,6 +41,9 @@ pub struct AppSettings {
     /// Places the host offers for downloads, as (label, folder); shown as choices on the
     /// Settings screen.
     pub storage_choices: Vec<(String, PathBuf)>,
+    /// Whether the host opens finished files in a player (the Android app does); the
+    /// snapshots offer Play only then.
+    pub can_play: bool,
 }
 
 impl AppSettings {
@@ -53,6 +56,7 @@ impl AppSettings {
             transport: TransportSettings::default(),
             allow_plain_http_remote: false,
             storage_choices: Vec::new(),
+            can_play: false,
         }
     }
 }
@@ -70,6 +74,33 @@ pub enum AppError {
     UnknownServer(String),
     #[error(transparent)]
     Settings(#[from] user_settings::Refused),
+    /// A request the app cannot carry out as it was made.
+    #[error("{0}")]
+    BadRequest(String),
+}
+
+impl AppError {
+    /// The app's one mapping to the public error (the bridge's error answers, the hosts'
+    /// exceptions): the kind, whose row in the table gives the action and log level, and a
+    /// plain sentence without tokens.
+    pub fn public(&self) -> plexdl_protocol::ErrorBody {
+        use plexdl_protocol::{ErrorBody, FailureKind};
+        match self {
+            AppError::Plex(plex) => ErrorBody::new(plex.kind(), plex.user_message()),
+            AppError::Core(core) => core.public(),
+            AppError::UnknownServer(id) => CoreError::UnknownServer(id.clone()).public(),
+            AppError::DataDir { .. } => ErrorBody::new(
+                FailureKind::Storage,
+                plexdl_redact::redact_text(&self.to_string()).into_owned(),
+            ),
+            AppError::Settings(refused) => {
+                ErrorBody::new(FailureKind::BadRequest, refused.0.clone())
+            }
+            AppError::BadRequest(message) => {
+                ErrorBody::new(FailureKind::BadRequest, message.clone())
+            }
+        }
+    }
 }
 
 /// The opened application.
@@ -138,6 +169,14 @@ impl App {
             }
         }
         Ok(app)
+    }
+
+    /// A download as the UI shows it (after a command, from the manifest alone).
+    pub fn download_snapshot(
+        &self,
+        row: &crate::manifest::DownloadRow,
+    ) -> plexdl_protocol::DownloadSnapshot {
+        snapshots::snapshot(row, self.settings.can_play)
     }
 
     /// The download core.
@@ -361,7 +400,7 @@ impl App {
             .core
             .summaries()?
             .into_iter()
-            .map(|row| snapshots::live_snapshot(row, &transferring))
+            .map(|row| snapshots::live_snapshot(row, &transferring, self.settings.can_play))
             .collect())
     }
 

@@ -2,7 +2,7 @@
 //! state, each sent when it changed since the last push to that UI. The desktop sends them
 //! as server-sent events; Android hands them to the WebView's message channel.
 
-use plexdl_protocol::{PinInfo, Push, SignInState, VERSION};
+use plexdl_protocol::{PinInfo, Push, PushEvent, SignInState, VERSION};
 
 use super::App;
 
@@ -24,10 +24,10 @@ impl App {
     }
 }
 
-fn push_text(event: &str, data: serde_json::Value) -> String {
+fn push_text(event: PushEvent, data: serde_json::Value) -> String {
     serde_json::to_string(&Push {
         v: VERSION,
-        event: event.to_string(),
+        event,
         data,
     })
     .unwrap_or_default()
@@ -46,26 +46,34 @@ impl PushTracker {
         PushTracker::default()
     }
 
-    /// The next push if something changed, as its event name (`downloads` or `signIn`) and
-    /// its JSON text: the downloads first, then the sign-in state. `None` when the UI is up
-    /// to date.
-    pub fn next(&mut self, app: &App) -> Option<(&'static str, String)> {
-        let snapshots = app.download_snapshots().unwrap_or_default();
-        let downloads = push_text(
-            "downloads",
-            serde_json::to_value(&snapshots).unwrap_or_default(),
-        );
-        if downloads != self.last_downloads {
-            self.last_downloads = downloads.clone();
-            return Some(("downloads", downloads));
+    /// The next push if something changed, as its event and its JSON text: the downloads
+    /// first, then the sign-in state. `None` when the UI is up to date. When the downloads
+    /// cannot be read, nothing is pushed for them (the UI keeps what it has) and the
+    /// failure is logged.
+    pub fn next(&mut self, app: &App) -> Option<(PushEvent, String)> {
+        match app.download_snapshots() {
+            Ok(snapshots) => {
+                let downloads = push_text(
+                    PushEvent::Downloads,
+                    serde_json::to_value(&snapshots).unwrap_or_default(),
+                );
+                if downloads != self.last_downloads {
+                    self.last_downloads = downloads.clone();
+                    return Some((PushEvent::Downloads, downloads));
+                }
+            }
+            Err(error) => {
+                let public = error.public();
+                crate::logging::failure(public.kind, &public.message, "downloads not pushed");
+            }
         }
         let sign_in = push_text(
-            "signIn",
+            PushEvent::SignIn,
             serde_json::to_value(app.sign_in_state()).unwrap_or_default(),
         );
         if sign_in != self.last_sign_in {
             self.last_sign_in = sign_in.clone();
-            return Some(("signIn", sign_in));
+            return Some((PushEvent::SignIn, sign_in));
         }
         None
     }
@@ -82,10 +90,10 @@ mod tests {
         let app = App::open(AppSettings::new(dir.path())).expect("app");
         let mut tracker = PushTracker::new();
         let (event, first) = tracker.next(&app).expect("the downloads, at first");
-        assert_eq!(event, "downloads");
+        assert_eq!(event, PushEvent::Downloads);
         assert!(first.contains(r#""event":"downloads""#), "{first}");
         let (event, second) = tracker.next(&app).expect("the sign-in state, at first");
-        assert_eq!(event, "signIn");
+        assert_eq!(event, PushEvent::SignIn);
         assert!(second.contains(r#""event":"signIn""#), "{second}");
         assert_eq!(tracker.next(&app), None, "nothing changed");
         let mut other = PushTracker::new();

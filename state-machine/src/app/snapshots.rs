@@ -1,72 +1,40 @@
-//! Download rows as the UI shows them: the state in plain words and the action for an error.
+//! Download rows as the UI shows them: the state in plain words, the action for an error
+//! and the commands the download allows now. The words come from the protocol's status, the
+//! action from the failure kind's row in the table, the commands from the machine module.
 
 use std::collections::HashSet;
 
-use plexdl_protocol::{Action, DownloadSnapshot, ItemSummary};
+use plexdl_protocol::{DownloadSnapshot, DownloadStatus, ItemSummary};
 
+use crate::machine;
 use crate::manifest::{DownloadRow, DownloadSummary};
 use crate::plex::{Metadata, MetadataType};
 
-/// The state of a download in plain words.
-pub fn phase(status: &str) -> &'static str {
-    match status {
-        "queued" => "Waiting to start",
-        "preflight" => "Checking the item on the server",
-        "transferring" => "Downloading",
-        "verifying" => "Checking the downloaded file",
-        "enqueuing" => "Asking the server to prepare it",
-        "waitingForServer" => "The server is preparing it",
-        "fetching" => "Downloading the prepared file",
-        "liveTranscode" => "Downloading while the server converts it",
-        "paused" => "Paused",
-        "backoff" => "Waiting to try again",
-        "waitingForNetwork" => "Waiting for a network connection",
-        "completed" => "Downloaded",
-        "failed" => "Failed",
-        "cancelled" => "Cancelled",
-        _ => "Unknown state",
-    }
-}
-
-/// What the user can do about an error kind.
-pub fn action_for(kind: &str) -> Action {
-    match kind {
-        "unauthorized" | "signInExpired" | "tokenStorage" => Action::SignIn,
-        "forbidden" | "downloadsNotAllowed" => Action::AskServerOwner,
-        "notFound" | "transcodeRefused" => Action::ChooseAnother,
-        "unreachable" | "tls" => Action::CheckConnection,
-        "diskFull" => Action::FreeSpace,
-        "badResponse" => Action::Report,
-        _ => Action::Retry,
-    }
-}
-
 /// A manifest row as the UI shows it (from any process: no transfer slots are known).
-pub fn snapshot(row: &DownloadRow) -> DownloadSnapshot {
-    shown(DownloadSummary::from(row), false)
-}
-
-/// The states in which a download moves bytes (and needs a transfer slot).
-pub fn is_transfer_state(status: &str) -> bool {
-    matches!(status, "transferring" | "fetching" | "liveTranscode")
+pub fn snapshot(row: &DownloadRow, can_play: bool) -> DownloadSnapshot {
+    shown(DownloadSummary::from(row), false, can_play)
 }
 
 /// A listed download as the UI shows it, from the process that runs the downloads: a
 /// download in a transfer state that holds no transfer slot is shown as waiting for one.
-pub fn live_snapshot(row: DownloadSummary, transferring: &HashSet<i64>) -> DownloadSnapshot {
-    let waiting_for_slot =
-        is_transfer_state(&row.download_status) && !transferring.contains(&row.id);
-    shown(row, waiting_for_slot)
+pub fn live_snapshot(
+    row: DownloadSummary,
+    transferring: &HashSet<i64>,
+    can_play: bool,
+) -> DownloadSnapshot {
+    let waiting_for_slot = row.download_status.moves_bytes() && !transferring.contains(&row.id);
+    shown(row, waiting_for_slot, can_play)
 }
 
-fn shown(row: DownloadSummary, waiting_for_slot: bool) -> DownloadSnapshot {
+fn shown(row: DownloadSummary, waiting_for_slot: bool, can_play: bool) -> DownloadSnapshot {
     let phase = if waiting_for_slot {
-        "Waiting for a free transfer slot"
+        DownloadStatus::WAITING_FOR_SLOT
     } else {
-        phase(&row.download_status)
+        row.download_status.phase()
     };
     DownloadSnapshot {
-        action: row.error_kind.as_deref().map(action_for),
+        action: row.error_kind.map(|kind| kind.action()),
+        commands: machine::commands(row.download_status, can_play),
         id: row.id,
         server_id: row.server_identifier,
         rating_key: row.media_rating_key,
@@ -112,44 +80,21 @@ pub fn item_summary(item: &Metadata) -> ItemSummary {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_state_has_words_and_errors_have_actions() {
-        for status in [
-            "queued",
-            "preflight",
-            "transferring",
-            "verifying",
-            "enqueuing",
-            "waitingForServer",
-            "fetching",
-            "liveTranscode",
-            "paused",
-            "backoff",
-            "waitingForNetwork",
-            "completed",
-            "failed",
-            "cancelled",
-        ] {
-            assert_ne!(phase(status), "Unknown state", "{status}");
-        }
-        assert_eq!(action_for("diskFull"), Action::FreeSpace);
-        assert_eq!(action_for("missing"), Action::Retry);
-        assert_eq!(action_for("unauthorized"), Action::SignIn);
-    }
+    use plexdl_protocol::{Action, Command, FailureKind};
 
-    fn row(id: i64, status: &str) -> DownloadSummary {
+    fn row(id: i64, status: DownloadStatus) -> DownloadSummary {
         DownloadSummary {
             id,
             media_rating_key: "55".to_string(),
             server_identifier: "s".to_string(),
             local_file_path: None,
-            download_status: status.to_string(),
+            download_status: status,
             part_index: 0,
             title: "Big Buck Bunny (2008)".to_string(),
             quality: "original".to_string(),
             bytes_done: 0,
             bytes_total: None,
-            error_kind: Some("connectionLost".to_string()),
+            error_kind: Some(FailureKind::ConnectionLost),
             error_message: None,
             next_wake_at: None,
             group_title: None,
@@ -159,15 +104,21 @@ mod tests {
     #[test]
     fn a_transfer_without_a_slot_is_shown_as_waiting_for_one() {
         let moving = HashSet::from([1]);
-        let shown = live_snapshot(row(1, "transferring"), &moving);
+        let shown = live_snapshot(row(1, DownloadStatus::Transferring), &moving, false);
         assert!(!shown.waiting_for_slot);
         assert_eq!(shown.phase, "Downloading");
         assert_eq!(shown.action, Some(Action::Retry));
-        let shown = live_snapshot(row(2, "fetching"), &moving);
+        assert_eq!(
+            shown.commands,
+            [Command::Pause, Command::Cancel, Command::Remove]
+        );
+        let shown = live_snapshot(row(2, DownloadStatus::Fetching), &moving, false);
         assert!(shown.waiting_for_slot);
         assert_eq!(shown.phase, "Waiting for a free transfer slot");
-        let shown = live_snapshot(row(3, "paused"), &moving);
+        let shown = live_snapshot(row(3, DownloadStatus::Paused), &moving, false);
         assert!(!shown.waiting_for_slot);
         assert_eq!(shown.phase, "Paused");
+        let done = live_snapshot(row(4, DownloadStatus::Completed), &moving, true);
+        assert_eq!(done.commands, [Command::Play, Command::Remove]);
     }
 }

@@ -5,23 +5,23 @@
 use std::path::Path;
 
 use super::file_names;
-use super::preflight::simple_failure;
+use super::preflight::failure;
 use super::sidecar::{self, Sidecar};
 use super::transfer::io_failure;
 use super::{CoreError, DownloadCore};
 use crate::machine::Failure;
 use crate::manifest::{DownloadRow, rows};
 use crate::plex::{Metadata, PlexServer};
+use plexdl_protocol::FailureKind;
 
 /// Verifies and finishes a download.
 pub(super) async fn verify(core: &DownloadCore, id: i64) -> Result<Result<(), Failure>, CoreError> {
     let row = core.get(id)?;
     let (Some(part_path), Some(final_path)) = (core.partial_path(&row), core.final_path(&row))
     else {
-        return Ok(Err(simple_failure(
-            "storage",
+        return Ok(Err(failure(
+            FailureKind::Internal,
             "The download has no file name.",
-            false,
         )));
     };
     let size = match std::fs::metadata(&part_path) {
@@ -32,10 +32,9 @@ pub(super) async fn verify(core: &DownloadCore, id: i64) -> Result<Result<(), Fa
                 return Ok(Ok(()));
             }
             core.delete_partial(id)?;
-            return Ok(Err(simple_failure(
-                "verifyFailed",
+            return Ok(Err(failure(
+                FailureKind::VerifyFailed,
                 "The partial file disappeared; the download starts again.",
-                true,
             )));
         }
         Err(error) => return Ok(Err(io_failure("check", &part_path, &error))),
@@ -49,10 +48,9 @@ pub(super) async fn verify(core: &DownloadCore, id: i64) -> Result<Result<(), Fa
             "finished file has the wrong size"
         );
         core.delete_partial(id)?;
-        return Ok(Err(simple_failure(
-            "verifyFailed",
+        return Ok(Err(failure(
+            FailureKind::VerifyFailed,
             "The finished file did not have the expected size. It is downloaded again.",
-            true,
         )));
     }
     if let Err(error) = std::fs::rename(&part_path, &final_path) {

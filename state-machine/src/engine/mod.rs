@@ -130,24 +130,32 @@ pub enum CoreError {
     NothingToDownload(String),
 }
 
-/// What the scheduler should do after a step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase", tag = "next")]
-pub enum StepResult {
-    /// Finished, failed, cancelled or paused: nothing to schedule.
-    Idle { status: String },
-    /// Run the download again after this many milliseconds.
-    WakeAfter { millis: u64 },
-    /// Run it again when the network is back.
-    WaitForNetwork,
-}
+pub use plexdl_protocol::{StepResult, Wake};
 
-/// A wake the host should schedule at start (from [`DownloadCore::reconcile`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Wake {
-    pub download_id: i64,
-    pub after_millis: u64,
+impl CoreError {
+    /// The engine's one mapping to the public error: the kind (its action and log level
+    /// from the table) and a plain sentence, with tokens removed.
+    pub fn public(&self) -> plexdl_protocol::ErrorBody {
+        use plexdl_protocol::{ErrorBody, FailureKind};
+        match self {
+            CoreError::Plex(plex) => ErrorBody::new(plex.kind(), plex.user_message()),
+            CoreError::Manifest(manifest) => {
+                ErrorBody::new(manifest.kind(), manifest.user_message())
+            }
+            CoreError::UnknownServer(id) => ErrorBody::new(
+                FailureKind::UnknownServer,
+                format!("The server {id} is not connected. Connect to it first."),
+            ),
+            CoreError::NothingToDownload(key) => ErrorBody::new(
+                FailureKind::NotFound,
+                format!("There is nothing to download under {key}."),
+            ),
+            CoreError::Folder { .. } => ErrorBody::new(
+                FailureKind::Storage,
+                plexdl_redact::redact_text(&self.to_string()).into_owned(),
+            ),
+        }
+    }
 }
 
 /// The core: the manifest, the engine and the connected servers.
@@ -395,11 +403,8 @@ impl DownloadCore {
         };
         let mut changed = Vec::new();
         for row in self.list()? {
-            let before = row.download_status.clone();
-            if matches!(
-                before.as_str(),
-                "completed" | "failed" | "cancelled" | "paused"
-            ) {
+            let before = row.download_status;
+            if !before.needs_work() {
                 continue;
             }
             if !available
@@ -467,12 +472,7 @@ impl DownloadCore {
         let wakes = self
             .list()?
             .into_iter()
-            .filter(|row| {
-                !matches!(
-                    row.download_status.as_str(),
-                    "completed" | "failed" | "cancelled" | "paused"
-                )
-            })
+            .filter(|row| row.download_status.needs_work())
             .map(|row| Wake {
                 download_id: row.id,
                 after_millis: row.next_wake_at.map_or(0, |at| (at - now).max(0) as u64),

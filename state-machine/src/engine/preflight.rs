@@ -9,15 +9,11 @@ use super::{BusyPolicy, CoreError, DownloadCore};
 use crate::machine::{self, Failure, Route};
 use crate::manifest::{DownloadRow, now_ms, rows};
 use crate::plex::{Metadata, PlexError, PlexServer, QualityPreset};
+use plexdl_protocol::FailureKind;
 
-pub(super) fn simple_failure(kind: &str, message: &str, retryable: bool) -> Failure {
-    Failure {
-        kind: kind.to_string(),
-        message: message.to_string(),
-        retryable,
-        retry_after: None,
-        at_ms: now_ms(),
-    }
+/// A failure of `kind` now, with a sentence of its own (retried when the kind's row says so).
+pub(super) fn failure(kind: FailureKind, message: impl Into<String>) -> Failure {
+    Failure::new(kind, message, now_ms())
 }
 
 /// Free bytes on the file system holding `folder`, when the platform can tell.
@@ -98,21 +94,20 @@ async fn busy_check(
         return Ok(());
     }
     Err(match policy {
-        BusyPolicy::Wait => simple_failure(
-            "serverBusy",
-            &format!(
+        BusyPolicy::Wait => failure(
+            FailureKind::ServerBusy,
+            format!(
                 "{} The download waits until it is free.",
                 activity.describe()
             ),
-            true,
         ),
-        _ => simple_failure(
-            "serverBusy",
-            &format!(
+        _ => Failure::held(
+            FailureKind::ServerBusy,
+            format!(
                 "{} Press Retry to start the download anyway.",
                 activity.describe()
             ),
-            false,
+            now_ms(),
         ),
     })
 }
@@ -121,10 +116,9 @@ async fn busy_check(
 pub(super) async fn run(core: &DownloadCore, id: i64) -> Result<Result<Route, Failure>, CoreError> {
     let row = core.get(id)?;
     let Some(server) = core.server(&row.server_identifier) else {
-        return Ok(Err(simple_failure(
-            "unreachable",
+        return Ok(Err(failure(
+            FailureKind::Unreachable,
             "The server of this download is not connected. Connect to it again to continue.",
-            true,
         )));
     };
     let item = match server.metadata(&row.media_rating_key).await {
@@ -173,14 +167,13 @@ pub(super) async fn run(core: &DownloadCore, id: i64) -> Result<Result<Route, Fa
     if let Some(free) = available_space(&core.settings.download_dir)
         && free < needed
     {
-        return Ok(Err(simple_failure(
-            "diskFull",
-            &format!(
+        return Ok(Err(failure(
+            FailureKind::DiskFull,
+            format!(
                 "Not enough free space: {} MB are needed and {} MB are free. Free some space and the download continues.",
                 needed / 1_000_000,
                 free / 1_000_000
             ),
-            true,
         )));
     }
 

@@ -7,13 +7,14 @@ use std::time::Instant;
 
 use tracing::Instrument;
 
-use super::preflight::simple_failure;
+use super::preflight::failure;
 use super::transfer::{TransferEnd, TransferSpec, plex_failure, transfer};
 use super::{CoreError, DownloadCore, StepResult, finishing, preflight};
 use crate::machine::{self, Effect, Event, Failure, Route};
 use crate::manifest::{DownloadRow, now_ms, rows};
 use crate::plex::models::QueueItemStatus;
 use crate::plex::{PlexServer, QualityPreset};
+use plexdl_protocol::{DownloadStatus, FailureKind};
 
 /// Effects carried out in one step at most (a guard against a machine that loops).
 const MAX_EFFECTS_PER_STEP: usize = 200;
@@ -50,7 +51,7 @@ pub(super) async fn run(
             ),
         ))
     })?;
-    let span = tracing::info_span!("download", download_id = id, server = %row.server_identifier, state = machine::state_name(machine.state()));
+    let span = tracing::info_span!("download", download_id = id, server = %row.server_identifier, state = %DownloadStatus::from(machine.state()));
     // The span is attached to the future (not entered), so it never leaks into other tasks
     // that run on this thread while the step waits.
     run_effects(core, id, stop, machine, effects)
@@ -101,17 +102,16 @@ async fn run_effects(
 /// What to schedule for a download in its stored state.
 fn result_now(core: &DownloadCore, id: i64) -> Result<StepResult, CoreError> {
     let row = core.get(id)?;
-    Ok(match row.download_status.as_str() {
-        "completed" | "failed" | "cancelled" | "paused" => StepResult::Idle {
-            status: row.download_status,
-        },
-        "waitingForNetwork" => StepResult::WaitForNetwork,
-        "backoff" => StepResult::WakeAfter {
+    let status = row.download_status;
+    Ok(match status {
+        _ if !status.needs_work() => StepResult::Idle { status },
+        DownloadStatus::WaitingForNetwork => StepResult::WaitForNetwork,
+        DownloadStatus::Backoff => StepResult::WakeAfter {
             millis: row
                 .next_wake_at
                 .map_or(0, |at| (at - now_ms()).max(0) as u64),
         },
-        "waitingForServer" => StepResult::WakeAfter {
+        DownloadStatus::WaitingForServer => StepResult::WakeAfter {
             millis: core.settings.poll_interval.as_millis() as u64,
         },
         _ => StepResult::WakeAfter { millis: 0 },
@@ -182,10 +182,9 @@ async fn execute(
 
 fn server_for(core: &DownloadCore, row: &DownloadRow) -> Result<PlexServer, Failure> {
     core.server(&row.server_identifier).ok_or_else(|| {
-        simple_failure(
-            "unreachable",
+        failure(
+            FailureKind::Unreachable,
             "The server of this download is not connected. Connect to it again to continue.",
-            true,
         )
     })
 }
@@ -211,10 +210,9 @@ async fn run_transfer(
         Route::Direct => match row.part_key.as_deref() {
             Some(key) => server.url(key, vec![("download", "1".to_string())]).await,
             None => {
-                return Ok(Next::Event(Event::Failed(simple_failure(
-                    "notFound",
+                return Ok(Next::Event(Event::Failed(failure(
+                    FailureKind::NotFound,
                     "The item has no file to download.",
-                    false,
                 ))));
             }
         },
@@ -254,10 +252,9 @@ async fn run_transfer(
         Err(error) => return Ok(failed(plex_failure(&error))),
     };
     let Some(part_path) = core.partial_path(&row) else {
-        return Ok(failed(simple_failure(
-            "storage",
+        return Ok(failed(failure(
+            FailureKind::Internal,
             "The download has no file name yet; it is chosen again.",
-            true,
         )));
     };
     let row = core.get(id)?;
@@ -318,10 +315,9 @@ async fn enqueue(core: &DownloadCore, id: i64) -> Result<Next, CoreError> {
     let queue = match server.download_queue().await {
         Ok(Some(queue)) => queue.id.unwrap_or_default(),
         Ok(None) => {
-            return Ok(failed(simple_failure(
-                "transcodeRefused",
+            return Ok(failed(failure(
+                FailureKind::TranscodeRefused,
                 "The server has no download queue.",
-                false,
             )));
         }
         Err(error) => return Ok(failed(plex_failure(&error))),
@@ -336,10 +332,9 @@ async fn enqueue(core: &DownloadCore, id: i64) -> Result<Next, CoreError> {
                     queue_id: queue,
                     item_id,
                 }),
-                None => failed(simple_failure(
-                    "badResponse",
+                None => failed(failure(
+                    FailureKind::QueueItemLost,
                     "The server accepted the item but gave no queue id.",
-                    true,
                 )),
             },
             Err(error) => failed(plex_failure(&error)),
@@ -364,10 +359,9 @@ async fn poll(core: &DownloadCore, id: i64) -> Result<Next, CoreError> {
         Err(error) => return Ok(failed(plex_failure(&error))),
     };
     let Some(item) = items.into_iter().find(|item| item.id == Some(item_id)) else {
-        return Ok(failed(simple_failure(
-            "notFound",
+        return Ok(failed(failure(
+            FailureKind::QueueItemLost,
             "The server no longer has this item in its queue.",
-            true,
         )));
     };
     Ok(match item.status {
@@ -375,10 +369,9 @@ async fn poll(core: &DownloadCore, id: i64) -> Result<Next, CoreError> {
         QueueItemStatus::Expired => Next::Event(Event::ServerItemExpired),
         QueueItemStatus::Error => {
             let text = item.error.unwrap_or_else(|| "no reason given".to_string());
-            failed(simple_failure(
-                "transcodeRefused",
-                &format!("The server could not prepare this item: {text}. Choose another quality."),
-                false,
+            failed(failure(
+                FailureKind::TranscodeRefused,
+                format!("The server could not prepare this item: {text}. Choose another quality."),
             ))
         }
         _ => {

@@ -28,6 +28,7 @@ use crate::machine::Failure;
 use crate::manifest::now_ms;
 use crate::plex::PlexError;
 use crate::plex::transport::{map_send_error, status_error};
+use plexdl_protocol::FailureKind;
 
 /// The size of the write buffer. Chunks from the network of at least this size go to the
 /// file as they are (on a fast connection most chunks are larger); smaller ones are
@@ -95,24 +96,16 @@ pub enum TransferEnd {
 pub type CheckpointFn<'a> =
     dyn FnMut(u64, Option<u64>, Option<&str>) -> Result<(), String> + Send + 'a;
 
-fn failure(kind: &str, message: String, retryable: bool) -> Failure {
-    Failure {
-        kind: kind.to_string(),
-        message,
-        retryable,
-        retry_after: None,
-        at_ms: now_ms(),
-    }
+fn failure(kind: FailureKind, message: impl Into<String>) -> Failure {
+    Failure::new(kind, message, now_ms())
 }
 
-/// A PlexError as a machine failure.
+/// A PlexError as a machine failure (the kind, and so whether it is retried, from the
+/// client's one mapping).
 pub fn plex_failure(error: &PlexError) -> Failure {
     Failure {
-        kind: error.kind().to_string(),
-        message: error.user_message(),
-        retryable: error.retryable(),
         retry_after: error.retry_after(),
-        at_ms: now_ms(),
+        ..Failure::new(error.kind(), error.user_message(), now_ms())
     }
 }
 
@@ -121,20 +114,14 @@ pub fn plex_failure(error: &PlexError) -> Failure {
 pub fn io_failure(action: &str, path: &Path, error: &std::io::Error) -> Failure {
     let full = error.kind() == std::io::ErrorKind::StorageFull || error.raw_os_error() == Some(28);
     if full {
-        failure(
-            "diskFull",
-            "The device is out of space. The part already downloaded is kept; free some space and the download continues."
-                .to_string(),
-            true,
-        )
+        failure(FailureKind::DiskFull, FailureKind::DiskFull.sentence())
     } else {
         failure(
-            "storage",
+            FailureKind::Storage,
             format!(
                 "The download could not {action} its file ({}): {error}.",
                 path.display()
             ),
-            false,
         )
     }
 }
@@ -189,9 +176,8 @@ pub async fn transfer(
             .build()
             .map_err(|error| {
                 failure(
-                    "internal",
+                    FailureKind::Internal,
                     format!("The transfer could not start its own runtime: {error}."),
-                    true,
                 )
             })?;
         runtime.block_on(transfer_here(spec, checkpoint))
@@ -263,10 +249,9 @@ async fn transfer_here(
                     tracing::warn!(asked = offset, content_range = ?headers.get(CONTENT_RANGE), "the server answered a different range; starting again from zero");
                     if restarted {
                         return Err(failure(
-                            "badResponse",
+                            FailureKind::WrongRange,
                             "The server keeps answering with the wrong part of the file."
                                 .to_string(),
-                            true,
                         ));
                     }
                     restarted = true;
@@ -274,7 +259,7 @@ async fn transfer_here(
                     file.set_len(0)
                         .map_err(|error| io_failure("reset", path, &error))?;
                     checkpoint(0, spec.expected_size, None)
-                        .map_err(|message| failure("storage", message, false))?;
+                        .map_err(|message| failure(FailureKind::Manifest, message))?;
                     continue;
                 }
                 range.and_then(|(_, _, total)| total).or(spec.expected_size)
@@ -293,17 +278,13 @@ async fn transfer_here(
                     file.set_len(0)
                         .map_err(|error| io_failure("reset", path, &error))?;
                     checkpoint(0, spec.expected_size, validator.as_deref())
-                        .map_err(|message| failure("storage", message, false))?;
+                        .map_err(|message| failure(FailureKind::Manifest, message))?;
                 }
                 if let (Some(expected), Some(length)) = (spec.expected_size, length)
                     && expected != length
                 {
-                    return Err(failure(
-                        "fileChanged",
-                        "The file on the server is not the size the library lists; the library is read again before the next try."
-                            .to_string(),
-                        true,
-                    ));
+                    return Err(failure(FailureKind::FileChanged, "The file on the server is not the size the library lists; the library is read again before the next try."
+                            .to_string()));
                 }
                 length.or(spec.expected_size)
             }
@@ -320,9 +301,8 @@ async fn transfer_here(
                 }
                 if restarted {
                     return Err(failure(
-                        "badResponse",
+                        FailureKind::WrongRange,
                         "The server refuses every range of the file.".to_string(),
-                        true,
                     ));
                 }
                 restarted = true;
@@ -408,9 +388,8 @@ impl<'a> Syncs<'a> {
             Some(Ok(Ok(()))) => Ok(Some(done)),
             Some(Ok(Err(error))) => Err(io_failure("sync", self.path, &error)),
             _ => Err(failure(
-                "storage",
+                FailureKind::Storage,
                 "The check that the file reached the disk did not finish.".to_string(),
-                true,
             )),
         }
     }
@@ -431,7 +410,7 @@ impl<'a> Syncs<'a> {
             .get_ref()
             .sync_data()
             .map_err(|error| io_failure("sync", self.path, &error))?;
-        record(done).map_err(|message| failure("storage", message, false))
+        record(done).map_err(|message| failure(FailureKind::Manifest, message))
     }
 }
 
@@ -491,17 +470,13 @@ async fn stream_body(
         match next {
             Err(_) => {
                 save!()?;
-                return Err(Failure {
-                    retry_after: None,
-                    ..failure(
-                        "timeout",
-                        format!(
-                            "No data arrived for {} seconds. It will be tried again.",
-                            spec.stall_timeout.as_secs()
-                        ),
-                        true,
-                    )
-                });
+                return Err(failure(
+                    FailureKind::Timeout,
+                    format!(
+                        "No data arrived for {} seconds. It will be tried again.",
+                        spec.stall_timeout.as_secs()
+                    ),
+                ));
             }
             Ok(Err(error)) => {
                 save!()?;
@@ -513,11 +488,7 @@ async fn stream_body(
             Ok(Ok(None)) => {
                 save!()?;
                 return match total {
-                    Some(total) if done != total => Err(failure(
-                        "connectionLost",
-                        "The server ended the file early. It will be tried again from where it stopped.".to_string(),
-                        true,
-                    )),
+                    Some(total) if done != total => Err(failure(FailureKind::ConnectionLost, "The server ended the file early. It will be tried again from where it stopped.".to_string())),
                     _ => Ok(TransferEnd::Complete { size: done, validator }),
                 };
             }
@@ -527,9 +498,8 @@ async fn stream_body(
                 if total.is_some_and(|total| done + len > total) {
                     save!()?;
                     return Err(failure(
-                        "badResponse",
+                        FailureKind::FileChanged,
                         "The server sent more bytes than the file has.".to_string(),
-                        true,
                     ));
                 }
                 let full = spec
@@ -550,7 +520,7 @@ async fn stream_body(
                 since_checkpoint += len;
                 if let Some(synced) = syncs.finished()? {
                     checkpoint(synced, total, validator.as_deref())
-                        .map_err(|message| failure("storage", message, false))?;
+                        .map_err(|message| failure(FailureKind::Manifest, message))?;
                 }
                 if since_checkpoint >= spec.checkpoint_bytes
                     || last_checkpoint.elapsed() >= spec.checkpoint_interval
@@ -587,12 +557,12 @@ mod tests {
     fn a_full_disk_is_its_own_retryable_kind() {
         let full = std::io::Error::from_raw_os_error(28);
         let failure = io_failure("write", Path::new("/d/a.part"), &full);
-        assert_eq!(failure.kind, "diskFull");
+        assert_eq!(failure.kind, FailureKind::DiskFull);
         assert!(failure.retryable);
         let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
         assert_eq!(
             io_failure("write", Path::new("/d/a.part"), &denied).kind,
-            "storage"
+            FailureKind::Storage
         );
     }
 }

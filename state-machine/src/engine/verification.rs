@@ -11,24 +11,14 @@
 
 use std::time::{Duration, SystemTime};
 
-use serde::Serialize;
+use plexdl_protocol::{DownloadStatus, FailureKind};
 
 use super::sidecar::{self, SIDECAR_SUFFIX, Sidecar};
 use super::{CoreError, DownloadCore};
 use crate::machine::{self, Event, Route};
 use crate::manifest::{NewDownload, rows};
 
-/// What one verification pass found and did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct VerifyReport {
-    pub checked: usize,
-    pub missing: usize,
-    pub corrupt: usize,
-    pub repaired: usize,
-    pub adopted: usize,
-    pub orphans_removed: usize,
-}
+pub use plexdl_protocol::VerifyReport;
 
 impl DownloadCore {
     /// Compares the manifest with the download folder and repairs what differs.
@@ -37,31 +27,27 @@ impl DownloadCore {
         let rows = self.list()?;
         for row in &rows {
             report.checked += 1;
-            if row.download_status == "completed" {
+            if row.download_status == DownloadStatus::Completed {
                 let Some(path) = self.final_path(row) else {
                     continue;
                 };
                 let lost = match std::fs::metadata(&path) {
-                    Err(_) => Some((
-                        "missing",
-                        "The downloaded file is no longer on this device (it was deleted or its storage was removed). Download it again.",
-                    )),
-                    Ok(meta) if row.bytes_total.is_some_and(|total| total != meta.len()) => Some((
-                        "corrupt",
-                        "The downloaded file is damaged (its size is not what was downloaded). Download it again.",
-                    )),
+                    Err(_) => Some(FailureKind::Missing),
+                    Ok(meta) if row.bytes_total.is_some_and(|total| total != meta.len()) => {
+                        Some(FailureKind::Corrupt)
+                    }
                     Ok(_) => None,
                 };
-                if let Some((kind, message)) = lost {
-                    tracing::warn!(download_id = row.id, kind, file = %path.display(), "finished file lost");
+                if let Some(kind) = lost {
+                    tracing::warn!(download_id = row.id, %kind, file = %path.display(), "finished file lost");
                     self.apply(
                         row.id,
                         &Event::FileLost {
-                            kind: kind.to_string(),
-                            message: message.to_string(),
+                            kind,
+                            message: kind.sentence().to_string(),
                         },
                     )?;
-                    if kind == "missing" {
+                    if kind == FailureKind::Missing {
                         report.missing += 1;
                     } else {
                         report.corrupt += 1;

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use plexdl_protocol::FailureKind;
 use serde::{Deserialize, Serialize};
 
 /// How the bytes of a download are obtained.
@@ -22,14 +23,37 @@ pub enum Route {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Failure {
-    /// The error kind's name (`serverOverloaded`, `diskFull`, ...).
-    pub kind: String,
+    pub kind: FailureKind,
     /// A plain sentence for the user.
     pub message: String,
+    /// Whether the machine waits and tries again by itself: the kind's row in the table,
+    /// except for a failure held for the user (see [`Failure::held`]).
     pub retryable: bool,
     pub retry_after: Option<Duration>,
     /// Milliseconds since 1970 when the failure happened.
     pub at_ms: i64,
+}
+
+impl Failure {
+    /// A failure of `kind` at `at_ms`, retried by itself when the table says so.
+    pub fn new(kind: FailureKind, message: impl Into<String>, at_ms: i64) -> Failure {
+        Failure {
+            kind,
+            message: message.into(),
+            retryable: kind.retryable(),
+            retry_after: None,
+            at_ms,
+        }
+    }
+
+    /// A failure that waits for the user although its kind could pass by itself: the
+    /// busy-server policy "warn" asks the user before a conversion competes with others.
+    pub fn held(kind: FailureKind, message: impl Into<String>, at_ms: i64) -> Failure {
+        Failure {
+            retryable: false,
+            ..Failure::new(kind, message, at_ms)
+        }
+    }
 }
 
 /// Something that happened to a download.
@@ -75,7 +99,7 @@ pub enum Event {
     Retry,
     /// Verification found a finished file missing or damaged (`missing` or `corrupt`).
     FileLost {
-        kind: String,
+        kind: FailureKind,
         message: String,
     },
     NetworkLost,

@@ -4,13 +4,14 @@
 use std::time::Duration;
 
 use super::*;
+use plexdl_protocol::FailureKind;
 
 fn failure(retryable: bool, at_ms: i64) -> Failure {
     Failure {
         kind: if retryable {
-            "connectionLost".into()
+            FailureKind::ConnectionLost
         } else {
-            "notFound".into()
+            FailureKind::NotFound
         },
         message: "something happened".into(),
         retryable,
@@ -137,7 +138,7 @@ fn retryable_failures_back_off_then_give_up_with_the_last_reason() {
             message,
             retryable,
         } => {
-            assert_eq!(kind, "connectionLost");
+            assert_eq!(*kind, FailureKind::ConnectionLost);
             assert_eq!(message, "something happened");
             assert!(*retryable);
         }
@@ -386,12 +387,12 @@ fn a_lost_file_turns_a_completed_download_into_a_failed_one() {
     handle(
         &mut machine,
         &Event::FileLost {
-            kind: "missing".into(),
+            kind: FailureKind::Missing,
             message: "The file is gone.".into(),
         },
     );
     assert!(
-        matches!(machine.state(), State::Failed { kind, retryable: false, .. } if kind == "missing")
+        matches!(machine.state(), State::Failed { kind, retryable: false, .. } if *kind == FailureKind::Missing)
     );
     assert_eq!(
         handle(&mut machine, &Event::Retry),
@@ -402,7 +403,7 @@ fn a_lost_file_turns_a_completed_download_into_a_failed_one() {
 #[test]
 fn retrying_a_busy_refusal_overrides_the_busy_check_once() {
     let mut busy = failure(false, 0);
-    busy.kind = "serverBusy".into();
+    busy.kind = FailureKind::ServerBusy;
     let (mut machine, _) = drive(&[Event::Start, Event::Failed(busy)]);
     handle(&mut machine, &Event::Retry);
     assert!(machine.inner().override_busy);

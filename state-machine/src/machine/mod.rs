@@ -16,13 +16,16 @@
 //! Handlers are pure: they change the machine's own data and record effects in the context;
 //! the engine performs the effects and reports back with events.
 
+pub mod commands;
 pub mod effects;
 pub mod events;
 pub mod retry;
 
+use plexdl_protocol::{DownloadStatus, FailureKind};
 use serde::{Deserialize, Serialize};
 use statig::prelude::*;
 
+pub use commands::commands;
 pub use effects::{Effect, Effects};
 pub use events::{Event, Failure, Route};
 
@@ -89,12 +92,12 @@ impl Download {
             Transition(State::backoff(
                 self.attempts,
                 retry_at_ms,
-                failure.kind.clone(),
+                failure.kind,
                 failure.message.clone(),
             ))
         } else {
             Transition(State::failed(
-                failure.kind.clone(),
+                failure.kind,
                 failure.message.clone(),
                 failure.retryable,
             ))
@@ -320,7 +323,7 @@ impl Download {
     fn backoff(
         attempt: &mut u32,
         retry_at_ms: &mut i64,
-        kind: &mut String,
+        kind: &mut FailureKind,
         reason: &mut String,
         event: &Event,
     ) -> Outcome<State> {
@@ -362,7 +365,7 @@ impl Download {
     fn completed(event: &Event) -> Outcome<State> {
         match event {
             Event::FileLost { kind, message } => {
-                Transition(State::failed(kind.clone(), message.clone(), false))
+                Transition(State::failed(*kind, message.clone(), false))
             }
             _ => Handled,
         }
@@ -375,12 +378,10 @@ impl Download {
         }
     }
 
-    // statig passes state-local fields as `&mut` of their own type, so `kind` stays a String.
-    #[allow(clippy::ptr_arg)]
     #[state]
     fn failed(
         &mut self,
-        kind: &mut String,
+        kind: &mut FailureKind,
         message: &mut String,
         retryable: &mut bool,
         event: &Event,
@@ -390,7 +391,7 @@ impl Download {
             Event::Retry | Event::Resume => {
                 self.attempts = 0;
                 // Retrying a download held back by a busy server means "start it anyway".
-                self.override_busy = kind.as_str() == "serverBusy";
+                self.override_busy = *kind == FailureKind::ServerBusy;
                 Transition(State::preflight())
             }
             Event::Cancel => Transition(State::cancelled()),
@@ -431,33 +432,37 @@ impl Download {
     }
 }
 
-/// The stable name of a state, stored in the manifest's status column.
-pub fn state_name(state: &State) -> &'static str {
-    match state {
-        State::Queued {} => "queued",
-        State::Preflight {} => "preflight",
-        State::Transferring {} => "transferring",
-        State::DirectVerifying {} => "verifying",
-        State::Enqueuing {} => "enqueuing",
-        State::WaitingForServer { .. } => "waitingForServer",
-        State::Fetching {} => "fetching",
-        State::PreparedVerifying {} => "verifying",
-        State::LiveTranscode { .. } => "liveTranscode",
-        State::Paused {} => "paused",
-        State::Backoff { .. } => "backoff",
-        State::WaitingForNetwork {} => "waitingForNetwork",
-        State::Completed {} => "completed",
-        State::Failed { .. } => "failed",
-        State::Cancelled {} => "cancelled",
+/// The one place where a machine state becomes the status stored in the manifest's status
+/// column and shown everywhere else. Both verifying states are `verifying`.
+impl From<&State> for DownloadStatus {
+    fn from(state: &State) -> DownloadStatus {
+        match state {
+            State::Queued {} => DownloadStatus::Queued,
+            State::Preflight {} => DownloadStatus::Preflight,
+            State::Transferring {} => DownloadStatus::Transferring,
+            State::DirectVerifying {} | State::PreparedVerifying {} => DownloadStatus::Verifying,
+            State::Enqueuing {} => DownloadStatus::Enqueuing,
+            State::WaitingForServer { .. } => DownloadStatus::WaitingForServer,
+            State::Fetching {} => DownloadStatus::Fetching,
+            State::LiveTranscode { .. } => DownloadStatus::LiveTranscode,
+            State::Paused {} => DownloadStatus::Paused,
+            State::Backoff { .. } => DownloadStatus::Backoff,
+            State::WaitingForNetwork {} => DownloadStatus::WaitingForNetwork,
+            State::Completed {} => DownloadStatus::Completed,
+            State::Failed { .. } => DownloadStatus::Failed,
+            State::Cancelled {} => DownloadStatus::Cancelled,
+        }
     }
+}
+
+/// The stored name of a state's status (for logs and tests).
+pub fn state_name(state: &State) -> &'static str {
+    DownloadStatus::from(state).name()
 }
 
 /// Whether a state needs no more work (nothing will happen without the user).
 pub fn is_terminal(state: &State) -> bool {
-    matches!(
-        state,
-        State::Completed {} | State::Failed { .. } | State::Cancelled {} | State::Paused {}
-    )
+    !DownloadStatus::from(state).needs_work()
 }
 
 /// A machine that runs: stored, loaded, fed events.

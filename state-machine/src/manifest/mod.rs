@@ -35,6 +35,25 @@ pub enum ManifestError {
     NoSuchDownload(i64),
 }
 
+impl ManifestError {
+    /// The manifest's one mapping to the public kind: an unknown id is the caller's
+    /// mistake, everything else a manifest that cannot be read or written.
+    pub fn kind(&self) -> plexdl_protocol::FailureKind {
+        match self {
+            ManifestError::NoSuchDownload(_) => plexdl_protocol::FailureKind::NoSuchDownload,
+            _ => plexdl_protocol::FailureKind::Manifest,
+        }
+    }
+
+    /// A plain sentence for the user.
+    pub fn user_message(&self) -> String {
+        match self {
+            ManifestError::NoSuchDownload(id) => format!("There is no download with id {id}."),
+            other => format!("The list of downloads could not be read or written: {other}."),
+        }
+    }
+}
+
 /// The open manifest.
 #[derive(Debug)]
 pub struct Manifest {

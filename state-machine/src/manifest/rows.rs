@@ -1,5 +1,6 @@
 //! Rows of the downloads table and the queries on them.
 
+use plexdl_protocol::{DownloadStatus, FailureKind};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
@@ -16,8 +17,8 @@ pub struct DownloadRow {
     pub local_file_path: Option<String>,
     /// The item's metadata as the server sent it (empty in rows from [`list`]).
     pub cached_metadata_json: String,
-    /// The machine's state name (`transferring`, `backoff`, `completed`, ...).
-    pub download_status: String,
+    /// The machine's status (stored under its name: `transferring`, `backoff`, ...).
+    pub download_status: DownloadStatus,
     pub created_at_timestamp: i64,
     /// Which part of a multi-part item this row downloads (0 for most items).
     pub part_index: u32,
@@ -35,7 +36,7 @@ pub struct DownloadRow {
     pub queue_id: Option<u64>,
     pub queue_item_id: Option<u64>,
     pub attempts: u32,
-    pub error_kind: Option<String>,
+    pub error_kind: Option<FailureKind>,
     pub error_message: Option<String>,
     /// When the download wants to be woken (milliseconds since 1970).
     pub next_wake_at: Option<i64>,
@@ -118,7 +119,7 @@ pub fn insert(
             new.media_rating_key,
             new.server_identifier,
             new.cached_metadata_json,
-            machine::state_name(machine.state()),
+            DownloadStatus::from(machine.state()),
             now,
             new.part_index,
             new.title,
@@ -162,13 +163,13 @@ pub struct DownloadSummary {
     pub media_rating_key: String,
     pub server_identifier: String,
     pub local_file_path: Option<String>,
-    pub download_status: String,
+    pub download_status: DownloadStatus,
     pub part_index: u32,
     pub title: String,
     pub quality: String,
     pub bytes_done: u64,
     pub bytes_total: Option<u64>,
-    pub error_kind: Option<String>,
+    pub error_kind: Option<FailureKind>,
     pub error_message: Option<String>,
     pub next_wake_at: Option<i64>,
     pub group_title: Option<String>,
@@ -181,13 +182,13 @@ impl From<&DownloadRow> for DownloadSummary {
             media_rating_key: row.media_rating_key.clone(),
             server_identifier: row.server_identifier.clone(),
             local_file_path: row.local_file_path.clone(),
-            download_status: row.download_status.clone(),
+            download_status: row.download_status,
             part_index: row.part_index,
             title: row.title.clone(),
             quality: row.quality.clone(),
             bytes_done: row.bytes_done,
             bytes_total: row.bytes_total,
-            error_kind: row.error_kind.clone(),
+            error_kind: row.error_kind,
             error_message: row.error_message.clone(),
             next_wake_at: row.next_wake_at,
             group_title: row.group_title.clone(),
@@ -258,15 +259,13 @@ pub fn save_machine(
     let state = machine.state();
     let data = machine.inner();
     let (error_kind, error_message, next_wake_at) = match state {
-        machine::State::Failed { kind, message, .. } => {
-            (Some(kind.clone()), Some(message.clone()), None)
-        }
+        machine::State::Failed { kind, message, .. } => (Some(*kind), Some(message.clone()), None),
         machine::State::Backoff {
             kind,
             reason,
             retry_at_ms,
             ..
-        } => (Some(kind.clone()), Some(reason.clone()), Some(*retry_at_ms)),
+        } => (Some(*kind), Some(reason.clone()), Some(*retry_at_ms)),
         _ => (None, None, None),
     };
     let changed = transaction.execute(
@@ -277,7 +276,7 @@ pub fn save_machine(
             id,
             machine::to_json(machine),
             machine::MACHINE_FORMAT,
-            machine::state_name(state),
+            DownloadStatus::from(state),
             data.attempts,
             error_kind,
             error_message,
@@ -419,7 +418,7 @@ mod tests {
             },
         );
         let failure = Failure {
-            kind: "timeout".into(),
+            kind: FailureKind::Timeout,
             message: "slow".into(),
             retryable: true,
             retry_after: None,
@@ -434,7 +433,7 @@ mod tests {
             .expect("checkpoint");
         let row = manifest.read(|tx| get(tx, id)).expect("row");
         assert_eq!(row.download_status, "backoff");
-        assert_eq!(row.error_kind.as_deref(), Some("timeout"));
+        assert_eq!(row.error_kind, Some(FailureKind::Timeout));
         assert!(row.next_wake_at.is_some());
         assert_eq!(row.attempts, 1);
         assert_eq!((row.bytes_done, row.bytes_total), (400, Some(1_000)));

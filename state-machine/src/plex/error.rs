@@ -1,50 +1,14 @@
 //! The one error type of the Plex client. Each variant names a failure the user and the
-//! scheduler can act on, carries what is needed to explain it, and says whether trying again
-//! can help. No variant ever carries a token: paths and body excerpts are redacted when the
-//! error is built.
+//! scheduler can act on and carries what is needed to explain it. [`PlexError::kind`] is the
+//! client's one mapping to the public [`FailureKind`]; whether trying again can help, the
+//! user's next action and the log level come from that kind's row in the protocol's table.
+//! No variant ever carries a token: paths and body excerpts are redacted when the error is
+//! built.
 
-use std::fmt;
 use std::time::Duration;
 
+use plexdl_protocol::{Action, FailureKind};
 use serde::{Deserialize, Serialize};
-
-/// What the UI and the scheduler act on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ErrorKind {
-    Unauthorized,
-    SignInExpired,
-    DownloadsNotAllowed,
-    Forbidden,
-    NotFound,
-    ServerOverloaded,
-    TranscodeRefused,
-    Unreachable,
-    ConnectionLost,
-    Tls,
-    Timeout,
-    RateLimited,
-    BadResponse,
-    TokenStorage,
-}
-
-/// What the user can do about an error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum NextAction {
-    /// Try again (now or after the wait the error names).
-    Retry,
-    /// Sign in to Plex again.
-    SignIn,
-    /// Ask the server owner (a permission or setting on the server).
-    AskServerOwner,
-    /// Choose another quality or item.
-    ChooseAnother,
-    /// Check the network or the server's address.
-    CheckConnection,
-    /// Nothing the user can do; report it.
-    Report,
-}
 
 /// One failed attempt to reach a server address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,36 +79,29 @@ fn describe_failures(attempts: &[ConnectionFailure]) -> String {
 }
 
 impl PlexError {
-    /// The kind the UI and scheduler act on.
-    pub fn kind(&self) -> ErrorKind {
+    /// The kind the UI and scheduler act on: the client's one mapping to the public kind.
+    pub fn kind(&self) -> FailureKind {
         match self {
-            PlexError::Unauthorized { .. } => ErrorKind::Unauthorized,
-            PlexError::SignInExpired => ErrorKind::SignInExpired,
-            PlexError::DownloadsNotAllowed { .. } => ErrorKind::DownloadsNotAllowed,
-            PlexError::Forbidden { .. } => ErrorKind::Forbidden,
-            PlexError::NotFound { .. } => ErrorKind::NotFound,
-            PlexError::ServerOverloaded { .. } => ErrorKind::ServerOverloaded,
-            PlexError::TranscodeRefused { .. } => ErrorKind::TranscodeRefused,
-            PlexError::Unreachable { .. } => ErrorKind::Unreachable,
-            PlexError::ConnectionLost { .. } => ErrorKind::ConnectionLost,
-            PlexError::Tls { .. } => ErrorKind::Tls,
-            PlexError::Timeout { .. } => ErrorKind::Timeout,
-            PlexError::RateLimited { .. } => ErrorKind::RateLimited,
-            PlexError::BadResponse { .. } => ErrorKind::BadResponse,
-            PlexError::TokenStorage { .. } => ErrorKind::TokenStorage,
+            PlexError::Unauthorized { .. } => FailureKind::Unauthorized,
+            PlexError::SignInExpired => FailureKind::SignInExpired,
+            PlexError::DownloadsNotAllowed { .. } => FailureKind::DownloadsNotAllowed,
+            PlexError::Forbidden { .. } => FailureKind::Forbidden,
+            PlexError::NotFound { .. } => FailureKind::NotFound,
+            PlexError::ServerOverloaded { .. } => FailureKind::ServerOverloaded,
+            PlexError::TranscodeRefused { .. } => FailureKind::TranscodeRefused,
+            PlexError::Unreachable { .. } => FailureKind::Unreachable,
+            PlexError::ConnectionLost { .. } => FailureKind::ConnectionLost,
+            PlexError::Tls { .. } => FailureKind::Tls,
+            PlexError::Timeout { .. } => FailureKind::Timeout,
+            PlexError::RateLimited { .. } => FailureKind::RateLimited,
+            PlexError::BadResponse { .. } => FailureKind::BadResponse,
+            PlexError::TokenStorage { .. } => FailureKind::TokenStorage,
         }
     }
 
-    /// Whether trying the same thing again later can succeed.
+    /// Whether trying the same thing again later can succeed (the kind's row in the table).
     pub fn retryable(&self) -> bool {
-        matches!(
-            self.kind(),
-            ErrorKind::ServerOverloaded
-                | ErrorKind::Unreachable
-                | ErrorKind::ConnectionLost
-                | ErrorKind::Timeout
-                | ErrorKind::RateLimited
-        )
+        self.kind().retryable()
     }
 
     /// The wait the server asked for (Retry-After), if any.
@@ -156,25 +113,15 @@ impl PlexError {
         }
     }
 
-    /// What the user can do.
-    pub fn next_action(&self) -> NextAction {
-        match self.kind() {
-            ErrorKind::Unauthorized | ErrorKind::SignInExpired | ErrorKind::TokenStorage => {
-                NextAction::SignIn
-            }
-            ErrorKind::DownloadsNotAllowed | ErrorKind::Forbidden => NextAction::AskServerOwner,
-            ErrorKind::NotFound | ErrorKind::TranscodeRefused => NextAction::ChooseAnother,
-            ErrorKind::Unreachable | ErrorKind::Tls => NextAction::CheckConnection,
-            ErrorKind::ServerOverloaded
-            | ErrorKind::ConnectionLost
-            | ErrorKind::Timeout
-            | ErrorKind::RateLimited => NextAction::Retry,
-            ErrorKind::BadResponse => NextAction::Report,
-        }
+    /// What the user can do (the kind's row in the table).
+    pub fn next_action(&self) -> Action {
+        self.kind().action()
     }
 
-    /// A plain sentence for the user: what happened and what to do.
+    /// A plain sentence for the user: what happened and what to do. It is the kind's
+    /// sentence from the table, with the details this error knows added where they help.
     pub fn user_message(&self) -> String {
+        let sentence = self.kind().sentence();
         let wait = |retry_after: &Option<Duration>| match retry_after {
             Some(wait) if wait.as_secs() > 0 => {
                 format!(" The server asked to wait {} seconds.", wait.as_secs())
@@ -182,67 +129,15 @@ impl PlexError {
             _ => String::new(),
         };
         match self {
-            PlexError::Unauthorized { .. } => {
-                "Plex did not accept the saved sign-in. Sign in again to continue.".to_string()
+            PlexError::ServerOverloaded { retry_after, .. }
+            | PlexError::RateLimited { retry_after, .. } => {
+                format!("{sentence}{}", wait(retry_after))
             }
-            PlexError::SignInExpired => {
-                "The sign-in code expired before it was confirmed. Start the sign-in again.".to_string()
+            PlexError::TranscodeRefused { code, text } => {
+                format!("{sentence} The server said: {text} (code {code}).")
             }
-            PlexError::DownloadsNotAllowed { .. } => {
-                "The server does not allow downloads for your account. Ask the server owner to allow downloads \
-                 (Plex Pass and the download setting)."
-                    .to_string()
-            }
-            PlexError::Forbidden { .. } => {
-                "The server refused access to this item. Ask the server owner to check your permissions.".to_string()
-            }
-            PlexError::NotFound { .. } => {
-                "The item is no longer on the server (it was removed or replaced). Choose it again from the library."
-                    .to_string()
-            }
-            PlexError::ServerOverloaded { retry_after, .. } => {
-                format!("The server is busy and cannot handle this now. It will be tried again.{}", wait(retry_after))
-            }
-            PlexError::TranscodeRefused { code, text } => format!(
-                "The server refused to convert this item ({text}, code {code}). Choose another quality, or Original."
-            ),
-            PlexError::Unreachable { .. } => {
-                "None of the server's addresses answered. Check that the server is on and that this device has a \
-                 network connection."
-                    .to_string()
-            }
-            PlexError::ConnectionLost { .. } => {
-                "The connection to the server broke. It will be tried again.".to_string()
-            }
-            PlexError::Tls { .. } => {
-                "A secure connection to the server could not be made (certificate or encryption problem). Check the \
-                 server's address and its secure connection setting."
-                    .to_string()
-            }
-            PlexError::Timeout { .. } => {
-                "The server did not answer in time. It will be tried again.".to_string()
-            }
-            PlexError::RateLimited { retry_after, .. } => {
-                format!("Plex asked to slow down (too many requests). It will be tried again later.{}", wait(retry_after))
-            }
-            PlexError::BadResponse { .. } => {
-                "The server sent an answer this app cannot read. If this keeps happening, report it with the \
-                 diagnostics."
-                    .to_string()
-            }
-            PlexError::TokenStorage { .. } => {
-                "The saved sign-in could not be read or written on this device. Sign in again.".to_string()
-            }
+            _ => sentence.to_string(),
         }
-    }
-}
-
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = serde_json::to_value(self)
-            .ok()
-            .and_then(|value| value.as_str().map(str::to_string));
-        formatter.write_str(name.as_deref().unwrap_or("unknown"))
     }
 }
 
@@ -313,7 +208,7 @@ mod tests {
         for error in &errors {
             let message = error.user_message();
             assert!(message.ends_with('.') && message.len() > 30, "{message}");
-            let _ = error.next_action();
+            assert_eq!(error.next_action(), error.kind().action());
         }
     }
 
@@ -328,18 +223,23 @@ mod tests {
         assert_eq!(
             retryable,
             [
-                ErrorKind::ServerOverloaded,
-                ErrorKind::Unreachable,
-                ErrorKind::ConnectionLost,
-                ErrorKind::Timeout,
-                ErrorKind::RateLimited
+                FailureKind::ServerOverloaded,
+                FailureKind::Unreachable,
+                FailureKind::ConnectionLost,
+                FailureKind::Timeout,
+                FailureKind::RateLimited
             ]
         );
         assert_eq!(errors[5].retry_after(), Some(Duration::from_secs(5)));
         assert!(errors[5].user_message().contains("wait 5 seconds"));
         assert_eq!(
-            ErrorKind::DownloadsNotAllowed.to_string(),
+            FailureKind::DownloadsNotAllowed.to_string(),
             "downloadsNotAllowed"
+        );
+        assert!(
+            errors[6]
+                .user_message()
+                .contains("Codec not supported (code 4001)")
         );
     }
 }

@@ -19,7 +19,7 @@ pub mod transport;
 
 pub use activity::{ServerActivity, SessionSummary};
 pub use auth::{PLEX_TV, Pin, PlexAccount, auth_url};
-pub use error::{ConnectionFailure, ErrorKind, NextAction, PlexError};
+pub use error::{ConnectionFailure, PlexError};
 pub use identity::ClientIdentity;
 pub use library::{ItemQuery, Page};
 pub use models::{Directory, Envelope, MediaContainer, Metadata, MetadataType, Part, Stream};

@@ -13,9 +13,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::auth::PlexAccount;
-use super::error::{ConnectionFailure, ErrorKind, PlexError};
+use super::error::{ConnectionFailure, PlexError};
 use super::models::{Envelope, Resource};
 use super::transport::{Call, Transport};
+use plexdl_protocol::FailureKind;
 
 /// How a connection reaches the server, in order of preference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -397,7 +398,7 @@ impl PlexServer {
 fn connection_failed(error: &PlexError) -> bool {
     matches!(
         error.kind(),
-        ErrorKind::Unreachable | ErrorKind::Timeout | ErrorKind::ConnectionLost
+        FailureKind::Unreachable | FailureKind::Timeout | FailureKind::ConnectionLost
     )
 }
 

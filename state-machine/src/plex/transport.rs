@@ -458,7 +458,7 @@ mod tests {
 
     #[test]
     fn statuses_map_to_kinds() {
-        use super::super::error::ErrorKind;
+        use plexdl_protocol::FailureKind;
         let mut headers = HeaderMap::new();
         headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
         let kind = |status: u16| {
@@ -470,13 +470,13 @@ mod tests {
             )
             .kind()
         };
-        assert_eq!(kind(401), ErrorKind::Unauthorized);
-        assert_eq!(kind(403), ErrorKind::Forbidden);
-        assert_eq!(kind(404), ErrorKind::NotFound);
-        assert_eq!(kind(429), ErrorKind::RateLimited);
-        assert_eq!(kind(500), ErrorKind::ServerOverloaded);
-        assert_eq!(kind(509), ErrorKind::ServerOverloaded);
-        assert_eq!(kind(418), ErrorKind::BadResponse);
+        assert_eq!(kind(401), FailureKind::Unauthorized);
+        assert_eq!(kind(403), FailureKind::Forbidden);
+        assert_eq!(kind(404), FailureKind::NotFound);
+        assert_eq!(kind(429), FailureKind::RateLimited);
+        assert_eq!(kind(500), FailureKind::ServerOverloaded);
+        assert_eq!(kind(509), FailureKind::ServerOverloaded);
+        assert_eq!(kind(418), FailureKind::BadResponse);
         let overloaded = status_error(StatusCode::SERVICE_UNAVAILABLE, &headers, b"", "/x");
         assert_eq!(overloaded.retry_after(), Some(Duration::from_secs(7)));
         headers.insert(RETRY_AFTER, HeaderValue::from_static("-1"));

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use plexdl_core::engine::{DownloadCore, StepResult};
 use plexdl_core::plex::QualityPreset;
+use plexdl_protocol::DownloadStatus;
 use plexdl_replay::{Fault, FaultRule, ReplayServer, Scenario};
 
 use crate::support::{SERVER, finished_file, rig, rig_with, run_to_end, sha256_file, spawn_step};
@@ -81,7 +82,7 @@ async fn a_pause_reaches_a_stalled_transfer_at_once() {
     assert_eq!(
         result,
         StepResult::Idle {
-            status: "paused".to_string()
+            status: DownloadStatus::Paused
         }
     );
     assert_eq!(
@@ -109,7 +110,7 @@ async fn pause_then_resume() {
     assert_eq!(
         result,
         StepResult::Idle {
-            status: "paused".to_string()
+            status: DownloadStatus::Paused
         }
     );
     let row = core.get(id).expect("row");
@@ -257,7 +258,7 @@ async fn final_errors_fail_with_their_kind() {
         .expect("enqueued")[0];
     let row = run_to_end(&rig.core, id).await;
     assert_eq!(row.download_status, "failed");
-    assert_eq!(row.error_kind.as_deref(), Some("forbidden"));
+    assert_eq!(row.error_kind.map(|kind| kind.name()), Some("forbidden"));
     assert_eq!(row.attempts, 1, "a final error is not retried");
 }
 
@@ -331,7 +332,7 @@ async fn a_full_disk_keeps_the_partial_file_and_resumes_when_space_returns() {
     assert!(matches!(step, StepResult::WakeAfter { .. }), "{step:?}");
     let row = rig.core.get(id).expect("row");
     assert_eq!(row.download_status, "backoff");
-    assert_eq!(row.error_kind.as_deref(), Some("diskFull"));
+    assert_eq!(row.error_kind.map(|kind| kind.name()), Some("diskFull"));
     assert!(
         row.error_message
             .as_deref()

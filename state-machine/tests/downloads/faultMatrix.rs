@@ -232,7 +232,7 @@ async fn seeded_fault_trials_end_identical_or_in_the_implied_failure() {
                     "trial {seed} ({name}): {row:?}"
                 );
                 assert_eq!(
-                    row.error_kind.as_deref(),
+                    row.error_kind.map(|kind| kind.name()),
                     Some(kind),
                     "trial {seed} ({name})"
                 );

@@ -86,7 +86,7 @@ async fn a_busy_server_warns_and_a_retry_starts_anyway() {
         .expect("enqueued")[0];
     let row = run_to_end(&rig.core, id).await;
     assert_eq!(row.download_status, "failed");
-    assert_eq!(row.error_kind.as_deref(), Some("serverBusy"));
+    assert_eq!(row.error_kind.map(|kind| kind.name()), Some("serverBusy"));
     assert!(
         row.error_message
             .as_deref()
@@ -118,7 +118,12 @@ async fn a_busy_server_warns_and_a_retry_starts_anyway() {
         "{step:?}"
     );
     assert_eq!(
-        waiting.core.get(id).expect("row").error_kind.as_deref(),
+        waiting
+            .core
+            .get(id)
+            .expect("row")
+            .error_kind
+            .map(|kind| kind.name()),
         Some("serverBusy")
     );
 
@@ -158,7 +163,7 @@ async fn not_enough_space_stops_before_any_byte() {
     assert!(matches!(step, StepResult::WakeAfter { .. }), "{step:?}");
     let row = rig.core.get(id).expect("row");
     assert_eq!(row.download_status, "backoff");
-    assert_eq!(row.error_kind.as_deref(), Some("diskFull"));
+    assert_eq!(row.error_kind.map(|kind| kind.name()), Some("diskFull"));
     assert_eq!(
         rig.server.counters().part_bytes(46),
         0,

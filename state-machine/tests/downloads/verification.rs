@@ -34,8 +34,8 @@ async fn missing_and_damaged_files_are_reported_and_can_be_downloaded_again() {
     let missing = rig.core.get(ids[0]).expect("row");
     assert_eq!(
         (
-            missing.download_status.as_str(),
-            missing.error_kind.as_deref()
+            missing.download_status.name(),
+            missing.error_kind.map(|kind| kind.name())
         ),
         ("failed", Some("missing"))
     );
@@ -46,7 +46,11 @@ async fn missing_and_damaged_files_are_reported_and_can_be_downloaded_again() {
             .is_some_and(|m| m.contains("Download it again"))
     );
     assert_eq!(
-        rig.core.get(ids[1]).expect("row").error_kind.as_deref(),
+        rig.core
+            .get(ids[1])
+            .expect("row")
+            .error_kind
+            .map(|kind| kind.name()),
         Some("corrupt")
     );
     assert_eq!(

@@ -4,7 +4,8 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::Duration;
 
-use plexdl_core::plex::{ErrorKind, PlexError, PlexServer, QualityPreset, TransportSettings};
+use plexdl_core::plex::{PlexError, PlexServer, QualityPreset, TransportSettings};
+use plexdl_protocol::FailureKind;
 use plexdl_replay::{Fault, FaultRule, Refusal, Scenario};
 
 use crate::support::{assert_token_not_logged, direct, replay, transport};
@@ -20,7 +21,7 @@ fn with_fault(path: &str, fault: Fault) -> plexdl_replay::ReplayServer {
 async fn html_instead_of_json_is_a_bad_response() {
     let server = with_fault("/library/sections", Fault::HtmlPage);
     let error = direct(&server).sections().await.expect_err("HTML");
-    assert_eq!(error.kind(), ErrorKind::BadResponse);
+    assert_eq!(error.kind(), FailureKind::BadResponse);
     match &error {
         PlexError::BadResponse {
             body_start,
@@ -48,7 +49,7 @@ async fn busy_statuses_are_server_overloaded_with_the_wait() {
             },
         );
         let error = direct(&server).sections().await.expect_err("busy");
-        assert_eq!(error.kind(), ErrorKind::ServerOverloaded, "HTTP {status}");
+        assert_eq!(error.kind(), FailureKind::ServerOverloaded, "HTTP {status}");
         assert_eq!(error.retry_after(), Some(Duration::from_secs(3)));
         assert!(error.retryable());
     }
@@ -65,25 +66,25 @@ async fn forbidden_not_found_and_unauthorized() {
     );
     assert_eq!(
         direct(&server).sections().await.expect_err("403").kind(),
-        ErrorKind::Forbidden
+        FailureKind::Forbidden
     );
 
     let server = replay(Scenario::default());
     let plex = direct(&server);
     let missing = plex.metadata("424242").await.expect_err("404");
-    assert_eq!(missing.kind(), ErrorKind::NotFound);
+    assert_eq!(missing.kind(), FailureKind::NotFound);
     assert!(!missing.retryable());
     let hostile = plex
         .metadata("../../library/sections")
         .await
         .expect_err("not a key");
-    assert_eq!(hostile.kind(), ErrorKind::NotFound);
+    assert_eq!(hostile.kind(), FailureKind::NotFound);
 
     let wrong = PlexServer::direct(transport(), server.base_url(), "WrongTokenValue1", "Replay")
         .expect("valid");
     assert_eq!(
         wrong.sections().await.expect_err("401").kind(),
-        ErrorKind::Unauthorized
+        FailureKind::Unauthorized
     );
     assert_token_not_logged(server.token());
 }
@@ -111,7 +112,7 @@ async fn a_server_that_does_not_answer_in_time_is_a_timeout() {
     // The probe (/identity) is not stalled; the sections call is, twice (first try and the
     // try after probing again).
     let error = plex.sections().await.expect_err("stalled");
-    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert_eq!(error.kind(), FailureKind::Timeout);
     assert!(error.retryable());
 }
 
@@ -140,7 +141,7 @@ async fn https_to_a_plain_http_server_is_a_tls_error() {
         .json::<serde_json::Value>(&direct_call)
         .await
         .expect_err("TLS");
-    assert_eq!(tls.kind(), ErrorKind::Tls);
+    assert_eq!(tls.kind(), FailureKind::Tls);
     assert!(tls.user_message().contains("secure connection"));
 }
 
@@ -161,7 +162,7 @@ async fn a_body_cut_short_is_a_lost_connection() {
         .json::<serde_json::Value>(&call)
         .await
         .expect_err("cut short");
-    assert_eq!(error.kind(), ErrorKind::ConnectionLost);
+    assert_eq!(error.kind(), FailureKind::ConnectionLost);
     assert!(error.retryable());
 }
 
@@ -175,7 +176,7 @@ async fn refused_transcodes_name_the_reason() {
         .transcode_decision("55", QualityPreset::Hd720, false, "s1")
         .await
         .expect_err("refused");
-    assert_eq!(error.kind(), ErrorKind::DownloadsNotAllowed);
+    assert_eq!(error.kind(), FailureKind::DownloadsNotAllowed);
     assert!(error.user_message().contains("server owner"));
 
     let other = Refusal {
@@ -191,7 +192,7 @@ async fn refused_transcodes_name_the_reason() {
         .transcode_decision("55", QualityPreset::Hd720, false, "s1")
         .await
         .expect_err("refused");
-    assert_eq!(error.kind(), ErrorKind::TranscodeRefused);
+    assert_eq!(error.kind(), FailureKind::TranscodeRefused);
     assert!(error.user_message().contains("Codec not supported"));
     assert_token_not_logged(server.token());
 }

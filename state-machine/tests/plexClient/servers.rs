@@ -1,8 +1,9 @@
 //! The server list and the choice of connection.
 
 use plexdl_core::plex::{
-    ConnectionKind, ConnectionPolicy, ErrorKind, PlexServer, ServerConnection, ServerInfo,
+    ConnectionKind, ConnectionPolicy, PlexServer, ServerConnection, ServerInfo,
 };
+use plexdl_protocol::FailureKind;
 use plexdl_replay::{ConnectionKind as Dead, Scenario};
 
 use crate::support::{account, assert_token_not_logged, replay, transport};
@@ -89,7 +90,7 @@ async fn no_answering_address_is_unreachable_with_each_reason() {
     .await;
     let plex = PlexServer::from_info(transport(), info, open_policy());
     let error = plex.sections().await.expect_err("nothing answers");
-    assert_eq!(error.kind(), ErrorKind::Unreachable);
+    assert_eq!(error.kind(), FailureKind::Unreachable);
     match &error {
         plexdl_core::plex::PlexError::Unreachable { attempts } => {
             assert_eq!(attempts.len(), 3);
@@ -176,7 +177,7 @@ async fn a_failing_winner_is_replaced_by_probing_again() {
 async fn direct_server_needs_a_valid_address() {
     let error = PlexServer::direct(transport(), "ftp://example.invalid", "SomeToken123", "Bad")
         .expect_err("bad scheme");
-    assert_eq!(error.kind(), ErrorKind::Unreachable);
+    assert_eq!(error.kind(), FailureKind::Unreachable);
     let server = replay(Scenario::default());
     let plex = PlexServer::direct(
         transport(),

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use plexdl_core::plex::{ErrorKind, FileTokenStore, TokenStore};
+use plexdl_core::plex::{FileTokenStore, TokenStore};
+use plexdl_protocol::FailureKind;
 use plexdl_replay::{Fault, FaultRule, Scenario};
 
 use crate::support::{account, assert_token_not_logged, replay};
@@ -38,7 +39,7 @@ async fn pin_sign_in_links_checks_and_signs_out() {
     assert_eq!(account.saved_token().expect("store readable"), None);
     assert_eq!(
         account.require_token().expect_err("not signed in").kind(),
-        ErrorKind::Unauthorized
+        FailureKind::Unauthorized
     );
     assert_token_not_logged(server.token());
 }
@@ -56,7 +57,7 @@ async fn expired_pin_is_reported_as_such() {
         .wait_for_sign_in(&pin, Duration::from_millis(200))
         .await
         .expect_err("expires");
-    assert_eq!(error.kind(), ErrorKind::SignInExpired);
+    assert_eq!(error.kind(), FailureKind::SignInExpired);
     assert!(error.user_message().contains("Start the sign-in again"));
 }
 
@@ -67,7 +68,7 @@ async fn wrong_token_is_unauthorized() {
         .check_token("NotTheRightToken1")
         .await
         .expect_err("refused");
-    assert_eq!(error.kind(), ErrorKind::Unauthorized);
+    assert_eq!(error.kind(), FailureKind::Unauthorized);
     assert!(!error.retryable());
     assert_token_not_logged(server.token());
 }
@@ -86,7 +87,7 @@ async fn rate_limited_sign_in_reports_the_wait() {
         .start_sign_in()
         .await
         .expect_err("rate limited");
-    assert_eq!(error.kind(), ErrorKind::RateLimited);
+    assert_eq!(error.kind(), FailureKind::RateLimited);
     assert_eq!(error.retry_after(), Some(Duration::from_secs(30)));
     assert!(error.retryable());
 }
@@ -100,6 +101,6 @@ fn unusable_token_storage_is_a_token_storage_error() {
     let error = store
         .save("SomeTokenValue99")
         .expect_err("cannot write under a file");
-    assert_eq!(error.kind(), ErrorKind::TokenStorage);
+    assert_eq!(error.kind(), FailureKind::TokenStorage);
     assert!(!error.to_string().contains("SomeTokenValue99"));
 }

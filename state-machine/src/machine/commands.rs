@@ -1,0 +1,157 @@
+//! What the user can do with a download now. The core sends these commands in every
+//! snapshot, and the screens show exactly their buttons, so no other part keeps a copy of
+//! the machine's transitions. Every command offered here is one the machine accepts in that
+//! state (the test below feeds each to the machine); the machine accepts a few more that
+//! would only be noise as buttons (Resume during a backoff does what Retry does, for one).
+
+use plexdl_protocol::{Command, DownloadStatus};
+
+/// The commands a download in `status` allows, in the order of their buttons. Play is
+/// offered only where the host can open a finished file in a player.
+pub fn commands(status: DownloadStatus, can_play: bool) -> Vec<Command> {
+    Command::ALL
+        .into_iter()
+        .filter(|command| match command {
+            Command::Pause => status.needs_work(),
+            Command::Resume => status == DownloadStatus::Paused,
+            Command::Cancel => !status.is_finished(),
+            Command::Play => status == DownloadStatus::Completed && can_play,
+            Command::Retry => matches!(status, DownloadStatus::Failed | DownloadStatus::Cancelled),
+            Command::Remove => true,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::machine::{Event, Failure, Machine, Route, handle, new_machine};
+    use plexdl_protocol::FailureKind;
+
+    /// A machine in every status, reached by the events a download really gets.
+    fn machines() -> Vec<Machine> {
+        let failure = |kind: FailureKind| Event::Failed(Failure::new(kind, "it broke", 0));
+        let paths: Vec<Vec<Event>> = vec![
+            vec![],
+            vec![Event::Start],
+            vec![
+                Event::Start,
+                Event::PreflightPassed {
+                    route: Route::Direct,
+                },
+            ],
+            vec![
+                Event::Start,
+                Event::PreflightPassed {
+                    route: Route::Direct,
+                },
+                Event::TransferComplete,
+            ],
+            vec![
+                Event::Start,
+                Event::PreflightPassed {
+                    route: Route::ServerQueue,
+                },
+            ],
+            vec![
+                Event::Start,
+                Event::PreflightPassed {
+                    route: Route::ServerQueue,
+                },
+                Event::Enqueued {
+                    queue_id: 1,
+                    item_id: 2,
+                },
+            ],
+            vec![
+                Event::Start,
+                Event::PreflightPassed {
+                    route: Route::ServerQueue,
+                },
+                Event::Enqueued {
+                    queue_id: 1,
+                    item_id: 2,
+                },
+                Event::ServerReady,
+            ],
+            vec![
+                Event::Start,
+                Event::PreflightPassed {
+                    route: Route::LiveTranscode,
+                },
+            ],
+            vec![Event::Pause],
+            vec![Event::Start, failure(FailureKind::Timeout)],
+            vec![Event::Start, Event::NetworkLost],
+            vec![
+                Event::Start,
+                Event::PreflightPassed {
+                    route: Route::Direct,
+                },
+                Event::TransferComplete,
+                Event::VerifyPassed,
+            ],
+            vec![Event::Start, failure(FailureKind::Forbidden)],
+            vec![Event::Cancel],
+        ];
+        paths
+            .into_iter()
+            .map(|events| {
+                let mut machine = new_machine(1);
+                for event in &events {
+                    handle(&mut machine, event);
+                }
+                machine
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_offered_command_is_accepted_by_the_machine() {
+        let machines = machines();
+        let statuses: std::collections::HashSet<DownloadStatus> = machines
+            .iter()
+            .map(|machine| DownloadStatus::from(machine.state()))
+            .collect();
+        assert_eq!(
+            statuses.len(),
+            DownloadStatus::ALL.len(),
+            "one machine per status"
+        );
+        for machine in machines {
+            let status = DownloadStatus::from(machine.state());
+            for command in commands(status, true) {
+                let event = match command {
+                    Command::Pause => Event::Pause,
+                    Command::Resume => Event::Resume,
+                    Command::Cancel => Event::Cancel,
+                    Command::Retry => Event::Retry,
+                    Command::Remove | Command::Play => continue,
+                };
+                let mut probe = machine.clone();
+                handle(&mut probe, &event);
+                assert_ne!(
+                    probe.state(),
+                    machine.state(),
+                    "{status}: {command:?} is offered but the machine ignores it"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_buttons_follow_the_state() {
+        use Command::*;
+        assert_eq!(
+            commands(DownloadStatus::Transferring, true),
+            [Pause, Cancel, Remove]
+        );
+        assert_eq!(
+            commands(DownloadStatus::Paused, true),
+            [Resume, Cancel, Remove]
+        );
+        assert_eq!(commands(DownloadStatus::Failed, true), [Retry, Remove]);
+        assert_eq!(commands(DownloadStatus::Completed, true), [Play, Remove]);
+        assert_eq!(commands(DownloadStatus::Completed, false), [Remove]);
+    }
+}
