@@ -18,10 +18,12 @@ cargo build -p plexdl-android -p plexdl-replay --features plexdl-android/test-ho
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 main_sources=(android/app/src/main/java/net/plexdownloader/NativeBridge.java
-              android/app/src/main/java/net/plexdownloader/BridgeException.java)
-# NativeBridge must stay free of android.* so that it compiles and runs here.
+              android/app/src/main/java/net/plexdownloader/BridgeException.java
+              android/app/src/main/java/net/plexdownloader/NativeBridgeNames.java)
+# NativeBridge, BridgeException and NativeBridgeNames must stay free of android.* so that
+# they compile and run here.
 if grep -n "import android" "${main_sources[@]}"; then
-    echo "NativeBridge and BridgeException must not import android classes" >&2
+    echo "NativeBridge, BridgeException and NativeBridgeNames must not import android classes" >&2
     exit 1
 fi
 javac -Xlint:all -Werror -d "$out/main" "${main_sources[@]}"

@@ -5,10 +5,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use plexdl_core::app::snapshots::{item_summary, snapshot};
+use plexdl_core::app::snapshots::item_summary;
 use plexdl_core::app::{App, AppError, AppSettings};
 use plexdl_core::engine::CoreError;
-use plexdl_core::plex::{ErrorKind, PlexError, QualityPreset};
+use plexdl_core::plex::{PlexError, QualityPreset};
+use plexdl_protocol::FailureKind;
 
 use crate::scheduler::{self, Outcome};
 use crate::{
@@ -36,14 +37,14 @@ impl From<AppError> for Failure {
             _ => None,
         };
         let code = match (&error, plex.map(PlexError::kind)) {
-            (_, Some(ErrorKind::Unauthorized | ErrorKind::SignInExpired)) => EXIT_NOT_SIGNED_IN,
+            (_, Some(FailureKind::Unauthorized | FailureKind::SignInExpired)) => EXIT_NOT_SIGNED_IN,
             (
                 _,
                 Some(
-                    ErrorKind::Unreachable
-                    | ErrorKind::Timeout
-                    | ErrorKind::Tls
-                    | ErrorKind::ConnectionLost,
+                    FailureKind::Unreachable
+                    | FailureKind::Timeout
+                    | FailureKind::Tls
+                    | FailureKind::ConnectionLost,
                 ),
             ) => EXIT_UNREACHABLE,
             (AppError::UnknownServer(_) | AppError::Core(CoreError::UnknownServer(_)), _) => {
@@ -58,7 +59,7 @@ impl From<AppError> for Failure {
             (AppError::Core(CoreError::NothingToDownload(_)) | AppError::DataDir { .. }, _) => {
                 EXIT_USAGE
             }
-            (_, Some(ErrorKind::NotFound)) => EXIT_USAGE,
+            (_, Some(FailureKind::NotFound)) => EXIT_USAGE,
             _ => EXIT_ERROR,
         };
         let message = match plex {
@@ -296,12 +297,17 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
         Command::Status { json } => {
             let rows = app.core().list()?;
             if *json {
-                print_json(&rows.iter().map(snapshot).collect::<Vec<_>>());
+                print_json(
+                    &rows
+                        .iter()
+                        .map(|row| app.download_snapshot(row))
+                        .collect::<Vec<_>>(),
+                );
             } else if rows.is_empty() {
                 println!("No downloads.");
             } else {
                 for row in rows {
-                    let snap = snapshot(&row);
+                    let snap = app.download_snapshot(&row);
                     let total = snap
                         .bytes_total
                         .map(|t| format!("{:.1} MB", t as f64 / 1e6))
@@ -442,7 +448,7 @@ async fn demo(
     }
     let outcome = scheduler::run(app.clone(), true, Arc::new(AtomicBool::new(false))).await?;
     for row in app.core().list()? {
-        let snap = snapshot(&row);
+        let snap = app.download_snapshot(&row);
         println!(
             "{}  {}  {}  {}",
             snap.id,
@@ -459,8 +465,7 @@ async fn demo(
 }
 
 fn print_row(row: plexdl_core::manifest::DownloadRow) {
-    let snap = snapshot(&row);
-    println!("{}  {}  {}", snap.id, snap.title, snap.phase);
+    println!("{}  {}  {}", row.id, row.title, row.download_status.phase());
 }
 
 fn print_items(items: &[plexdl_protocol::ItemSummary], json: bool) {

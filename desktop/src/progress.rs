@@ -7,7 +7,6 @@ use std::io::IsTerminal;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use plexdl_core::app::App;
-use plexdl_core::app::snapshots::phase;
 
 /// The progress display.
 #[derive(Debug)]
@@ -48,10 +47,7 @@ impl Display {
             }
             Display::Bars { multi, bars } => {
                 let Ok(row) = app.core().get(id) else { return };
-                let finished = matches!(
-                    row.download_status.name(),
-                    "completed" | "failed" | "cancelled" | "paused"
-                );
+                let finished = !row.download_status.needs_work();
                 if finished {
                     if let Some(bar) = bars.remove(&id) {
                         bar.finish_and_clear();
@@ -87,7 +83,7 @@ impl Display {
                 bar.set_length(total);
             }
             bar.set_position(row.bytes_done);
-            bar.set_message(format!("{}: {}", row.title, phase(&row.download_status)));
+            bar.set_message(format!("{}: {}", row.title, row.download_status.phase()));
         }
     }
 }
@@ -113,7 +109,7 @@ pub fn describe(app: &App, id: i64) -> String {
             format!(
                 "download {id} \"{}\": {}{progress}{error}",
                 row.title,
-                phase(&row.download_status)
+                row.download_status.phase()
             )
         }
         Err(error) => format!("download {id}: {error}"),

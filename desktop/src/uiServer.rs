@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use plexdl_core::app::App;
 use plexdl_core::app::pushes::PushTracker;
-use plexdl_protocol::{Action, MAX_REQUEST_BYTES};
+use plexdl_protocol::MAX_REQUEST_BYTES;
 use serde::Deserialize;
 
 /// What the UI server needs.
@@ -75,9 +75,10 @@ async fn bridge(
     let Ok(body) = body else {
         let answer = plexdl_protocol::Response::error(
             0,
-            "tooLarge",
-            "The request is too large.",
-            Action::FixRequest,
+            plexdl_protocol::ErrorBody::new(
+                plexdl_protocol::FailureKind::TooLarge,
+                "The request is too large.",
+            ),
         );
         return json_response(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -97,7 +98,7 @@ async fn events(
     let stream = futures_util::stream::unfold(start, |(app, mut tracker, first)| async move {
         loop {
             if let Some((event, push)) = tracker.next(&app) {
-                let event = Event::default().event(event).data(push);
+                let event = Event::default().event(event.name()).data(push);
                 return Some((Ok(event), (app, tracker, false)));
             }
             if first {

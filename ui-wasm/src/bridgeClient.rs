@@ -14,8 +14,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use futures::channel::oneshot;
-use plexdl_protocol::{Action, ErrorBody, Push, Request, Response, VERSION};
-use serde::de::DeserializeOwned;
+use plexdl_protocol::{
+    ErrorBody, FailureKind, Method, PlayMessage, Push, PushEvent, Request, Response, VERSION,
+};
 use serde_json::Value;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -54,11 +55,10 @@ fn window() -> Option<web_sys::Window> {
 
 /// An error answer made on this side (the host did not answer at all).
 fn host_error(detail: &str) -> ErrorBody {
-    ErrorBody {
-        kind: "hostUnreachable".to_string(),
-        message: format!("The app could not reach its own background part ({detail}). Try again."),
-        action: Action::Retry,
-    }
+    ErrorBody::new(
+        FailureKind::HostUnreachable,
+        format!("The app could not reach its own background part ({detail}). Try again."),
+    )
 }
 
 fn deliver(text: &str) {
@@ -110,7 +110,7 @@ pub fn start() {
         }
         None => {
             if let Ok(source) = web_sys::EventSource::new("/events") {
-                for name in ["downloads", "signIn"] {
+                for event in PushEvent::ALL {
                     let on_event = Closure::<dyn Fn(web_sys::MessageEvent)>::new(
                         |event: web_sys::MessageEvent| {
                             if let Some(text) = event.data().as_string() {
@@ -118,8 +118,10 @@ pub fn start() {
                             }
                         },
                     );
-                    let _ = source
-                        .add_event_listener_with_callback(name, on_event.as_ref().unchecked_ref());
+                    let _ = source.add_event_listener_with_callback(
+                        event.name(),
+                        on_event.as_ref().unchecked_ref(),
+                    );
                     on_event.forget();
                 }
             }
@@ -164,7 +166,7 @@ pub fn can_play() -> bool {
 }
 
 /// Asks the Android host to play a finished download. This is a host message, not a bridge
-/// request: `{"play": ID}`.
+/// request: [`PlayMessage`], `{"play": ID}`.
 pub fn play(download_id: i64) -> Result<(), ErrorBody> {
     let Some(Carrier::Android(object)) = CARRIER.with(|c| c.borrow().clone()) else {
         return Err(host_error("only the Android app can play files"));
@@ -173,16 +175,15 @@ pub fn play(download_id: i64) -> Result<(), ErrorBody> {
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
         .ok_or_else(|| host_error("the Android bridge has no postMessage"))?;
-    post.call1(
-        &object,
-        &JsValue::from_str(&format!("{{\"play\":{download_id}}}")),
-    )
-    .map(|_| ())
-    .map_err(|_| host_error("the Android bridge refused the message"))
+    let message = serde_json::to_string(&PlayMessage { play: download_id })
+        .map_err(|_| host_error("the message could not be written"))?;
+    post.call1(&object, &JsValue::from_str(&message))
+        .map(|_| ())
+        .map_err(|_| host_error("the Android bridge refused the message"))
 }
 
 /// Sends one request and waits for its answer.
-pub async fn request(method: &str, params: Value) -> Result<Value, ErrorBody> {
+async fn request(method: &str, params: Value) -> Result<Value, ErrorBody> {
     let id = NEXT_ID.with(|next| {
         let id = next.get();
         next.set(id + 1);
@@ -225,13 +226,16 @@ pub async fn request(method: &str, params: Value) -> Result<Value, ErrorBody> {
     }
 }
 
-/// Sends a request and reads its answer as `T`.
-pub async fn call<T: DeserializeOwned>(method: &str, params: Value) -> Result<T, ErrorBody> {
-    let value = request(method, params).await?;
-    serde_json::from_value(value).map_err(|error| ErrorBody {
-        kind: "badResponse".to_string(),
-        message: format!("The answer to {method} was not understood ({error})."),
-        action: Action::Report,
+/// Calls the method `M` with its parameters and reads its answer as its result type.
+pub async fn call<M: Method>(params: M::Params) -> Result<M::Result, ErrorBody> {
+    let params = serde_json::to_value(&params)
+        .map_err(|_| host_error("the parameters could not be written"))?;
+    let value = request(M::NAME, params).await?;
+    serde_json::from_value(value).map_err(|error| {
+        ErrorBody::new(
+            FailureKind::BadResponse,
+            format!("The answer to {} was not understood ({error}).", M::NAME),
+        )
     })
 }
 

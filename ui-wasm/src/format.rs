@@ -78,35 +78,10 @@ pub fn progress_text(snapshot: &DownloadSnapshot) -> String {
     }
 }
 
-/// Whether the download is moving or about to (pause makes sense).
-pub fn is_active(status: &str) -> bool {
-    matches!(
-        status,
-        "queued"
-            | "preflight"
-            | "transferring"
-            | "verifying"
-            | "enqueuing"
-            | "waitingForServer"
-            | "fetching"
-            | "liveTranscode"
-            | "backoff"
-            | "waitingForNetwork"
-    )
-}
-
 /// Whether bytes are flowing (speed and time left make sense): a transfer state, with a
 /// transfer slot.
 pub fn is_moving(snapshot: &DownloadSnapshot) -> bool {
-    matches!(
-        snapshot.status.as_str(),
-        "transferring" | "fetching" | "liveTranscode"
-    ) && !snapshot.waiting_for_slot
-}
-
-/// Whether the download has ended one way or another.
-pub fn is_finished(status: &str) -> bool {
-    matches!(status, "completed" | "failed" | "cancelled")
+    snapshot.status.moves_bytes() && !snapshot.waiting_for_slot
 }
 
 /// Whether the error box shows its own button for `action`. Retrying and deleting have
@@ -126,6 +101,7 @@ pub fn action_label(action: Action) -> &'static str {
         | Action::AskServerOwner
         | Action::CheckConnection
         | Action::FreeSpace
+        | Action::CheckStorage
         | Action::FixRequest
         | Action::None => "Retry",
     }
@@ -146,6 +122,9 @@ pub fn action_hint(action: Action) -> &'static str {
         Action::FreeSpace => {
             "Free some space on the device, then try again. The part already downloaded is kept."
         }
+        Action::CheckStorage => {
+            "Check that the storage of the download folder is there (an SD card may have been removed) and can be written, then try again."
+        }
         Action::Report => {
             "The server answered something unexpected. The diagnostics show the details."
         }
@@ -154,7 +133,10 @@ pub fn action_hint(action: Action) -> &'static str {
     }
 }
 
-/// The reason a download waits, in plain words, when it waits for something.
+/// More about why a download waits than its phase says, when there is more to say: the
+/// transfer slot it waits for, or the time of its next try (`wake_time`, from the
+/// snapshot's `nextWakeAt`, which only a download waiting to try again has). The phase
+/// itself comes from the core.
 pub fn waiting_reason(snapshot: &DownloadSnapshot, wake_time: Option<String>) -> Option<String> {
     if snapshot.waiting_for_slot {
         return Some(
@@ -162,16 +144,7 @@ pub fn waiting_reason(snapshot: &DownloadSnapshot, wake_time: Option<String>) ->
                 .to_string(),
         );
     }
-    match snapshot.status.as_str() {
-        "backoff" => Some(match wake_time {
-            Some(at) => format!("Waiting to try again at {at}."),
-            None => "Waiting to try again.".to_string(),
-        }),
-        "waitingForNetwork" => Some("Waiting for a network connection.".to_string()),
-        "waitingForServer" => Some("The server is preparing the file.".to_string()),
-        "queued" => Some("Waiting for a free transfer slot.".to_string()),
-        _ => None,
-    }
+    wake_time.map(|at| format!("Waiting to try again at {at}."))
 }
 
 /// The heading a download is grouped under: its show, or "Movies and other videos".
@@ -244,6 +217,7 @@ impl SpeedMeter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use plexdl_protocol::DownloadStatus;
 
     fn snapshot(
         status: &str,
@@ -257,7 +231,7 @@ mod tests {
             rating_key: "55".to_string(),
             title: "Big Buck Bunny (2008)".to_string(),
             quality: "original".to_string(),
-            status: status.to_string(),
+            status: DownloadStatus::from_name(status).expect("a status"),
             phase: "Downloading".to_string(),
             bytes_done: done,
             bytes_total: total,
@@ -269,6 +243,7 @@ mod tests {
             part_index: 0,
             group_title: group.map(str::to_string),
             waiting_for_slot: false,
+            commands: Vec::new(),
         }
     }
 
@@ -335,15 +310,24 @@ mod tests {
     fn waiting_states_say_why() {
         let mut waiting = snapshot("backoff", 0, None, None);
         assert_eq!(
+            waiting_reason(&waiting, None),
+            None,
+            "the phase says it already"
+        );
+        assert_eq!(
             waiting_reason(&waiting, Some("14:05".to_string())).as_deref(),
             Some("Waiting to try again at 14:05.")
         );
-        waiting.status = "transferring".to_string();
+        waiting.status = DownloadStatus::Transferring;
         assert_eq!(waiting_reason(&waiting, None), None);
         assert!(is_moving(&waiting));
         waiting.waiting_for_slot = true;
         assert!(!is_moving(&waiting));
         assert!(waiting_reason(&waiting, None).is_some_and(|reason| reason.contains("slot")));
-        assert!(is_active("backoff") && !is_active("paused") && is_finished("failed"));
+        assert!(
+            DownloadStatus::Backoff.needs_work()
+                && !DownloadStatus::Paused.needs_work()
+                && DownloadStatus::Failed.is_finished()
+        );
     }
 }

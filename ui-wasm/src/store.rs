@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use plexdl_protocol::{DownloadSnapshot, ServerSummary, SignInState};
-use serde_json::json;
+use plexdl_protocol::methods::{DownloadsList, NoParams, ServersList, SignInStatus};
+use plexdl_protocol::{DownloadSnapshot, PushEvent, ServerSummary, SignInState};
 
 use crate::bridge_client;
 use crate::format::SpeedMeter;
@@ -64,22 +64,21 @@ impl Store {
                 store.route.set(route);
             }
         });
-        bridge_client::on_push(move |push| match push.event.as_str() {
-            "downloads" => {
+        bridge_client::on_push(move |push| match push.event {
+            PushEvent::Downloads => {
                 if let Ok(list) = serde_json::from_value::<Vec<DownloadSnapshot>>(push.data.clone())
                 {
                     store.set_downloads(list);
                 }
             }
-            "signIn" => {
+            PushEvent::SignIn => {
                 if let Ok(state) = serde_json::from_value::<SignInState>(push.data.clone()) {
                     store.sign_in.set(Some(state));
                 }
             }
-            _ => {}
         });
         spawn_local(async move {
-            let sign_in = bridge_client::call::<SignInState>("signIn.status", json!({})).await;
+            let sign_in = bridge_client::call::<SignInStatus>(NoParams {}).await;
             store.refresh_servers().await;
             store.refresh_downloads().await;
             let signed_in = sign_in.as_ref().is_ok_and(|state| state.signed_in);
@@ -104,18 +103,14 @@ impl Store {
 
     /// Reads the servers again.
     pub async fn refresh_servers(self) {
-        if let Ok(servers) =
-            bridge_client::call::<Vec<ServerSummary>>("servers.list", json!({})).await
-        {
+        if let Ok(servers) = bridge_client::call::<ServersList>(NoParams {}).await {
             self.servers.set(servers);
         }
     }
 
     /// Reads the downloads again (pushes keep them current in between).
     pub async fn refresh_downloads(self) {
-        if let Ok(list) =
-            bridge_client::call::<Vec<DownloadSnapshot>>("downloads.list", json!({})).await
-        {
+        if let Ok(list) = bridge_client::call::<DownloadsList>(NoParams {}).await {
             self.set_downloads(list);
         }
     }

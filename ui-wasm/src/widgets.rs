@@ -30,7 +30,7 @@ pub fn ErrorBox(error: ErrorBody, #[prop(into)] on_retry: Callback<()>) -> impl 
         .into_any(),
     };
     view! {
-        <div class="error" role="alert" data-kind=error.kind.clone()>
+        <div class="error" role="alert" data-kind=error.kind.name()>
             <p class="error-message">{error.message.clone()}</p>
             <p class="hint">{format::action_hint(action)}</p>
             {button}

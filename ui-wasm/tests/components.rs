@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
-use plexdl_protocol::{Action, DownloadSnapshot, ErrorBody};
+use plexdl_protocol::{Action, Command, DownloadSnapshot, DownloadStatus, ErrorBody, FailureKind};
 use plexdl_ui::routes::Route;
 use plexdl_ui::screens::downloads::{DownloadCard, Downloads};
 use plexdl_ui::store::Store;
@@ -14,14 +14,29 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// The commands the core sends with a download in each of these states (the core's rule
+/// and its check against the machine are in state-machine/src/machine/commands.rs); the card
+/// must show exactly their buttons.
+fn commands_for(status: DownloadStatus) -> Vec<Command> {
+    match status {
+        DownloadStatus::Paused => vec![Command::Resume, Command::Cancel, Command::Remove],
+        DownloadStatus::Failed | DownloadStatus::Cancelled => {
+            vec![Command::Retry, Command::Remove]
+        }
+        DownloadStatus::Completed => vec![Command::Remove],
+        _ => vec![Command::Pause, Command::Cancel, Command::Remove],
+    }
+}
+
 fn snapshot(id: i64, title: &str, status: &str, group: Option<&str>) -> DownloadSnapshot {
+    let status = DownloadStatus::from_name(status).expect("a status");
     DownloadSnapshot {
         id,
         server_id: "5e1f0c9d4a3b2e7c8d6a5f4e3d2c1b0a9f8e7d6c".to_string(),
         rating_key: id.to_string(),
         title: title.to_string(),
         quality: "original".to_string(),
-        status: status.to_string(),
+        status,
         phase: "Downloading".to_string(),
         bytes_done: 4_200_000,
         bytes_total: Some(13_400_382),
@@ -33,6 +48,7 @@ fn snapshot(id: i64, title: &str, status: &str, group: Option<&str>) -> Download
         part_index: 0,
         group_title: group.map(str::to_string),
         waiting_for_slot: false,
+        commands: commands_for(status),
     }
 }
 
@@ -96,7 +112,7 @@ fn a_transferring_download_shows_progress_and_pause() {
 fn a_failed_download_shows_its_message_hint_and_action() {
     let store = Store::new(Route::Downloads);
     let mut download = snapshot(2, "Sintel (2010)", "failed", None);
-    download.error_kind = Some("unauthorized".to_string());
+    download.error_kind = Some(FailureKind::Unauthorized);
     download.error_message = Some("Plex did not accept the saved sign-in.".to_string());
     download.action = Some(Action::SignIn);
     store.downloads.set(vec![download.clone()]);
@@ -141,7 +157,7 @@ fn a_paused_download_offers_resume() {
 fn the_error_box_names_the_problem_and_the_way_out() {
     let store = Store::new(Route::Servers);
     let error = ErrorBody {
-        kind: "unreachable".to_string(),
+        kind: FailureKind::Unreachable,
         message: "No address of the server answered.".to_string(),
         action: Action::CheckConnection,
     };

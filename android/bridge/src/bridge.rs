@@ -9,7 +9,9 @@ use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use plexdl_core::app::pushes::PushTracker;
-use plexdl_core::app::{App, AppSettings};
+use plexdl_core::app::{App, AppError, AppSettings};
+use plexdl_core::engine::CoreError;
+use plexdl_protocol::{DownloadStatus, ErrorBody, FailureKind};
 use serde::Deserialize;
 use tracing::Instrument;
 
@@ -18,15 +20,41 @@ use tracing::Instrument;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{kind}: {message}")]
 pub struct BridgeError {
-    pub kind: String,
+    pub kind: FailureKind,
     pub message: String,
 }
 
-fn error(kind: &str, message: impl Into<String>) -> BridgeError {
+fn error(kind: FailureKind, message: impl Into<String>) -> BridgeError {
     BridgeError {
-        kind: kind.to_string(),
+        kind,
         message: plexdl_redact::redact_text(&message.into()).into_owned(),
     }
+}
+
+impl From<ErrorBody> for BridgeError {
+    fn from(public: ErrorBody) -> BridgeError {
+        error(public.kind, public.message)
+    }
+}
+
+/// The core's errors reach Java through the app's one mapping to the public error.
+impl From<AppError> for BridgeError {
+    fn from(failure: AppError) -> BridgeError {
+        failure.public().into()
+    }
+}
+
+impl From<CoreError> for BridgeError {
+    fn from(failure: CoreError) -> BridgeError {
+        failure.public().into()
+    }
+}
+
+fn unwritable(failure: serde_json::Error) -> BridgeError {
+    error(
+        FailureKind::Internal,
+        format!("The answer could not be written: {failure}."),
+    )
 }
 
 /// What the host tells the core at start, as JSON. Every field may be left out.
@@ -77,7 +105,7 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime, BridgeError> {
         .build()
         .map_err(|e| {
             error(
-                "internal",
+                FailureKind::Internal,
                 format!("The background runtime could not start: {e}."),
             )
         })?;
@@ -89,7 +117,12 @@ fn app() -> Result<Arc<App>, BridgeError> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .as_ref()
         .map(|core| core.app.clone())
-        .ok_or_else(|| error("notStarted", "The core was not started; call init first."))
+        .ok_or_else(|| {
+            error(
+                FailureKind::NotStarted,
+                "The core was not started; call init first.",
+            )
+        })
 }
 
 /// Opens the app in `data_dir` (once per process; a second call with the same folder does
@@ -100,7 +133,7 @@ pub fn init(data_dir: &str, settings_json: &str) -> Result<(), BridgeError> {
     } else {
         serde_json::from_str(settings_json).map_err(|e| {
             error(
-                "badRequest",
+                FailureKind::BadRequest,
                 format!("The start settings are not valid: {e}."),
             )
         })?
@@ -112,7 +145,7 @@ pub fn init(data_dir: &str, settings_json: &str) -> Result<(), BridgeError> {
             return Ok(());
         }
         return Err(error(
-            "badRequest",
+            FailureKind::BadRequest,
             format!(
                 "The core is already open on {}; it cannot also open {}.",
                 open.data_dir.display(),
@@ -131,9 +164,11 @@ pub fn init(data_dir: &str, settings_json: &str) -> Result<(), BridgeError> {
         .into_iter()
         .map(|place| (place.label, PathBuf::from(place.path)))
         .collect();
+    // The Android app hands finished files to the user's video player.
+    settings.can_play = true;
     // The app's HTTP client needs a runtime to exist while it is built.
     let _entered = runtime()?.enter();
-    let app = App::open(settings).map_err(|e| error("storage", e.to_string()))?;
+    let app = App::open(settings)?;
     tracing::info!(data_dir = %data_dir.display(), "core started");
     *core = Some(Core {
         data_dir,
@@ -165,8 +200,7 @@ pub fn run_step(download_id: i64, stop_handle: i64) -> Result<String, BridgeErro
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .remove(&download_id);
-    let result = result.map_err(|e| error("storage", e.to_string()))?;
-    serde_json::to_string(&result).map_err(|e| error("internal", e.to_string()))
+    serde_json::to_string(&result?).map_err(unwritable)
 }
 
 /// Asks the running step of a download to checkpoint and return (WorkManager stopped it).
@@ -185,20 +219,14 @@ pub fn request_stop(download_id: i64) -> Result<(), BridgeError> {
 /// Compares the manifest with the files and returns the wakes to schedule, as JSON
 /// (`[{"downloadId":1,"afterMillis":0}]`).
 pub fn reconcile() -> Result<String, BridgeError> {
-    let wakes = app()?
-        .core()
-        .reconcile()
-        .map_err(|e| error("storage", e.to_string()))?;
-    serde_json::to_string(&wakes).map_err(|e| error("internal", e.to_string()))
+    let wakes = app()?.core().reconcile()?;
+    serde_json::to_string(&wakes).map_err(unwritable)
 }
 
 /// Checks every finished file and repairs the manifest; returns the report as JSON.
 pub fn verify() -> Result<String, BridgeError> {
-    let report = app()?
-        .core()
-        .verify()
-        .map_err(|e| error("storage", e.to_string()))?;
-    serde_json::to_string(&report).map_err(|e| error("internal", e.to_string()))
+    let report = app()?.core().verify()?;
+    serde_json::to_string(&report).map_err(unwritable)
 }
 
 /// The next pushed event for the WebView (JSON), waiting up to `timeout_ms` for a change;
@@ -234,26 +262,28 @@ pub fn thumbnail(
     runtime()?
         .block_on(async move { app.thumbnail(server_id, path, width, height).await })
         .map(|image| image.bytes)
-        .map_err(|refused| error(&format!("http{}", refused.status), refused.message))
+        .map_err(|refused| error(refused.kind(), refused.message))
 }
 
 /// The full path of a finished download's file, for playing it.
 pub fn finished_file(download_id: i64) -> Result<String, BridgeError> {
     let app = app()?;
-    let row = app
-        .core()
-        .get(download_id)
-        .map_err(|e| error("notFound", e.to_string()))?;
-    if row.download_status != "completed" {
+    let row = app.core().get(download_id)?;
+    if row.download_status != DownloadStatus::Completed {
         return Err(error(
-            "notFinished",
+            FailureKind::NotFinished,
             format!("Download {download_id} has not finished yet."),
         ));
     }
     app.core()
         .final_path(&row)
         .map(|path| path.display().to_string())
-        .ok_or_else(|| error("notFound", format!("Download {download_id} has no file.")))
+        .ok_or_else(|| {
+            error(
+                FailureKind::NoSuchDownload,
+                format!("Download {download_id} has no file."),
+            )
+        })
 }
 
 /// Starts logging once: to Android's log on a device, to stderr elsewhere (the host tests).

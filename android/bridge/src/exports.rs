@@ -14,6 +14,8 @@ use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::{jint, jlong};
 use jni::{Env, EnvUnowned, jni_str};
 
+use plexdl_protocol::FailureKind;
+
 use crate::bridge::{self, BridgeError};
 
 /// Throws `net.plexdownloader.BridgeException` for every error and panic and returns the
@@ -21,7 +23,7 @@ use crate::bridge::{self, BridgeError};
 #[derive(Debug)]
 pub struct ThrowBridgeException;
 
-fn throw(env: &mut Env<'_>, kind: &str, message: &str) {
+fn throw(env: &mut Env<'_>, kind: FailureKind, message: &str) {
     if env.exception_check() {
         return;
     }
@@ -40,8 +42,8 @@ impl<T: Default> ErrorPolicy<T, BridgeError> for ThrowBridgeException {
         _captures: &mut (),
         error: BridgeError,
     ) -> jni::errors::Result<T> {
-        tracing::warn!(kind = %error.kind, message = %error.message, "bridge call failed");
-        throw(env, &error.kind, &error.message);
+        plexdl_core::logging::failure(error.kind, &error.message, "bridge call failed");
+        throw(env, error.kind, &error.message);
         Ok(T::default())
     }
 
@@ -56,7 +58,7 @@ impl<T: Default> ErrorPolicy<T, BridgeError> for ThrowBridgeException {
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "a panic without a message".to_string());
         tracing::error!(message = %plexdl_redact::redact_text(&message), "panic in the core");
-        throw(env, "panic", &message);
+        throw(env, FailureKind::Panic, &message);
         Ok(T::default())
     }
 }
@@ -64,7 +66,7 @@ impl<T: Default> ErrorPolicy<T, BridgeError> for ThrowBridgeException {
 impl From<jni::errors::Error> for BridgeError {
     fn from(error: jni::errors::Error) -> BridgeError {
         BridgeError {
-            kind: "jni".to_string(),
+            kind: FailureKind::Jni,
             message: error.to_string(),
         }
     }

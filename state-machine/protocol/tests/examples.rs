@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use plexdl_protocol::methods::*;
-use plexdl_protocol::{DownloadSnapshot, METHODS, Method, Push, PushEvent, Request, Response, SignInState};
+use plexdl_protocol::{
+    DownloadSnapshot, METHODS, Method, Push, PushEvent, Request, Response, SignInState,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -74,10 +76,27 @@ fn every_example_round_trips_through_the_types() {
             };
         }
         check_as!(
-            SignInStatus, SignInStart, SignInPoll, SignOut, ServersList, LibrarySections,
-            LibraryItems, LibraryItem, LibraryChildren, DownloadsEnqueue, DownloadsList,
-            DownloadsPause, DownloadsResume, DownloadsCancel, DownloadsRetry, DownloadsRemove,
-            DownloadsVerify, DownloadsEstimate, SettingsGet, SettingsSet, DiagnosticsGet
+            SignInStatus,
+            SignInStart,
+            SignInPoll,
+            SignOut,
+            ServersList,
+            LibrarySections,
+            LibraryItems,
+            LibraryItem,
+            LibraryChildren,
+            DownloadsEnqueue,
+            DownloadsList,
+            DownloadsPause,
+            DownloadsResume,
+            DownloadsCancel,
+            DownloadsRetry,
+            DownloadsRemove,
+            DownloadsVerify,
+            DownloadsEstimate,
+            SettingsGet,
+            SettingsSet,
+            DiagnosticsGet
         );
     }
 }

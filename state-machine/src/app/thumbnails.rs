@@ -18,6 +18,17 @@ pub struct ThumbnailError {
     pub message: String,
 }
 
+impl ThumbnailError {
+    /// The public kind: the host answers HTTP 404 for one, HTTP 502 for the other.
+    pub fn kind(&self) -> plexdl_protocol::FailureKind {
+        if self.status == 404 {
+            plexdl_protocol::FailureKind::ImageNotFound
+        } else {
+            plexdl_protocol::FailureKind::ImageUnavailable
+        }
+    }
+}
+
 fn refused(status: u16, message: impl Into<String>) -> ThumbnailError {
     ThumbnailError {
         status,
@@ -27,8 +38,24 @@ fn refused(status: u16, message: impl Into<String>) -> ThumbnailError {
 
 impl App {
     /// Fetches an image of `server_id` (a path the server gave, such as
-    /// `/library/metadata/55/thumb/1`) scaled to `width` x `height`.
+    /// `/library/metadata/55/thumb/1`) scaled to `width` x `height`. A failure is logged
+    /// (at its kind's level) before it is returned.
     pub async fn thumbnail(
+        &self,
+        server_id: &str,
+        path: &str,
+        width: u32,
+        height: u32,
+    ) -> Result<Thumbnail, ThumbnailError> {
+        let fetched = self.fetch_thumbnail(server_id, path, width, height).await;
+        if let Err(refused) = &fetched {
+            let _span = tracing::info_span!("thumbnail", server = %server_id).entered();
+            crate::logging::failure(refused.kind(), &refused.message, "thumbnail not fetched");
+        }
+        fetched
+    }
+
+    async fn fetch_thumbnail(
         &self,
         server_id: &str,
         path: &str,

@@ -89,7 +89,7 @@ async fn run_to_end(core: &DownloadCore, id: i64) -> Result<String, String> {
             .await
             .map_err(|e| e.to_string())?
         {
-            StepResult::Idle { status } => return Ok(status),
+            StepResult::Idle { status } => return Ok(status.name().to_string()),
             StepResult::WakeAfter { millis } => {
                 tokio::time::sleep(Duration::from_millis(millis.min(10_000))).await
             }

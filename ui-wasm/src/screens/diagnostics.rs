@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use plexdl_protocol::{Diagnostics as Report, ErrorBody};
-use serde_json::{Value, json};
+use plexdl_protocol::methods::{DiagnosticsGet, DownloadsVerify, NoParams};
+use plexdl_protocol::{Diagnostics as Report, ErrorBody, VerifyReport};
 
 use crate::bridge_client;
 use crate::widgets::{ErrorBox, Heading, Loading};
@@ -25,16 +25,15 @@ fn as_text(report: &Report) -> String {
     text
 }
 
-fn verify_sentence(result: &Value) -> String {
-    let count = |name: &str| result[name].as_u64().unwrap_or(0);
+fn verify_sentence(result: &VerifyReport) -> String {
     format!(
         "{} files checked: {} missing, {} damaged, {} repaired, {} found again, {} leftovers removed.",
-        count("checked"),
-        count("missing"),
-        count("corrupt"),
-        count("repaired"),
-        count("adopted"),
-        count("orphansRemoved")
+        result.checked,
+        result.missing,
+        result.corrupt,
+        result.repaired,
+        result.adopted,
+        result.orphans_removed
     )
 }
 
@@ -47,7 +46,7 @@ pub fn Diagnostics() -> impl IntoView {
     let load = move || {
         report.set(None);
         spawn_local(async move {
-            let answer = bridge_client::call::<Report>("diagnostics.get", json!({})).await;
+            let answer = bridge_client::call::<DiagnosticsGet>(NoParams {}).await;
             let _ = report.try_set(Some(answer));
         });
     };
@@ -66,7 +65,7 @@ pub fn Diagnostics() -> impl IntoView {
     let verify = move || {
         verified.set(None);
         spawn_local(async move {
-            let answer = bridge_client::request("downloads.verify", json!({}))
+            let answer = bridge_client::call::<DownloadsVerify>(NoParams {})
                 .await
                 .map(|result| verify_sentence(&result));
             let _ = verified.try_set(Some(answer));

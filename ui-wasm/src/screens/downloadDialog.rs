@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use plexdl_protocol::{ErrorBody, Estimate};
-use serde_json::json;
+use plexdl_protocol::methods::{DownloadsEnqueue, DownloadsEstimate};
+use plexdl_protocol::{EnqueueParams, ErrorBody, Estimate, EstimateParams};
 
 use crate::bridge_client;
 use crate::format;
@@ -26,12 +26,15 @@ pub fn DownloadDialog(
     let queue_error = RwSignal::new(None::<ErrorBody>);
     let queuing = RwSignal::new(false);
     let load = {
-        let params = json!({"serverId": server, "ratingKeys": rating_keys});
+        let params = EstimateParams {
+            server_id: server.clone(),
+            rating_keys: rating_keys.clone(),
+        };
         move || {
             estimate.set(None);
             let params = params.clone();
             spawn_local(async move {
-                let answer = bridge_client::call::<Estimate>("downloads.estimate", params).await;
+                let answer = bridge_client::call::<DownloadsEstimate>(params).await;
                 let _ = estimate.try_set(Some(answer));
             });
         }
@@ -43,11 +46,15 @@ pub fn DownloadDialog(
         move || {
             queuing.set(true);
             queue_error.set(None);
-            let params = json!({"serverId": server, "ratingKeys": rating_keys, "quality": quality.get_untracked()});
+            let params = EnqueueParams {
+                server_id: server.clone(),
+                rating_keys: rating_keys.clone(),
+                quality: quality.get_untracked(),
+            };
             spawn_local(async move {
-                match bridge_client::request("downloads.enqueue", params).await {
+                match bridge_client::call::<DownloadsEnqueue>(params).await {
                     Ok(answer) => {
-                        let count = answer["ids"].as_array().map_or(0, Vec::len);
+                        let count = answer.ids.len();
                         store.refresh_downloads().await;
                         store.tell(if count == 1 {
                             "1 download queued. Follow it on the Downloads screen.".to_string()

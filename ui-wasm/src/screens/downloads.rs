@@ -1,11 +1,17 @@
 //! The Downloads screen, read from the manifest only: each download's phase in plain words,
 //! progress, speed and time left, why it waits, and its error with the action for it.
-//! Pause, resume, cancel, retry and delete. Episodes are grouped under their show.
+//! The buttons are exactly the commands the core sends with each download (pause, resume,
+//! cancel, play, retry, delete); this screen keeps no copy of the machine's transitions.
+//! Episodes are grouped under their show.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use plexdl_protocol::{Action, DownloadSnapshot, ErrorBody};
-use serde_json::json;
+use plexdl_protocol::methods::{
+    DownloadsCancel, DownloadsPause, DownloadsRemove, DownloadsResume, DownloadsRetry,
+};
+use plexdl_protocol::{
+    Action, Command, DownloadId, DownloadSnapshot, DownloadStatus, ErrorBody, Method,
+};
 
 use crate::bridge_client;
 use crate::format;
@@ -13,25 +19,32 @@ use crate::routes::Route;
 use crate::store::{Store, use_store};
 use crate::widgets::Heading;
 
-/// Sends a download command and puts the answer into the list.
-fn command(store: Store, method: &'static str, id: i64, failed: RwSignal<Option<ErrorBody>>) {
+/// Sends a command that answers with the download as it is now, and puts it into the list.
+fn command<M>(store: Store, id: i64, failed: RwSignal<Option<ErrorBody>>)
+where
+    M: Method<Params = DownloadId, Result = DownloadSnapshot> + 'static,
+{
     spawn_local(async move {
-        match method {
-            "downloads.remove" => match bridge_client::request(method, json!({"id": id})).await {
-                Ok(_) => {
-                    store.downloads.update(|list| list.retain(|d| d.id != id));
-                    store.tell("The download and its file were deleted.");
-                }
-                Err(failure) => {
-                    let _ = failed.try_set(Some(failure));
-                }
-            },
-            _ => match bridge_client::call::<DownloadSnapshot>(method, json!({"id": id})).await {
-                Ok(snapshot) => store.put_download(snapshot),
-                Err(failure) => {
-                    let _ = failed.try_set(Some(failure));
-                }
-            },
+        match bridge_client::call::<M>(DownloadId { id }).await {
+            Ok(snapshot) => store.put_download(snapshot),
+            Err(failure) => {
+                let _ = failed.try_set(Some(failure));
+            }
+        }
+    });
+}
+
+/// Deletes a download and its files, and takes it off the list.
+fn remove(store: Store, id: i64, failed: RwSignal<Option<ErrorBody>>) {
+    spawn_local(async move {
+        match bridge_client::call::<DownloadsRemove>(DownloadId { id }).await {
+            Ok(_) => {
+                store.downloads.update(|list| list.retain(|d| d.id != id));
+                store.tell("The download and its file were deleted.");
+            }
+            Err(failure) => {
+                let _ = failed.try_set(Some(failure));
+            }
         }
     });
 }
@@ -44,10 +57,28 @@ pub fn DownloadCard(download: DownloadSnapshot) -> impl IntoView {
     let failed = RwSignal::new(None::<ErrorBody>);
     let confirm_delete = RwSignal::new(false);
     let current = Memo::new(move |_| store.downloads.get().into_iter().find(|d| d.id == id));
-    let status = move || current.get().map(|d| d.status).unwrap_or_default();
-    let run = move |method: &'static str| {
+    let status = move || current.get().map(|d| d.status.name()).unwrap_or_default();
+    let commands = move || current.get().map(|d| d.commands).unwrap_or_default();
+    let run = move |wanted: Command| {
         failed.set(None);
-        command(store, method, id, failed);
+        match wanted {
+            Command::Pause => command::<DownloadsPause>(store, id, failed),
+            Command::Resume => command::<DownloadsResume>(store, id, failed),
+            Command::Cancel => command::<DownloadsCancel>(store, id, failed),
+            Command::Retry => command::<DownloadsRetry>(store, id, failed),
+            Command::Remove => {
+                if confirm_delete.get_untracked() {
+                    remove(store, id, failed);
+                } else {
+                    confirm_delete.set(true);
+                }
+            }
+            Command::Play => {
+                if let Err(failure) = bridge_client::play(id) {
+                    failed.set(Some(failure));
+                }
+            }
+        }
     };
     let on_action = move |action: Action| match action {
         Action::SignIn => bridge_client::go(&Route::SignIn.hash()),
@@ -85,7 +116,7 @@ pub fn DownloadCard(download: DownloadSnapshot) -> impl IntoView {
                 let error = d.error_message.clone().map(|message| {
                     let action = d.action.unwrap_or(Action::Retry);
                     view! {
-                        <div class="error" role="alert" data-kind=d.error_kind.clone().unwrap_or_default()>
+                        <div class="error" role="alert" data-kind=d.error_kind.map(|kind| kind.name()).unwrap_or_default()>
                             <p class="error-message">{message}</p>
                             <p class="hint">{format::action_hint(action)}</p>
                             {format::error_has_button(action).then(|| view! {
@@ -111,7 +142,7 @@ pub fn DownloadCard(download: DownloadSnapshot) -> impl IntoView {
                         {format::progress_text(&d)}
                         {percent.map(|p| format!(" ({p}%)"))}
                     </p>
-                    {(d.status == "completed").then(|| d.local_file_path.clone().map(|file| view! {
+                    {(d.status == DownloadStatus::Completed).then(|| d.local_file_path.clone().map(|file| view! {
                         <p class="row-detail">{format!("Saved as {file}")}</p>
                     }))}
                     {error}
@@ -122,34 +153,26 @@ pub fn DownloadCard(download: DownloadSnapshot) -> impl IntoView {
                 <p class="error-message" role="alert">{failure.message}</p>
             })}
             <div class="download-buttons">
-                <Show when=move || format::is_active(&status())>
-                    <button class="button" on:click=move |_| run("downloads.pause")>"Pause"</button>
-                </Show>
-                <Show when=move || status() == "paused">
-                    <button class="button primary" on:click=move |_| run("downloads.resume")>"Resume"</button>
-                </Show>
-                <Show when=move || !format::is_finished(&status())>
-                    <button class="button" on:click=move |_| run("downloads.cancel")>"Cancel"</button>
-                </Show>
-                <Show when=move || status() == "completed" && bridge_client::can_play()>
-                    <button class="button primary" on:click=move |_| {
-                        if let Err(failure) = bridge_client::play(id) {
-                            failed.set(Some(failure));
+                {move || commands().into_iter()
+                    // Play needs a host that opens files in a player.
+                    .filter(|offered| *offered != Command::Play || bridge_client::can_play())
+                    .map(|offered| {
+                        let class = match offered {
+                            Command::Resume | Command::Play | Command::Retry => "button primary",
+                            Command::Remove => "button danger",
+                            Command::Pause | Command::Cancel => "button",
+                        };
+                        view! {
+                            <button class=class on:click=move |_| run(offered)>
+                                {move || if offered == Command::Remove && confirm_delete.get() {
+                                    "Press again to delete the file"
+                                } else {
+                                    offered.label()
+                                }}
+                            </button>
                         }
-                    }>"Play"</button>
-                </Show>
-                <Show when=move || matches!(status().as_str(), "failed" | "cancelled")>
-                    <button class="button primary" on:click=move |_| run("downloads.retry")>"Retry"</button>
-                </Show>
-                <button class="button danger" on:click=move |_| {
-                    if confirm_delete.get_untracked() {
-                        run("downloads.remove");
-                    } else {
-                        confirm_delete.set(true);
-                    }
-                }>
-                    {move || if confirm_delete.get() { "Press again to delete the file" } else { "Delete" }}
-                </button>
+                    })
+                    .collect_view()}
             </div>
         </li>
     }
@@ -165,9 +188,9 @@ pub fn Downloads() -> impl IntoView {
         let count =
             |test: &dyn Fn(&DownloadSnapshot) -> bool| list.iter().filter(|d| test(d)).count();
         let moving = count(&format::is_moving);
-        let waiting = count(&|d| format::is_active(&d.status)) - moving;
-        let done = count(&|d| d.status == "completed");
-        let failed = count(&|d| d.status == "failed");
+        let waiting = count(&|d| d.status.needs_work()) - moving;
+        let done = count(&|d| d.status == DownloadStatus::Completed);
+        let failed = count(&|d| d.status == DownloadStatus::Failed);
         format!("{moving} downloading, {waiting} waiting, {done} downloaded, {failed} failed")
     };
     // The groups change only when downloads come or go, not with every progress push.

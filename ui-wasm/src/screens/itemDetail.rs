@@ -4,8 +4,8 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use plexdl_protocol::{ErrorBody, ItemSummary};
-use serde_json::json;
+use plexdl_protocol::methods::{LibraryChildren, LibraryItem};
+use plexdl_protocol::{ErrorBody, ItemRef, ItemSummary};
 
 use crate::bridge_client;
 use crate::format;
@@ -52,10 +52,12 @@ fn Children(server: String, parent: String, choose: WriteSignal<Option<Choice>>)
         let server = server.clone();
         move || {
             children.set(None);
-            let params = json!({"serverId": server, "ratingKey": parent});
+            let params = ItemRef {
+                server_id: server.clone(),
+                rating_key: parent.clone(),
+            };
             spawn_local(async move {
-                let answer =
-                    bridge_client::call::<Vec<ItemSummary>>("library.children", params).await;
+                let answer = bridge_client::call::<LibraryChildren>(params).await;
                 let _ = children.try_set(Some(answer));
             });
         }
@@ -119,9 +121,12 @@ pub fn ItemDetail(server: String, rating_key: String) -> impl IntoView {
         let rating_key = rating_key.clone();
         move || {
             item.set(None);
-            let params = json!({"serverId": server, "ratingKey": rating_key});
+            let params = ItemRef {
+                server_id: server.clone(),
+                rating_key: rating_key.clone(),
+            };
             spawn_local(async move {
-                let answer = bridge_client::call::<ItemSummary>("library.item", params).await;
+                let answer = bridge_client::call::<LibraryItem>(params).await;
                 let _ = item.try_set(Some(answer));
             });
         }

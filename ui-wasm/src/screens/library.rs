@@ -4,8 +4,8 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use plexdl_protocol::{ErrorBody, ItemPage, ItemSummary};
-use serde_json::json;
+use plexdl_protocol::methods::{LibraryItems, LibrarySections};
+use plexdl_protocol::{ErrorBody, ItemSummary, ItemsParams, ServerRef};
 
 use crate::bridge_client;
 use crate::routes::Route;
@@ -56,16 +56,16 @@ pub fn Library(server: String, section: String) -> impl IntoView {
             loading.set(true);
             error.set(None);
             let title = filter.get_untracked().trim().to_string();
-            let params = json!({
-                "serverId": server,
-                "sectionKey": section,
-                "start": start,
-                "size": PAGE,
-                "sort": sort.get_untracked(),
-                "title": if title.is_empty() { None } else { Some(title) },
-            });
+            let params = ItemsParams {
+                server_id: server.clone(),
+                section_key: section.clone(),
+                start,
+                size: PAGE,
+                sort: Some(sort.get_untracked()),
+                title: if title.is_empty() { None } else { Some(title) },
+            };
             spawn_local(async move {
-                let answer = bridge_client::call::<ItemPage>("library.items", params).await;
+                let answer = bridge_client::call::<LibraryItems>(params).await;
                 if generation.try_get_value() != Some(mine) {
                     return;
                 }
@@ -93,14 +93,12 @@ pub fn Library(server: String, section: String) -> impl IntoView {
     // nobody, so it is simply asked for again).
     let heading = RwSignal::new("Library".to_string());
     {
-        let params = json!({"serverId": server});
+        let params = ServerRef {
+            server_id: server.clone(),
+        };
         let section = section.clone();
         spawn_local(async move {
-            if let Ok(sections) = bridge_client::call::<Vec<plexdl_protocol::SectionSummary>>(
-                "library.sections",
-                params,
-            )
-            .await
+            if let Ok(sections) = bridge_client::call::<LibrarySections>(params).await
                 && let Some(found) = sections.into_iter().find(|s| s.key == section)
             {
                 let _ = heading.try_set(found.title);

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use plexdl_protocol::{ErrorBody, SectionSummary};
-use serde_json::json;
+use plexdl_protocol::methods::LibrarySections;
+use plexdl_protocol::{ErrorBody, SectionSummary, ServerRef};
 
 use crate::bridge_client;
 use crate::routes::Route;
@@ -75,11 +75,8 @@ pub fn Sections(server: String) -> impl IntoView {
             sections.set(None);
             let server = server.clone();
             spawn_local(async move {
-                let answer = bridge_client::call::<Vec<SectionSummary>>(
-                    "library.sections",
-                    json!({"serverId": server}),
-                )
-                .await;
+                let answer =
+                    bridge_client::call::<LibrarySections>(ServerRef { server_id: server }).await;
                 let _ = sections.try_set(Some(answer));
             });
         }

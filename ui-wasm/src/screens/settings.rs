@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use plexdl_protocol::{ErrorBody, SettingsView};
-use serde_json::{Value, json};
+use plexdl_protocol::methods::{NoParams, SettingsGet, SettingsSet, SignOut};
+use plexdl_protocol::{ErrorBody, SettingsChange, SettingsView};
 
 use crate::bridge_client;
 use crate::format;
@@ -39,7 +39,7 @@ pub fn Settings() -> impl IntoView {
     let folder = RwSignal::new(String::new());
     let load = move || {
         spawn_local(async move {
-            let answer = bridge_client::call::<SettingsView>("settings.get", json!({})).await;
+            let answer = bridge_client::call::<SettingsGet>(NoParams {}).await;
             if let Ok(found) = &answer {
                 let _ = folder.try_set(found.settings.storage_dir.clone().unwrap_or_default());
             }
@@ -47,10 +47,10 @@ pub fn Settings() -> impl IntoView {
         });
     };
     load();
-    let change = move |params: Value| {
+    let change = move |params: SettingsChange| {
         change_error.set(None);
         spawn_local(async move {
-            match bridge_client::call::<SettingsView>("settings.set", params).await {
+            match bridge_client::call::<SettingsSet>(params).await {
                 Ok(found) => {
                     let _ = view_state.try_set(Some(Ok(found)));
                 }
@@ -62,7 +62,7 @@ pub fn Settings() -> impl IntoView {
     };
     let sign_out = move || {
         spawn_local(async move {
-            match bridge_client::request("signOut", json!({})).await {
+            match bridge_client::call::<SignOut>(NoParams {}).await {
                 Ok(_) => {
                     store.sign_in.set(None);
                     store.tell("Signed out. Downloaded files stay on the device.");
@@ -92,7 +92,7 @@ pub fn Settings() -> impl IntoView {
                         <div class="setting">
                             <label class="toggle">
                                 <input type="checkbox" prop:checked=current.wifi_only
-                                    on:change=move |ev| change(json!({"wifiOnly": event_target_checked(&ev)}))/>
+                                    on:change=move |ev| change(SettingsChange { wifi_only: Some(event_target_checked(&ev)), ..SettingsChange::default() })/>
                                 <span>"Download only on Wi-Fi"</span>
                             </label>
                             <p class="hint">"On mobile data, downloads wait until Wi-Fi is back."</p>
@@ -103,7 +103,7 @@ pub fn Settings() -> impl IntoView {
                                 {(1..=4u32).map(|n| view! {
                                     <button class="button" class:primary=current.max_transfers == n
                                         aria-pressed=(current.max_transfers == n).to_string()
-                                        on:click=move |_| change(json!({"maxTransfers": n}))>
+                                        on:click=move |_| change(SettingsChange { max_transfers: Some(n), ..SettingsChange::default() })>
                                         {n.to_string()}
                                     </button>
                                 }).collect_view()}
@@ -117,7 +117,7 @@ pub fn Settings() -> impl IntoView {
                                 view! {
                                     <label class="choice">
                                         <input type="radio" name="busy" value=*key prop:checked=chosen
-                                            on:change=move |_| change(json!({"busyPolicy": key}))/>
+                                            on:change=move |_| change(SettingsChange { busy_policy: Some(key.to_string()), ..SettingsChange::default() })/>
                                         <span class="choice-label">{*label}</span>
                                         <span class="hint">{*hint}</span>
                                     </label>
@@ -136,7 +136,7 @@ pub fn Settings() -> impl IntoView {
                                             <label class="choice">
                                                 <input type="radio" name="storage" value=path.clone()
                                                     prop:checked=chosen == place.path
-                                                    on:change=move |_| change(json!({"storageDir": path.clone()}))/>
+                                                    on:change=move |_| change(SettingsChange { storage_dir: Some(path.clone()), ..SettingsChange::default() })/>
                                                 <span class="choice-label">{place.label.clone()}</span>
                                                 <span class="choice-size">{free}</span>
                                             </label>
@@ -151,7 +151,7 @@ pub fn Settings() -> impl IntoView {
                                 <input type="text" prop:value=move || folder.get()
                                     on:input=move |ev| folder.set(event_target_value(&ev))/>
                             </label>
-                            <button class="button" on:click=move |_| change(json!({"storageDir": folder.get_untracked()}))>
+                            <button class="button" on:click=move |_| change(SettingsChange { storage_dir: Some(folder.get_untracked()), ..SettingsChange::default() })>
                                 "Use this folder"
                             </button>
                         </div>

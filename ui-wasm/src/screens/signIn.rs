@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use plexdl_protocol::{ErrorBody, PinInfo, SignInState};
-use serde_json::json;
+use plexdl_protocol::methods::{NoParams, SignInPoll, SignInStart};
+use plexdl_protocol::{ErrorBody, PinInfo, PinRef};
 
 use crate::bridge_client;
 use crate::routes::Route;
@@ -37,9 +37,7 @@ pub fn SignIn() -> impl IntoView {
                 if !alive.load(Ordering::Relaxed) {
                     return;
                 }
-                match bridge_client::call::<SignInState>("signIn.poll", json!({"pinId": pin_id}))
-                    .await
-                {
+                match bridge_client::call::<SignInPoll>(PinRef { pin_id }).await {
                     Ok(state) if state.signed_in => {
                         store.sign_in.set(Some(state));
                         store.refresh_servers().await;
@@ -64,7 +62,7 @@ pub fn SignIn() -> impl IntoView {
             error.set(None);
             let alive = alive.clone();
             spawn_local(async move {
-                match bridge_client::call::<PinInfo>("signIn.start", json!({})).await {
+                match bridge_client::call::<SignInStart>(NoParams {}).await {
                     Ok(new_pin) => {
                         let id = new_pin.id;
                         let _ = pin.try_set(Some(new_pin));

@@ -186,7 +186,7 @@ class NativeBridgeTest {
         assertFalse(panic.getMessage().contains(token), "the token is redacted: " + panic.getMessage());
 
         BridgeException unfinished = assertThrows(BridgeException.class, () -> NativeBridge.finishedFile(4242));
-        assertEquals("notFound", unfinished.kind());
+        assertEquals("noSuchDownload", unfinished.kind());
         BridgeException otherFolder = assertThrows(BridgeException.class,
                 () -> NativeBridge.init(dataDir.resolve("elsewhere").toString(), ""));
         assertEquals("badRequest", otherFolder.kind());

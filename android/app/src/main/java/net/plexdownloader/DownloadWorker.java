@@ -46,11 +46,12 @@ public final class DownloadWorker extends Worker {
         progress.scheduleWithFixedDelay(this::showProgress, 2, 2, TimeUnit.SECONDS);
         try {
             JSONObject result = new JSONObject(NativeBridge.runStep(downloadId, getId().hashCode()));
-            switch (result.getString("next")) {
-                case "wakeAfter":
-                    Work.enqueueDownload(getApplicationContext(), downloadId, result.getLong("millis"), true);
+            switch (result.getString(NativeBridgeNames.FIELD_NEXT)) {
+                case NativeBridgeNames.NEXT_WAKE_AFTER:
+                    Work.enqueueDownload(getApplicationContext(), downloadId,
+                            result.getLong(NativeBridgeNames.FIELD_MILLIS), true);
                     break;
-                case "waitForNetwork":
+                case NativeBridgeNames.NEXT_WAIT_FOR_NETWORK:
                     // The network constraint holds the next step until a network is back.
                     Work.enqueueDownload(getApplicationContext(), downloadId, 0, true);
                     break;
@@ -74,13 +75,15 @@ public final class DownloadWorker extends Worker {
     private void showProgress() {
         try {
             JSONArray list = new JSONObject(NativeBridge.dispatch(
-                    "{\"v\":1,\"id\":0,\"method\":\"downloads.list\",\"params\":{}}")).getJSONArray("result");
+                    NativeBridgeNames.request(NativeBridgeNames.METHOD_DOWNLOADS_LIST, "{}")))
+                    .getJSONArray(NativeBridgeNames.FIELD_RESULT);
             for (int i = 0; i < list.length(); i++) {
                 JSONObject download = list.getJSONObject(i);
-                if (download.getLong("id") == downloadId) {
-                    long total = download.optLong("bytesTotal", 0);
-                    becomeForeground(foregroundInfo(download.getString("title") + ": " + download.getString("phase"),
-                            download.getLong("bytesDone"), total));
+                if (download.getLong(NativeBridgeNames.FIELD_ID) == downloadId) {
+                    long total = download.optLong(NativeBridgeNames.FIELD_BYTES_TOTAL, 0);
+                    becomeForeground(foregroundInfo(download.getString(NativeBridgeNames.FIELD_TITLE) + ": "
+                            + download.getString(NativeBridgeNames.FIELD_PHASE),
+                            download.getLong(NativeBridgeNames.FIELD_BYTES_DONE), total));
                 }
             }
         } catch (JSONException | BridgeException unreadable) {

@@ -146,7 +146,7 @@ public final class MainActivity extends ComponentActivity {
                     parse(url.getQueryParameter("width"), 200), parse(url.getQueryParameter("height"), 300));
             return new WebResourceResponse("image/jpeg", null, new ByteArrayInputStream(image));
         } catch (BridgeException failed) {
-            int status = "http404".equals(failed.kind()) ? 404 : 502;
+            int status = NativeBridgeNames.KIND_IMAGE_NOT_FOUND.equals(failed.kind()) ? 404 : 502;
             return new WebResourceResponse("text/plain", "utf-8", status, status == 404 ? "Not Found" : "Bad Gateway",
                     Collections.emptyMap(),
                     new ByteArrayInputStream(failed.sentence().getBytes(StandardCharsets.UTF_8)));

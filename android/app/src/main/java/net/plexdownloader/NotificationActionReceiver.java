@@ -15,9 +15,11 @@ public final class NotificationActionReceiver extends BroadcastReceiver {
     @Override
     public void onReceive(Context context, Intent intent) {
         long id = intent.getLongExtra(Work.DOWNLOAD_ID, -1);
-        String method = PAUSE.equals(intent.getAction()) ? "downloads.pause" : "downloads.cancel";
+        String method = PAUSE.equals(intent.getAction())
+                ? NativeBridgeNames.METHOD_DOWNLOADS_PAUSE
+                : NativeBridgeNames.METHOD_DOWNLOADS_CANCEL;
         if (id >= 0) {
-            NativeBridge.dispatch("{\"v\":1,\"id\":0,\"method\":\"" + method + "\",\"params\":{\"id\":" + id + "}}");
+            NativeBridge.dispatch(NativeBridgeNames.downloadRequest(method, id));
         }
     }
 }

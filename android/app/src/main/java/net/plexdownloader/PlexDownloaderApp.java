@@ -16,8 +16,9 @@ public final class PlexDownloaderApp extends Application {
         super.onCreate();
         File external = getExternalFilesDir(null);
         File downloads = new File(external != null ? external : getFilesDir(), "downloads");
-        NativeBridge.init(getFilesDir().getAbsolutePath(), "{\"downloadDir\": " + Work.quote(downloads.getAbsolutePath())
-                + ", \"storageChoices\": " + storageChoices() + "}");
+        NativeBridge.init(getFilesDir().getAbsolutePath(),
+                "{" + Work.quote(NativeBridgeNames.SETTING_DOWNLOAD_DIR) + ": " + Work.quote(downloads.getAbsolutePath())
+                + ", " + Work.quote(NativeBridgeNames.SETTING_STORAGE_CHOICES) + ": " + storageChoices() + "}");
         Work.scheduleMaintenance(this);
         Work.reconcileNow(this);
     }
@@ -39,8 +40,9 @@ public final class PlexDownloaderApp extends Application {
             if (json.length() > 1) {
                 json.append(", ");
             }
-            json.append("{\"label\": ").append(Work.quote(label))
-                    .append(", \"path\": ").append(Work.quote(new File(volume, "downloads").getAbsolutePath()))
+            json.append("{").append(Work.quote(NativeBridgeNames.SETTING_LABEL)).append(": ").append(Work.quote(label))
+                    .append(", ").append(Work.quote(NativeBridgeNames.SETTING_PATH)).append(": ")
+                    .append(Work.quote(new File(volume, "downloads").getAbsolutePath()))
                     .append("}");
         }
         return json.append("]").toString();

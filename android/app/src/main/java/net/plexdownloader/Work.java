@@ -33,8 +33,10 @@ public final class Work {
         boolean wifiOnly = false;
         try {
             JSONObject answer = new JSONObject(
-                    NativeBridge.dispatch("{\"v\":1,\"id\":0,\"method\":\"settings.get\",\"params\":{}}"));
-            wifiOnly = answer.getJSONObject("result").getJSONObject("settings").getBoolean("wifiOnly");
+                    NativeBridge.dispatch(NativeBridgeNames.request(NativeBridgeNames.METHOD_SETTINGS_GET, "{}")));
+            wifiOnly = answer.getJSONObject(NativeBridgeNames.FIELD_RESULT)
+                    .getJSONObject(NativeBridgeNames.FIELD_SETTINGS)
+                    .getBoolean(NativeBridgeNames.FIELD_WIFI_ONLY);
         } catch (JSONException | BridgeException unreadable) {
             // Without settings the default applies: any connected network.
         }
@@ -66,10 +68,12 @@ public final class Work {
             JSONArray wakes = new JSONArray(wakesJson);
             for (int i = 0; i < wakes.length(); i++) {
                 JSONObject wake = wakes.getJSONObject(i);
-                enqueueDownload(context, wake.getLong("downloadId"), wake.getLong("afterMillis"), false);
+                enqueueDownload(context, wake.getLong(NativeBridgeNames.FIELD_DOWNLOAD_ID),
+                        wake.getLong(NativeBridgeNames.FIELD_AFTER_MILLIS), false);
             }
         } catch (JSONException unreadable) {
-            throw new BridgeException("badResponse: the wakes could not be read: " + unreadable.getMessage());
+            throw new BridgeException(NativeBridgeNames.KIND_BAD_RESPONSE + ": the wakes could not be read: "
+                    + unreadable.getMessage());
         }
     }
 
