@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use plexdl_core::app::App;
 use plexdl_core::engine::StepResult;
+use plexdl_protocol::DownloadStatus;
+use tracing::Instrument;
 
 /// How the scheduler ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +90,9 @@ pub async fn run(
         if wakes.is_empty() && running.is_empty() {
             if until_idle {
                 let rows = app.core().list()?;
-                let failed = rows.iter().any(|row| row.download_status == "failed");
+                let failed = rows
+                    .iter()
+                    .any(|row| row.download_status == DownloadStatus::Failed);
                 return Ok(if failed {
                     Outcome::SomeFailed
                 } else {
@@ -112,19 +116,29 @@ pub async fn run(
             running.insert(
                 id,
                 (
-                    tokio::spawn(async move {
-                        let result = match app.core().run_step(id, flag).await {
-                            Ok(result) => Some(result),
-                            Err(error) => {
-                                eprintln!(
-                                    "download {id}: {}",
-                                    plexdl_redact::redact_text(&error.to_string())
-                                );
-                                None
-                            }
-                        };
-                        let _ = tx.send((id, result));
-                    }),
+                    tokio::spawn(
+                        async move {
+                            let result = match app.core().run_step(id, flag).await {
+                                Ok(result) => Some(result),
+                                Err(error) => {
+                                    let public = error.public();
+                                    plexdl_core::logging::failure(
+                                        public.kind,
+                                        &public.message,
+                                        "download step failed",
+                                    );
+                                    eprintln!(
+                                        "download {id}: {}",
+                                        plexdl_redact::redact_text(&error.to_string())
+                                    );
+                                    None
+                                }
+                            };
+                            tracing::debug!(?result, "step ended");
+                            let _ = tx.send((id, result));
+                        }
+                        .instrument(tracing::info_span!("scheduler", download_id = id)),
+                    ),
                     step_stop,
                 ),
             );

@@ -2,9 +2,8 @@
 //! requests, run download steps with a stop flag per step, reconcile, verify, hand pushed
 //! events to the WebView, and fetch thumbnails with the token added here.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -91,7 +90,6 @@ struct Core {
 
 static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
 static CORE: Mutex<Option<Core>> = Mutex::new(None);
-static STOPS: LazyLock<Mutex<HashMap<i64, Arc<AtomicBool>>>> = LazyLock::new(Mutex::default);
 static PUSHES: LazyLock<Mutex<PushTracker>> = LazyLock::new(Mutex::default);
 
 fn runtime() -> Result<&'static tokio::runtime::Runtime, BridgeError> {
@@ -188,29 +186,18 @@ pub fn dispatch(request_json: &str) -> Result<String, BridgeError> {
 /// or `{"next":"waitForNetwork"}`).
 pub fn run_step(download_id: i64, stop_handle: i64) -> Result<String, BridgeError> {
     let app = app()?;
+    // The core keeps the step's stop flag in its one registry of running steps, where
+    // request_stop, pause and cancel find it.
     let flag = Arc::new(AtomicBool::new(false));
-    STOPS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .insert(download_id, flag.clone());
     let span = tracing::info_span!("worker", download_id, stop_handle);
     let result = runtime()?
         .block_on(async move { app.core().run_step(download_id, flag).await }.instrument(span));
-    STOPS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .remove(&download_id);
     serde_json::to_string(&result?).map_err(unwritable)
 }
 
 /// Asks the running step of a download to checkpoint and return (WorkManager stopped it).
 pub fn request_stop(download_id: i64) -> Result<(), BridgeError> {
-    if let Some(flag) = STOPS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .get(&download_id)
-    {
-        flag.store(true, Ordering::Relaxed);
+    if app()?.core().request_stop(download_id) {
         tracing::info!(download_id, "stop requested by the host");
     }
     Ok(())

@@ -112,7 +112,6 @@ pub struct App {
     core: DownloadCore,
     servers: ServerStore,
     pending_pin: Mutex<Option<Pin>>,
-    live: Mutex<Vec<(String, PlexServer)>>,
     user: Mutex<UserSettings>,
     /// The download folder when there is no storage choice (the host's or the app's own).
     default_download_dir: PathBuf,
@@ -156,7 +155,6 @@ impl App {
             core,
             servers,
             pending_pin: Mutex::new(None),
-            live: Mutex::new(Vec::new()),
             user: Mutex::new(user),
             default_download_dir,
         };
@@ -239,36 +237,25 @@ impl App {
     }
 
     fn register(&self, id: &str, server: PlexServer) {
-        self.core.register_server(id, server.clone());
-        let mut live = self
-            .live
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        live.retain(|(known, _)| known != id);
-        live.push((id.to_string(), server));
+        self.core.register_server(id, server);
     }
 
     /// A connected server.
     pub fn server(&self, id: &str) -> Result<PlexServer, AppError> {
-        self.live
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .iter()
-            .find(|(known, _)| known == id)
-            .map(|(_, server)| server.clone())
+        self.core
+            .server(id)
             .ok_or_else(|| AppError::UnknownServer(id.to_string()))
     }
 
     /// Every connected server.
     pub fn servers(&self) -> Vec<ServerSummary> {
-        self.live
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .iter()
+        self.core
+            .connected_servers()
+            .into_iter()
             .map(|(id, server)| {
                 let connection = server.current_connection().map(|c| c.uri);
                 ServerSummary {
-                    id: id.clone(),
+                    id,
                     name: server.name().to_string(),
                     reachable: connection.is_some(),
                     connection,

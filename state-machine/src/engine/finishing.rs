@@ -15,10 +15,12 @@ use crate::plex::{Metadata, PlexServer};
 use plexdl_protocol::FailureKind;
 
 /// Verifies and finishes a download.
-pub(super) async fn verify(core: &DownloadCore, id: i64) -> Result<Result<(), Failure>, CoreError> {
-    let row = core.get(id)?;
-    let (Some(part_path), Some(final_path)) = (core.partial_path(&row), core.final_path(&row))
-    else {
+pub(super) async fn verify(
+    core: &DownloadCore,
+    row: &DownloadRow,
+) -> Result<Result<(), Failure>, CoreError> {
+    let id = row.id;
+    let (Some(part_path), Some(final_path)) = (core.partial_path(row), core.final_path(row)) else {
         return Ok(Err(failure(
             FailureKind::Internal,
             "The download has no file name.",
@@ -57,11 +59,12 @@ pub(super) async fn verify(core: &DownloadCore, id: i64) -> Result<Result<(), Fa
         return Ok(Err(io_failure("rename", &part_path, &error)));
     }
     sync_folder(&final_path);
-    core.manifest
-        .write(|tx| rows::checkpoint(tx, id, size, Some(size), row.validator.as_deref()))?;
+    let row = core.manifest.write(|tx| {
+        rows::checkpoint(tx, id, size, Some(size), row.validator.as_deref())?;
+        rows::get(tx, id)
+    })?;
     tracing::info!(file = %final_path.display(), bytes = size, "download verified");
 
-    let row = core.get(id)?;
     let (subtitles, artwork) = match core.server(&row.server_identifier) {
         Some(server) => save_extras(core, &server, &row).await,
         None => (Vec::new(), None),

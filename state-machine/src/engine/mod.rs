@@ -11,6 +11,7 @@
 pub mod file_names;
 mod finishing;
 mod preflight;
+pub mod registry;
 pub use preflight::available_space;
 pub mod sidecar;
 mod slots;
@@ -18,7 +19,6 @@ mod stepper;
 pub mod transfer;
 pub mod verification;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -163,8 +163,8 @@ impl CoreError {
 pub struct DownloadCore {
     manifest: Manifest,
     settings: EngineSettings,
-    servers: Mutex<HashMap<String, PlexServer>>,
-    running: Mutex<HashMap<i64, Arc<AtomicBool>>>,
+    servers: registry::Servers,
+    stops: registry::StopFlags,
     slots: slots::Slots,
     /// The busy-server policy in force (starts as the settings' one; the user can change it).
     busy_policy: Mutex<BusyPolicy>,
@@ -185,8 +185,8 @@ impl DownloadCore {
         let slots = slots::Slots::new(settings.max_transfers, settings.max_transfers_per_server);
         Ok(DownloadCore {
             manifest,
-            servers: Mutex::new(HashMap::new()),
-            running: Mutex::new(HashMap::new()),
+            servers: registry::Servers::default(),
+            stops: registry::StopFlags::default(),
             slots,
             busy_policy: Mutex::new(settings.busy_policy),
             settings,
@@ -243,18 +243,23 @@ impl DownloadCore {
 
     /// Makes a server usable by downloads that name its identifier.
     pub fn register_server(&self, server_id: &str, server: PlexServer) {
-        self.servers
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(server_id.to_string(), server);
+        self.servers.register(server_id, server);
     }
 
-    pub(crate) fn server(&self, server_id: &str) -> Option<PlexServer> {
-        self.servers
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .get(server_id)
-            .cloned()
+    /// A connected server.
+    pub fn server(&self, server_id: &str) -> Option<PlexServer> {
+        self.servers.get(server_id)
+    }
+
+    /// Every connected server with its id, in the order they were connected.
+    pub fn connected_servers(&self) -> Vec<(String, PlexServer)> {
+        self.servers.all()
+    }
+
+    /// Asks the running step of a download (if any) to checkpoint and return, as when the
+    /// host's scheduler stops it. True if a step was running.
+    pub fn request_stop(&self, id: i64) -> bool {
+        self.stops.raise(id)
     }
 
     /// Adds downloads for rating keys; a show or season key adds every episode. Original
@@ -344,16 +349,10 @@ impl DownloadCore {
 
     /// Applies a user event to the stored machine (and stops a running step if it has to).
     fn command(&self, id: i64, event: Event) -> Result<DownloadRow, CoreError> {
-        if matches!(event, Event::Pause | Event::Cancel)
-            && let Some(stop) = self
-                .running
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .get(&id)
-        {
-            stop.store(true, Ordering::Relaxed);
+        if matches!(event, Event::Pause | Event::Cancel) {
+            self.stops.raise(id);
         }
-        let effects = self.apply(id, &event)?;
+        let effects = self.apply_outside_a_step(id, &event)?;
         // Cancel's file removal does not wait for the next step.
         if effects.contains(&machine::Effect::DeletePartial) {
             self.delete_partial(id)?;
@@ -407,16 +406,10 @@ impl DownloadCore {
             if !before.needs_work() {
                 continue;
             }
-            if !available
-                && let Some(stop) = self
-                    .running
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .get(&row.id)
-            {
-                stop.store(true, Ordering::Relaxed);
+            if !available {
+                self.stops.raise(row.id);
             }
-            self.apply(row.id, &event)?;
+            self.apply_outside_a_step(row.id, &event)?;
             if self.get(row.id)?.download_status != before {
                 changed.push(row.id);
             }
@@ -436,14 +429,7 @@ impl DownloadCore {
     /// verification reports, never a file without a row).
     pub fn delete(&self, id: i64) -> Result<(), CoreError> {
         let row = self.get(id)?;
-        if let Some(stop) = self
-            .running
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .get(&id)
-        {
-            stop.store(true, Ordering::Relaxed);
-        }
+        self.stops.raise(id);
         let mut paths: Vec<PathBuf> = [self.partial_path(&row), self.final_path(&row)]
             .into_iter()
             .flatten()
@@ -484,34 +470,59 @@ impl DownloadCore {
     /// Runs one step of a download: what its state asks for, until it has to wait, finishes,
     /// or `stop` is set. Returns what to schedule next.
     pub async fn run_step(&self, id: i64, stop: Arc<AtomicBool>) -> Result<StepResult, CoreError> {
-        self.running
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(id, stop.clone());
+        self.stops.enter(id, stop.clone());
         let result = stepper::run(self, id, &stop).await;
-        self.running
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .remove(&id);
+        self.stops.leave(id, &stop);
         result
+    }
+
+    /// Applies an event from outside a step (a user command, the network, verification)
+    /// inside a span that names the download, so its state change is logged with the id.
+    pub(crate) fn apply_outside_a_step(
+        &self,
+        id: i64,
+        event: &Event,
+    ) -> Result<Vec<machine::Effect>, CoreError> {
+        let _span = tracing::info_span!("download", download_id = id).entered();
+        self.apply(id, event)
     }
 
     /// Applies an event to the stored machine and saves it, in one transaction. Returns the
     /// effects the event caused.
     pub(crate) fn apply(&self, id: i64, event: &Event) -> Result<Vec<machine::Effect>, CoreError> {
+        Ok(self.apply_loaded(id, event)?.0)
+    }
+
+    /// Applies an event as [`DownloadCore::apply`] does and reads the row back in the same
+    /// transaction: what a step holds as its context until its next event.
+    pub(crate) fn apply_loaded(
+        &self,
+        id: i64,
+        event: &Event,
+    ) -> Result<(Vec<machine::Effect>, Loaded), CoreError> {
         Ok(self.manifest.write(|tx| {
             let row = rows::get(tx, id)?;
-            let (mut machine, _) = machine::from_json(&row.machine_json).map_err(|error| {
-                ManifestError::Sql(rusqlite::Error::FromSqlConversionFailure(
-                    0,
-                    rusqlite::types::Type::Text,
-                    Box::new(error),
-                ))
-            })?;
+            let (mut machine, _) = parse_machine(&row.machine_json)?;
             let effects = machine::handle(&mut machine, event);
             rows::save_machine(tx, id, &machine)?;
-            Ok(effects)
+            let loaded = Loaded {
+                row: rows::get(tx, id)?,
+                data: machine.inner().clone(),
+            };
+            Ok((effects, loaded))
         })?)
+    }
+
+    /// Reads a download and its stored machine, entered again: the machine and the entry
+    /// effects of its state (safe to repeat) come with it.
+    pub(crate) fn load(
+        &self,
+        id: i64,
+    ) -> Result<(Loaded, machine::Machine, Vec<machine::Effect>), CoreError> {
+        let row = self.get(id)?;
+        let (machine, effects) = parse_machine(&row.machine_json)?;
+        let data = machine.inner().clone();
+        Ok((Loaded { row, data }, machine, effects))
     }
 
     /// Where the partial file of a download is (its final name plus `.part`).
@@ -534,6 +545,26 @@ impl DownloadCore {
             .write(|tx| rows::checkpoint(tx, id, 0, None, None))?;
         Ok(())
     }
+}
+
+/// A download as one step sees it: its row and its machine's shared data, read once when the
+/// step starts and read again by every event the step applies (in the transaction that saves
+/// the machine), so the step's effects never read the row in between.
+#[derive(Debug, Clone)]
+pub(crate) struct Loaded {
+    pub row: DownloadRow,
+    pub data: machine::Download,
+}
+
+/// A stored machine, entered again; a stored form that does not parse is a manifest error.
+fn parse_machine(text: &str) -> Result<(machine::Machine, Vec<machine::Effect>), ManifestError> {
+    machine::from_json(text).map_err(|error| {
+        ManifestError::Sql(rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            Box::new(error),
+        ))
+    })
 }
 
 /// Removes a file; one that is already gone is fine.

@@ -5,8 +5,8 @@
 use super::file_names;
 use super::sidecar::{self, Sidecar};
 use super::transfer::plex_failure;
-use super::{BusyPolicy, CoreError, DownloadCore};
-use crate::machine::{self, Failure, Route};
+use super::{BusyPolicy, CoreError, DownloadCore, Loaded};
+use crate::machine::{Failure, Route};
 use crate::manifest::{DownloadRow, now_ms, rows};
 use crate::plex::{Metadata, PlexError, PlexServer, QualityPreset};
 use plexdl_protocol::FailureKind;
@@ -75,11 +75,8 @@ async fn choose_route(
 async fn busy_check(
     core: &DownloadCore,
     server: &PlexServer,
-    row: &DownloadRow,
+    override_busy: bool,
 ) -> Result<(), Failure> {
-    let override_busy = machine::from_json(&row.machine_json)
-        .map(|(m, _)| m.inner().override_busy)
-        .unwrap_or(false);
     let policy = core.busy_policy();
     if policy == BusyPolicy::Ignore || override_busy {
         return Ok(());
@@ -113,8 +110,12 @@ async fn busy_check(
 }
 
 /// Runs pre-flight for a download.
-pub(super) async fn run(core: &DownloadCore, id: i64) -> Result<Result<Route, Failure>, CoreError> {
-    let row = core.get(id)?;
+pub(super) async fn run(
+    core: &DownloadCore,
+    loaded: &Loaded,
+) -> Result<Result<Route, Failure>, CoreError> {
+    let row = &loaded.row;
+    let id = row.id;
     let Some(server) = core.server(&row.server_identifier) else {
         return Ok(Err(failure(
             FailureKind::Unreachable,
@@ -125,12 +126,12 @@ pub(super) async fn run(core: &DownloadCore, id: i64) -> Result<Result<Route, Fa
         Ok(item) => item,
         Err(error) => return Ok(Err(plex_failure(&error))),
     };
-    let route = match choose_route(core, &server, &item, &row).await {
+    let route = match choose_route(core, &server, &item, row).await {
         Ok(route) => route,
         Err(failure) => return Ok(Err(failure)),
     };
     if route != Route::Direct
-        && let Err(failure) = busy_check(core, &server, &row).await
+        && let Err(failure) = busy_check(core, &server, loaded.data.override_busy).await
     {
         return Ok(Err(failure));
     }
@@ -185,7 +186,7 @@ pub(super) async fn run(core: &DownloadCore, id: i64) -> Result<Result<Route, Fa
     let folder = core.settings.download_dir.clone();
     let metadata_json =
         serde_json::to_string(&item).unwrap_or_else(|_| row.cached_metadata_json.clone());
-    let name = core.manifest.write(|tx| {
+    let (name, row) = core.manifest.write(|tx| {
         let name = match &row.local_file_path {
             Some(name) => name.clone(),
             None => {
@@ -198,23 +199,16 @@ pub(super) async fn run(core: &DownloadCore, id: i64) -> Result<Result<Route, Fa
                 name
             }
         };
-        tx.execute(
-            // A converted file's size is known only when the server sends it; an original's
-            // comes from the library.
-            "UPDATE downloads SET part_key = COALESCE(?2, part_key),
-                bytes_total = CASE WHEN ?5 THEN COALESCE(?3, bytes_total) ELSE NULL END,
-                cached_metadata_json = ?4 WHERE id = ?1",
-            rusqlite::params![
-                id,
-                key,
-                size.map(|s| s as i64),
-                metadata_json,
-                route == Route::Direct
-            ],
-        )?;
-        Ok(name)
+        // A converted file's size is known only when the server sends it; an original's
+        // comes from the library.
+        let size = if route == Route::Direct {
+            rows::KnownSize::Library(size)
+        } else {
+            rows::KnownSize::FromTheServer
+        };
+        rows::record_preflight(tx, id, key.as_deref(), size, &metadata_json)?;
+        Ok((name, rows::get(tx, id)?))
     })?;
-    let row = core.get(id)?;
     if let Err(error) = sidecar::write(&folder, &name, &Sidecar::from_row(&row, Vec::new(), None)) {
         tracing::warn!(%error, "could not write the sidecar file");
     }

@@ -1,6 +1,10 @@
 //! One step of a download: load the stored machine (its state's entry effects come with it,
 //! all safe to repeat), carry out effects, feed the results back as events, and stop when
 //! the machine has to wait, is finished, or the step is told to stop.
+//!
+//! The step reads its download once when it starts, into a [`Loaded`] context, and every
+//! event it applies reads it again in the transaction that saves the machine; the effects
+//! in between work from that context instead of reading the row themselves.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -9,7 +13,7 @@ use tracing::Instrument;
 
 use super::preflight::failure;
 use super::transfer::{TransferEnd, TransferSpec, plex_failure, transfer};
-use super::{CoreError, DownloadCore, StepResult, finishing, preflight};
+use super::{CoreError, DownloadCore, Loaded, StepResult, finishing, preflight};
 use crate::machine::{self, Effect, Event, Failure, Route};
 use crate::manifest::{DownloadRow, now_ms, rows};
 use crate::plex::models::QueueItemStatus;
@@ -41,20 +45,11 @@ pub(super) async fn run(
     id: i64,
     stop: &AtomicBool,
 ) -> Result<StepResult, CoreError> {
-    let row = core.get(id)?;
-    let (machine, effects) = machine::from_json(&row.machine_json).map_err(|error| {
-        CoreError::Manifest(crate::manifest::ManifestError::Sql(
-            rusqlite::Error::FromSqlConversionFailure(
-                0,
-                rusqlite::types::Type::Text,
-                Box::new(error),
-            ),
-        ))
-    })?;
-    let span = tracing::info_span!("download", download_id = id, server = %row.server_identifier, state = %DownloadStatus::from(machine.state()));
+    let (loaded, machine, effects) = core.load(id)?;
+    let span = tracing::info_span!("download", download_id = id, server = %loaded.row.server_identifier, state = %DownloadStatus::from(machine.state()));
     // The span is attached to the future (not entered), so it never leaks into other tasks
     // that run on this thread while the step waits.
-    run_effects(core, id, stop, machine, effects)
+    run_effects(core, id, stop, machine, loaded, effects)
         .instrument(span)
         .await
 }
@@ -64,10 +59,11 @@ async fn run_effects(
     id: i64,
     stop: &AtomicBool,
     machine: machine::Machine,
+    mut loaded: Loaded,
     mut effects: Vec<Effect>,
 ) -> Result<StepResult, CoreError> {
     if matches!(machine.state(), machine::State::Queued {}) {
-        effects = core.apply(id, &Event::Start)?;
+        (effects, loaded) = core.apply_loaded(id, &Event::Start)?;
     }
     let deadline = Instant::now() + core.settings.step_budget;
     let mut carried_out = 0;
@@ -82,9 +78,10 @@ async fn run_effects(
         }
         let effect = effects.remove(0);
         tracing::debug!(?effect, "carrying out");
-        match execute(core, id, &effect, stop, deadline).await? {
+        match execute(core, &loaded, &effect, stop, deadline).await? {
             Next::Event(event) => {
-                let mut caused = core.apply(id, &event)?;
+                let (mut caused, now) = core.apply_loaded(id, &event)?;
+                loaded = now;
                 caused.append(&mut effects);
                 effects = caused;
             }
@@ -99,7 +96,8 @@ async fn run_effects(
     result_now(core, id)
 }
 
-/// What to schedule for a download in its stored state.
+/// What to schedule for a download in its stored state (read now: a user command may have
+/// changed it while the step ran).
 fn result_now(core: &DownloadCore, id: i64) -> Result<StepResult, CoreError> {
     let row = core.get(id)?;
     let status = row.download_status;
@@ -120,26 +118,27 @@ fn result_now(core: &DownloadCore, id: i64) -> Result<StepResult, CoreError> {
 
 async fn execute(
     core: &DownloadCore,
-    id: i64,
+    loaded: &Loaded,
     effect: &Effect,
     stop: &AtomicBool,
     deadline: Instant,
 ) -> Result<Next, CoreError> {
+    let row = &loaded.row;
+    let id = row.id;
     Ok(match effect {
-        Effect::RunPreflight => match preflight::run(core, id).await? {
+        Effect::RunPreflight => match preflight::run(core, loaded).await? {
             Ok(route) => Next::Event(Event::PreflightPassed { route }),
             Err(failure) => failed(failure),
         },
-        Effect::Transfer { route } => run_transfer(core, id, *route, stop, deadline).await?,
-        Effect::Verify => match finishing::verify(core, id).await? {
+        Effect::Transfer { route } => run_transfer(core, row, *route, stop, deadline).await?,
+        Effect::Verify => match finishing::verify(core, row).await? {
             Ok(()) => Next::Event(Event::VerifyPassed),
             Err(failure) => failed(failure),
         },
-        Effect::Enqueue => enqueue(core, id).await?,
-        Effect::PollServer => poll(core, id).await?,
+        Effect::Enqueue => enqueue(core, row).await?,
+        Effect::PollServer => poll(core, row).await?,
         Effect::RestartServerItem => {
-            let row = core.get(id)?;
-            match (server_for(core, &row), row.queue_id, row.queue_item_id) {
+            match (server_for(core, row), row.queue_id, row.queue_item_id) {
                 (Ok(server), Some(queue), Some(item)) => {
                     match server.queue_restart(queue, &[item]).await {
                         Ok(()) => Next::Continue,
@@ -167,9 +166,8 @@ async fn execute(
             Next::Continue
         }
         Effect::RemoveServerItem => {
-            let row = core.get(id)?;
             if let (Ok(server), Some(queue), Some(item)) =
-                (server_for(core, &row), row.queue_id, row.queue_item_id)
+                (server_for(core, row), row.queue_id, row.queue_item_id)
                 && let Err(error) = server.queue_delete(queue, &[item]).await
             {
                 // The item may already be gone; a leftover item expires on the server anyway.
@@ -191,13 +189,13 @@ fn server_for(core: &DownloadCore, row: &DownloadRow) -> Result<PlexServer, Fail
 
 async fn run_transfer(
     core: &DownloadCore,
-    id: i64,
+    row: &DownloadRow,
     route: Route,
     stop: &AtomicBool,
     deadline: Instant,
 ) -> Result<Next, CoreError> {
-    let row = core.get(id)?;
-    let server = match server_for(core, &row) {
+    let id = row.id;
+    let server = match server_for(core, row) {
         Ok(server) => server,
         Err(failure) => return Ok(failed(failure)),
     };
@@ -206,6 +204,9 @@ async fn run_transfer(
         return Ok(Next::Stop(StepResult::WakeAfter { millis: 1_000 }));
     };
     let mut live_offset_ms = 0u64;
+    // Where the transfer resumes: what the row records, or, for a live transcode, the byte
+    // that matches the whole millisecond it restarts at.
+    let mut resume_from = row.bytes_done;
     let url = match route {
         Route::Direct => match row.part_key.as_deref() {
             Some(key) => server.url(key, vec![("download", "1".to_string())]).await,
@@ -221,8 +222,8 @@ async fn run_transfer(
             _ => return Ok(Next::Event(Event::ServerItemExpired)),
         },
         Route::LiveTranscode => {
-            let plan = live_plan(&row);
-            if let Some(path) = core.partial_path(&row) {
+            let plan = live_plan(row);
+            if let Some(path) = core.partial_path(row) {
                 // Start at a whole millisecond of the item and drop the bytes after the point
                 // that corresponds to it, so the new stream joins up with the file.
                 let resume = std::fs::metadata(&path)
@@ -233,6 +234,7 @@ async fn run_transfer(
                     core.manifest
                         .write(|tx| rows::checkpoint(tx, id, start_byte, None, None))?;
                 }
+                resume_from = start_byte;
                 live_offset_ms = offset_ms;
             }
             server
@@ -251,13 +253,12 @@ async fn run_transfer(
         Ok(url) => url,
         Err(error) => return Ok(failed(plex_failure(&error))),
     };
-    let Some(part_path) = core.partial_path(&row) else {
+    let Some(part_path) = core.partial_path(row) else {
         return Ok(failed(failure(
             FailureKind::Internal,
             "The download has no file name yet; it is chosen again.",
         )));
     };
-    let row = core.get(id)?;
     let label = format!("download {id}");
     let request = move || server.media_request(url.clone());
     tracing::debug!(live_offset_ms, "transfer starting");
@@ -266,7 +267,7 @@ async fn run_transfer(
         request: &request,
         label: &label,
         part_path: &part_path,
-        resume_from: row.bytes_done,
+        resume_from,
         validator: row.validator.clone(),
         expected_size: if route == Route::Direct {
             row.bytes_total
@@ -305,9 +306,8 @@ async fn run_transfer(
     })
 }
 
-async fn enqueue(core: &DownloadCore, id: i64) -> Result<Next, CoreError> {
-    let row = core.get(id)?;
-    let server = match server_for(core, &row) {
+async fn enqueue(core: &DownloadCore, row: &DownloadRow) -> Result<Next, CoreError> {
+    let server = match server_for(core, row) {
         Ok(server) => server,
         Err(failure) => return Ok(failed(failure)),
     };
@@ -342,9 +342,8 @@ async fn enqueue(core: &DownloadCore, id: i64) -> Result<Next, CoreError> {
     )
 }
 
-async fn poll(core: &DownloadCore, id: i64) -> Result<Next, CoreError> {
-    let row = core.get(id)?;
-    let server = match server_for(core, &row) {
+async fn poll(core: &DownloadCore, row: &DownloadRow) -> Result<Next, CoreError> {
+    let server = match server_for(core, row) {
         Ok(server) => server,
         Err(failure) => return Ok(failed(failure)),
     };

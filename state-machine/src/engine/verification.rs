@@ -40,7 +40,7 @@ impl DownloadCore {
                 };
                 if let Some(kind) = lost {
                     tracing::warn!(download_id = row.id, %kind, file = %path.display(), "finished file lost");
-                    self.apply(
+                    self.apply_outside_a_step(
                         row.id,
                         &Event::FileLost {
                             kind,

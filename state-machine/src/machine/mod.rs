@@ -112,6 +112,8 @@ impl Download {
     after_transition = "Self::after_transition"
 )]
 impl Download {
+    /// Queued: added, not started. Start, Resume or Retry go to Preflight; Pause to Paused;
+    /// Cancel to Cancelled.
     #[state]
     fn queued(event: &Event) -> Outcome<State> {
         match event {
@@ -122,7 +124,9 @@ impl Download {
         }
     }
 
-    /// Every working state: Pause, Cancel, NetworkLost and failures are handled once, here.
+    /// Active, every working state: Pause goes to Paused, Cancel to Cancelled, NetworkLost to
+    /// WaitingForNetwork (each stops a running transfer); Failed and LiveInterrupted go to
+    /// Backoff when the failure is retried and attempts are left, else to Failed.
     #[superstate]
     fn active(&mut self, context: &mut Effects, event: &Event) -> Outcome<State> {
         match event {
@@ -150,6 +154,10 @@ impl Download {
         }
     }
 
+    /// Preflight: the item is read again and the route chosen. PreflightPassed goes to
+    /// Transferring (direct), Enqueuing or WaitingForServer (server queue, without or with a
+    /// known queue item) or LiveTranscode (live). A new route forgets the old queue item and
+    /// offset.
     #[state(superstate = "active", entry_action = "enter_preflight")]
     fn preflight(&mut self, event: &Event) -> Outcome<State> {
         match event {
@@ -177,12 +185,14 @@ impl Download {
         context.push(Effect::RunPreflight);
     }
 
+    /// Direct, the original file moved with ranges: no events of its own.
     #[superstate(superstate = "active")]
     fn direct(event: &Event) -> Outcome<State> {
         let _ = event;
         Super
     }
 
+    /// Transferring: TransferComplete goes to Verifying (direct).
     #[state(superstate = "direct", entry_action = "enter_transferring")]
     fn transferring(event: &Event) -> Outcome<State> {
         match event {
@@ -198,6 +208,7 @@ impl Download {
         });
     }
 
+    /// Verifying (direct): VerifyPassed goes to Completed and resets the attempts.
     #[state(superstate = "direct", entry_action = "enter_verifying")]
     fn direct_verifying(&mut self, event: &Event) -> Outcome<State> {
         match event {
@@ -214,6 +225,8 @@ impl Download {
         context.push(Effect::Verify);
     }
 
+    /// ServerPrepared, the server's download queue converts the file: ServerItemExpired goes
+    /// to WaitingForServer (the item is prepared again); Cancel goes to Cancelled.
     #[superstate(superstate = "active")]
     fn server_prepared(&mut self, context: &mut Effects, event: &Event) -> Outcome<State> {
         match event {
@@ -229,6 +242,7 @@ impl Download {
         }
     }
 
+    /// Enqueuing: Enqueued (the queue item) goes to WaitingForServer.
     #[state(superstate = "server_prepared", entry_action = "enter_enqueuing")]
     fn enqueuing(&mut self, event: &Event) -> Outcome<State> {
         match event {
@@ -248,6 +262,8 @@ impl Download {
         context.push(Effect::Enqueue);
     }
 
+    /// WaitingForServer{progress}: ServerProgress stays here with the new progress (and
+    /// polls again); ServerReady goes to Fetching.
     #[state(
         superstate = "server_prepared",
         entry_action = "enter_waiting_for_server"
@@ -268,6 +284,7 @@ impl Download {
         context.push(Effect::PollServer);
     }
 
+    /// Fetching: TransferComplete goes to Verifying (prepared).
     #[state(superstate = "server_prepared", entry_action = "enter_fetching")]
     fn fetching(event: &Event) -> Outcome<State> {
         match event {
@@ -283,6 +300,7 @@ impl Download {
         });
     }
 
+    /// Verifying (prepared): VerifyPassed goes to Completed and resets the attempts.
     #[state(superstate = "server_prepared", entry_action = "enter_verifying")]
     fn prepared_verifying(&mut self, event: &Event) -> Outcome<State> {
         match event {
@@ -294,6 +312,7 @@ impl Download {
         }
     }
 
+    /// LiveTranscode{offset}: TransferComplete goes to Verifying (direct).
     #[state(superstate = "active", entry_action = "enter_live_transcode")]
     fn live_transcode(offset_seconds: &mut f64, event: &Event) -> Outcome<State> {
         let _ = offset_seconds;
@@ -310,6 +329,7 @@ impl Download {
         });
     }
 
+    /// Paused: Resume or Retry go to Preflight; Cancel to Cancelled.
     #[state]
     fn paused(event: &Event) -> Outcome<State> {
         match event {
@@ -319,6 +339,8 @@ impl Download {
         }
     }
 
+    /// Backoff{attempt, retryAt, kind, reason}: Wake, Retry or Resume go to Preflight; Pause
+    /// to Paused; Cancel to Cancelled; NetworkLost to WaitingForNetwork.
     #[state(entry_action = "enter_backoff")]
     fn backoff(
         attempt: &mut u32,
@@ -344,6 +366,8 @@ impl Download {
         });
     }
 
+    /// WaitingForNetwork: NetworkBack, Wake, Resume or Retry go to Preflight; Pause to
+    /// Paused; Cancel to Cancelled.
     #[state(entry_action = "enter_waiting_for_network")]
     fn waiting_for_network(event: &Event) -> Outcome<State> {
         match event {
@@ -361,6 +385,7 @@ impl Download {
         context.push(Effect::WaitForNetwork);
     }
 
+    /// Completed: FileLost (verification found the file missing or damaged) goes to Failed.
     #[state(entry_action = "enter_completed")]
     fn completed(event: &Event) -> Outcome<State> {
         match event {
@@ -378,6 +403,8 @@ impl Download {
         }
     }
 
+    /// Failed{kind, message, retryable}: Retry or Resume go to Preflight with the attempts
+    /// reset (a busy-server refusal is then started anyway); Cancel goes to Cancelled.
     #[state]
     fn failed(
         &mut self,
@@ -399,6 +426,7 @@ impl Download {
         }
     }
 
+    /// Cancelled: Retry goes to Preflight, from zero (queue item and offset forgotten).
     #[state(entry_action = "enter_cancelled")]
     fn cancelled(&mut self, event: &Event) -> Outcome<State> {
         match event {
@@ -503,3 +531,7 @@ pub fn handle(machine: &mut Machine, event: &Event) -> Vec<Effect> {
 #[cfg(test)]
 #[path = "machineTests.rs"]
 mod machine_tests;
+
+#[cfg(test)]
+#[path = "docsTests.rs"]
+mod docs_tests;

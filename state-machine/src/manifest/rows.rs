@@ -308,6 +308,44 @@ pub fn checkpoint(
     Ok(())
 }
 
+/// What pre-flight knows of a download's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KnownSize {
+    /// An original file: the size the library lists (kept as it was when it lists none).
+    Library(Option<u64>),
+    /// A converted file: its size is known only when the server sends it.
+    FromTheServer,
+}
+
+/// Records what pre-flight read from the server: the part key (kept when there is none),
+/// the size, and the item's metadata.
+pub fn record_preflight(
+    transaction: &Transaction<'_>,
+    id: i64,
+    part_key: Option<&str>,
+    size: KnownSize,
+    metadata_json: &str,
+) -> Result<(), ManifestError> {
+    let (direct, size) = match size {
+        KnownSize::Library(size) => (true, size),
+        KnownSize::FromTheServer => (false, None),
+    };
+    transaction.execute(
+        "UPDATE downloads SET part_key = COALESCE(?2, part_key),
+            bytes_total = CASE WHEN ?5 THEN COALESCE(?3, bytes_total) ELSE NULL END,
+            cached_metadata_json = ?4, updated_at = ?6 WHERE id = ?1",
+        params![
+            id,
+            part_key,
+            size.map(|s| s as i64),
+            metadata_json,
+            direct,
+            now_ms()
+        ],
+    )?;
+    Ok(())
+}
+
 /// Records the finished file's name (relative to the download folder) and the part key.
 pub fn set_file(
     transaction: &Transaction<'_>,

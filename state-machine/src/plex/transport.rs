@@ -210,7 +210,8 @@ impl Transport {
             Ok(response) => response,
             Err(error) => {
                 let mapped = map_send_error(&error, call.base, &path);
-                tracing::debug!(method = %call.method, path = %path, elapsed_ms, error = %mapped, "plex request failed");
+                // Failed requests are logged at info, so they reach the Diagnostics screen.
+                tracing::info!(method = %call.method, path = %path, elapsed_ms, kind = %mapped.kind(), error = %mapped, "plex request failed");
                 return Err(mapped);
             }
         };
@@ -221,7 +222,9 @@ impl Transport {
         }
         let headers = response.headers().clone();
         let body = read_limited(response, 4096).await.unwrap_or_default();
-        Err(status_error(status, &headers, &body, &path))
+        let refused = status_error(status, &headers, &body, &path);
+        tracing::info!(method = %call.method, path = %path, status = status.as_u16(), elapsed_ms, kind = %refused.kind(), "plex request refused");
+        Err(refused)
     }
 
     /// Sends a call and parses its JSON answer.

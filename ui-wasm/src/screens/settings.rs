@@ -134,7 +134,7 @@ pub fn Settings() -> impl IntoView {
                                         let free = place.free_bytes.map(|bytes| format!("{} free", format::bytes(bytes)));
                                         view! {
                                             <label class="choice">
-                                                <input type="radio" name="storage" value=path.clone()
+                                                <input type="radio" name="storageChoice" value=path.clone()
                                                     prop:checked=chosen == place.path
                                                     on:change=move |_| change(SettingsChange { storage_dir: Some(path.clone()), ..SettingsChange::default() })/>
                                                 <span class="choice-label">{place.label.clone()}</span>
