@@ -288,41 +288,26 @@ impl Handler for DownloadsList {
     }
 }
 
-impl Handler for DownloadsPause {
-    async fn handle(
-        app: &App,
-        p: DownloadId,
-    ) -> Result<plexdl_protocol::DownloadSnapshot, AppError> {
-        app.command(p.id, |core, id| core.pause(id))
-    }
+/// The user commands on one download, each answered with the download as it is now.
+macro_rules! command_handlers {
+    ($($method:ty => $command:ident),* $(,)?) => {
+        $(impl Handler for $method {
+            async fn handle(
+                app: &App,
+                p: DownloadId,
+            ) -> Result<plexdl_protocol::DownloadSnapshot, AppError> {
+                app.command(p.id, |core, id| core.$command(id))
+            }
+        })*
+    };
 }
 
-impl Handler for DownloadsResume {
-    async fn handle(
-        app: &App,
-        p: DownloadId,
-    ) -> Result<plexdl_protocol::DownloadSnapshot, AppError> {
-        app.command(p.id, |core, id| core.resume(id))
-    }
-}
-
-impl Handler for DownloadsCancel {
-    async fn handle(
-        app: &App,
-        p: DownloadId,
-    ) -> Result<plexdl_protocol::DownloadSnapshot, AppError> {
-        app.command(p.id, |core, id| core.cancel(id))
-    }
-}
-
-impl Handler for DownloadsRetry {
-    async fn handle(
-        app: &App,
-        p: DownloadId,
-    ) -> Result<plexdl_protocol::DownloadSnapshot, AppError> {
-        app.command(p.id, |core, id| core.retry(id))
-    }
-}
+command_handlers!(
+    DownloadsPause => pause,
+    DownloadsResume => resume,
+    DownloadsCancel => cancel,
+    DownloadsRetry => retry,
+);
 
 impl Handler for DownloadsRemove {
     async fn handle(app: &App, p: DownloadId) -> Result<Removed, AppError> {

@@ -25,78 +25,13 @@ pub fn commands(status: DownloadStatus, can_play: bool) -> Vec<Command> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::machine::{Event, Failure, Machine, Route, handle, new_machine};
-    use plexdl_protocol::FailureKind;
+    use crate::machine::{Event, Machine, handle, new_machine};
 
-    /// A machine in every status, reached by the events a download really gets.
+    /// A machine in every state, reached by the events a download really gets.
     fn machines() -> Vec<Machine> {
-        let failure = |kind: FailureKind| Event::Failed(Failure::new(kind, "it broke", 0));
-        let paths: Vec<Vec<Event>> = vec![
-            vec![],
-            vec![Event::Start],
-            vec![
-                Event::Start,
-                Event::PreflightPassed {
-                    route: Route::Direct,
-                },
-            ],
-            vec![
-                Event::Start,
-                Event::PreflightPassed {
-                    route: Route::Direct,
-                },
-                Event::TransferComplete,
-            ],
-            vec![
-                Event::Start,
-                Event::PreflightPassed {
-                    route: Route::ServerQueue,
-                },
-            ],
-            vec![
-                Event::Start,
-                Event::PreflightPassed {
-                    route: Route::ServerQueue,
-                },
-                Event::Enqueued {
-                    queue_id: 1,
-                    item_id: 2,
-                },
-            ],
-            vec![
-                Event::Start,
-                Event::PreflightPassed {
-                    route: Route::ServerQueue,
-                },
-                Event::Enqueued {
-                    queue_id: 1,
-                    item_id: 2,
-                },
-                Event::ServerReady,
-            ],
-            vec![
-                Event::Start,
-                Event::PreflightPassed {
-                    route: Route::LiveTranscode,
-                },
-            ],
-            vec![Event::Pause],
-            vec![Event::Start, failure(FailureKind::Timeout)],
-            vec![Event::Start, Event::NetworkLost],
-            vec![
-                Event::Start,
-                Event::PreflightPassed {
-                    route: Route::Direct,
-                },
-                Event::TransferComplete,
-                Event::VerifyPassed,
-            ],
-            vec![Event::Start, failure(FailureKind::Forbidden)],
-            vec![Event::Cancel],
-        ];
-        paths
+        crate::machine::machine_tests::paths_to_every_state()
             .into_iter()
-            .map(|events| {
+            .map(|(_, events)| {
                 let mut machine = new_machine(1);
                 for event in &events {
                     handle(&mut machine, event);

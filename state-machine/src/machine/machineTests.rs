@@ -253,8 +253,9 @@ fn live_transcode_keeps_its_offset_across_a_break() {
     );
 }
 
-/// One event list per state, reaching it from a new machine.
-fn paths_to_every_state() -> Vec<(&'static str, Vec<Event>)> {
+/// One event list per state, reaching it from a new machine (also used by the commands'
+/// and the docs' tests).
+pub(super) fn paths_to_every_state() -> Vec<(&'static str, Vec<Event>)> {
     let pre = |route| vec![Event::Start, Event::PreflightPassed { route }];
     let mut waiting = pre(Route::ServerQueue);
     waiting.push(Event::Enqueued {
