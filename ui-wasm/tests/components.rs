@@ -23,7 +23,7 @@ fn commands_for(status: DownloadStatus) -> Vec<Command> {
         DownloadStatus::Failed | DownloadStatus::Cancelled => {
             vec![Command::Retry, Command::Remove]
         }
-        DownloadStatus::Completed => vec![Command::Remove],
+        DownloadStatus::Completed => vec![Command::Play, Command::Remove],
         _ => vec![Command::Pause, Command::Cancel, Command::Remove],
     }
 }

@@ -162,8 +162,6 @@ pub fn init(data_dir: &str, settings_json: &str) -> Result<(), BridgeError> {
         .into_iter()
         .map(|place| (place.label, PathBuf::from(place.path)))
         .collect();
-    // The Android app hands finished files to the user's video player.
-    settings.can_play = true;
     // The app's HTTP client needs a runtime to exist while it is built.
     let _entered = runtime()?.enter();
     let app = App::open(settings)?;

@@ -41,9 +41,6 @@ pub struct AppSettings {
     /// Places the host offers for downloads, as (label, folder); shown as choices on the
     /// Settings screen.
     pub storage_choices: Vec<(String, PathBuf)>,
-    /// Whether the host opens finished files in a player (the Android app does); the
-    /// snapshots offer Play only then.
-    pub can_play: bool,
 }
 
 impl AppSettings {
@@ -56,7 +53,6 @@ impl AppSettings {
             transport: TransportSettings::default(),
             allow_plain_http_remote: false,
             storage_choices: Vec::new(),
-            can_play: false,
         }
     }
 }
@@ -174,7 +170,7 @@ impl App {
         &self,
         row: &crate::manifest::DownloadRow,
     ) -> plexdl_protocol::DownloadSnapshot {
-        snapshots::snapshot(row, self.settings.can_play)
+        snapshots::snapshot(row)
     }
 
     /// The download core.
@@ -387,7 +383,7 @@ impl App {
             .core
             .summaries()?
             .into_iter()
-            .map(|row| snapshots::live_snapshot(row, &transferring, self.settings.can_play))
+            .map(|row| snapshots::live_snapshot(row, &transferring))
             .collect())
     }
 

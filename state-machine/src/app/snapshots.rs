@@ -11,22 +11,18 @@ use crate::manifest::{DownloadRow, DownloadSummary};
 use crate::plex::{Metadata, MetadataType};
 
 /// A manifest row as the UI shows it (from any process: no transfer slots are known).
-pub fn snapshot(row: &DownloadRow, can_play: bool) -> DownloadSnapshot {
-    shown(DownloadSummary::from(row), false, can_play)
+pub fn snapshot(row: &DownloadRow) -> DownloadSnapshot {
+    shown(DownloadSummary::from(row), false)
 }
 
 /// A listed download as the UI shows it, from the process that runs the downloads: a
 /// download in a transfer state that holds no transfer slot is shown as waiting for one.
-pub fn live_snapshot(
-    row: DownloadSummary,
-    transferring: &HashSet<i64>,
-    can_play: bool,
-) -> DownloadSnapshot {
+pub fn live_snapshot(row: DownloadSummary, transferring: &HashSet<i64>) -> DownloadSnapshot {
     let waiting_for_slot = row.download_status.moves_bytes() && !transferring.contains(&row.id);
-    shown(row, waiting_for_slot, can_play)
+    shown(row, waiting_for_slot)
 }
 
-fn shown(row: DownloadSummary, waiting_for_slot: bool, can_play: bool) -> DownloadSnapshot {
+fn shown(row: DownloadSummary, waiting_for_slot: bool) -> DownloadSnapshot {
     let phase = if waiting_for_slot {
         DownloadStatus::WAITING_FOR_SLOT
     } else {
@@ -34,7 +30,7 @@ fn shown(row: DownloadSummary, waiting_for_slot: bool, can_play: bool) -> Downlo
     };
     DownloadSnapshot {
         action: row.error_kind.map(|kind| kind.action()),
-        commands: machine::commands(row.download_status, can_play),
+        commands: machine::commands(row.download_status),
         id: row.id,
         server_id: row.server_identifier,
         rating_key: row.media_rating_key,
@@ -104,7 +100,7 @@ mod tests {
     #[test]
     fn a_transfer_without_a_slot_is_shown_as_waiting_for_one() {
         let moving = HashSet::from([1]);
-        let shown = live_snapshot(row(1, DownloadStatus::Transferring), &moving, false);
+        let shown = live_snapshot(row(1, DownloadStatus::Transferring), &moving);
         assert!(!shown.waiting_for_slot);
         assert_eq!(shown.phase, "Downloading");
         assert_eq!(shown.action, Some(Action::Retry));
@@ -112,13 +108,13 @@ mod tests {
             shown.commands,
             [Command::Pause, Command::Cancel, Command::Remove]
         );
-        let shown = live_snapshot(row(2, DownloadStatus::Fetching), &moving, false);
+        let shown = live_snapshot(row(2, DownloadStatus::Fetching), &moving);
         assert!(shown.waiting_for_slot);
         assert_eq!(shown.phase, "Waiting for a free transfer slot");
-        let shown = live_snapshot(row(3, DownloadStatus::Paused), &moving, false);
+        let shown = live_snapshot(row(3, DownloadStatus::Paused), &moving);
         assert!(!shown.waiting_for_slot);
         assert_eq!(shown.phase, "Paused");
-        let done = live_snapshot(row(4, DownloadStatus::Completed), &moving, true);
+        let done = live_snapshot(row(4, DownloadStatus::Completed), &moving);
         assert_eq!(done.commands, [Command::Play, Command::Remove]);
     }
 }

@@ -7,15 +7,16 @@
 use plexdl_protocol::{Command, DownloadStatus};
 
 /// The commands a download in `status` allows, in the order of their buttons. Play is
-/// offered only where the host can open a finished file in a player.
-pub fn commands(status: DownloadStatus, can_play: bool) -> Vec<Command> {
+/// offered for every finished file; the screens show it where their host can hand a file
+/// to a player (the Android app).
+pub fn commands(status: DownloadStatus) -> Vec<Command> {
     Command::ALL
         .into_iter()
         .filter(|command| match command {
             Command::Pause => status.needs_work(),
             Command::Resume => status == DownloadStatus::Paused,
             Command::Cancel => !status.is_finished(),
-            Command::Play => status == DownloadStatus::Completed && can_play,
+            Command::Play => status == DownloadStatus::Completed,
             Command::Retry => matches!(status, DownloadStatus::Failed | DownloadStatus::Cancelled),
             Command::Remove => true,
         })
@@ -55,7 +56,7 @@ mod tests {
         );
         for machine in machines {
             let status = DownloadStatus::from(machine.state());
-            for command in commands(status, true) {
+            for command in commands(status) {
                 let event = match command {
                     Command::Pause => Event::Pause,
                     Command::Resume => Event::Resume,
@@ -78,15 +79,11 @@ mod tests {
     fn the_buttons_follow_the_state() {
         use Command::*;
         assert_eq!(
-            commands(DownloadStatus::Transferring, true),
+            commands(DownloadStatus::Transferring),
             [Pause, Cancel, Remove]
         );
-        assert_eq!(
-            commands(DownloadStatus::Paused, true),
-            [Resume, Cancel, Remove]
-        );
-        assert_eq!(commands(DownloadStatus::Failed, true), [Retry, Remove]);
-        assert_eq!(commands(DownloadStatus::Completed, true), [Play, Remove]);
-        assert_eq!(commands(DownloadStatus::Completed, false), [Remove]);
+        assert_eq!(commands(DownloadStatus::Paused), [Resume, Cancel, Remove]);
+        assert_eq!(commands(DownloadStatus::Failed), [Retry, Remove]);
+        assert_eq!(commands(DownloadStatus::Completed), [Play, Remove]);
     }
 }

@@ -58,7 +58,9 @@ pub fn DownloadCard(download: DownloadSnapshot) -> impl IntoView {
     let confirm_delete = RwSignal::new(false);
     let current = Memo::new(move |_| store.downloads.get().into_iter().find(|d| d.id == id));
     let status = move || current.get().map(|d| d.status.name()).unwrap_or_default();
-    let commands = move || current.get().map(|d| d.commands).unwrap_or_default();
+    // A memo, so that the buttons are drawn again only when the commands change, not with
+    // every progress push.
+    let commands = Memo::new(move |_| current.get().map(|d| d.commands).unwrap_or_default());
     let run = move |wanted: Command| {
         failed.set(None);
         match wanted {
@@ -153,7 +155,7 @@ pub fn DownloadCard(download: DownloadSnapshot) -> impl IntoView {
                 <p class="error-message" role="alert">{failure.message}</p>
             })}
             <div class="download-buttons">
-                {move || commands().into_iter()
+                {move || commands.get().into_iter()
                     // Play needs a host that opens files in a player.
                     .filter(|offered| *offered != Command::Play || bridge_client::can_play())
                     .map(|offered| {
