@@ -490,7 +490,7 @@ impl DownloadCore {
     /// Applies an event to the stored machine and saves it, in one transaction. Returns the
     /// effects the event caused.
     pub(crate) fn apply(&self, id: i64, event: &Event) -> Result<Vec<machine::Effect>, CoreError> {
-        Ok(self.apply_loaded(id, event)?.0)
+        Ok(self.manifest.write(|tx| Ok(apply_in(tx, id, event)?.0))?)
     }
 
     /// Applies an event as [`DownloadCore::apply`] does and reads the row back in the same
@@ -501,10 +501,7 @@ impl DownloadCore {
         event: &Event,
     ) -> Result<(Vec<machine::Effect>, Loaded), CoreError> {
         Ok(self.manifest.write(|tx| {
-            let row = rows::get(tx, id)?;
-            let (mut machine, _) = parse_machine(&row.machine_json)?;
-            let effects = machine::handle(&mut machine, event);
-            rows::save_machine(tx, id, &machine)?;
+            let (effects, machine) = apply_in(tx, id, event)?;
             let loaded = Loaded {
                 row: rows::get(tx, id)?,
                 data: machine.inner().clone(),
@@ -554,6 +551,19 @@ impl DownloadCore {
 pub(crate) struct Loaded {
     pub row: DownloadRow,
     pub data: machine::Download,
+}
+
+/// Feeds an event to the machine as stored and saves it, inside the caller's transaction.
+fn apply_in(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    event: &Event,
+) -> Result<(Vec<machine::Effect>, machine::Machine), ManifestError> {
+    let row = rows::get(tx, id)?;
+    let (mut machine, _) = parse_machine(&row.machine_json)?;
+    let effects = machine::handle(&mut machine, event);
+    rows::save_machine(tx, id, &machine)?;
+    Ok((effects, machine))
 }
 
 /// A stored machine, entered again; a stored form that does not parse is a manifest error.
