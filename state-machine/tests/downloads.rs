@@ -30,3 +30,6 @@ mod live_and_policy;
 
 #[path = "downloads/verification.rs"]
 mod verification;
+
+#[path = "downloads/tokenStaysHome.rs"]
+mod token_stays_home;

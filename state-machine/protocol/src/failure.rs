@@ -63,6 +63,9 @@ pub enum FailureKind {
     RateLimited,
     BadResponse,
     TokenStorage,
+    /// The server named an address on another scheme, host or port (a redirect, or a key
+    /// that is not a path); the token was not sent there.
+    ForeignAddress,
     // The engine.
     DiskFull,
     Storage,
@@ -121,7 +124,7 @@ const fn row(retryable: bool, action: Action, level: LogLevel, sentence: &'stati
 
 impl FailureKind {
     /// Every kind, in the order of the table.
-    pub const ALL: [FailureKind; 38] = [
+    pub const ALL: [FailureKind; 39] = [
         FailureKind::Unauthorized,
         FailureKind::SignInExpired,
         FailureKind::DownloadsNotAllowed,
@@ -136,6 +139,7 @@ impl FailureKind {
         FailureKind::RateLimited,
         FailureKind::BadResponse,
         FailureKind::TokenStorage,
+        FailureKind::ForeignAddress,
         FailureKind::DiskFull,
         FailureKind::Storage,
         FailureKind::ServerBusy,
@@ -251,6 +255,12 @@ impl FailureKind {
                 SignIn,
                 Error,
                 "The saved sign-in could not be read or written on this device. Sign in again.",
+            ),
+            FailureKind::ForeignAddress => row(
+                false,
+                CheckConnection,
+                Warn,
+                "The server sent this app to an address on another host or port. Your sign-in was not sent there; check the server's address and its proxy settings.",
             ),
             FailureKind::DiskFull => row(
                 true,
@@ -413,7 +423,7 @@ impl FailureKind {
 }
 
 /// The wire names, in the order of [`FailureKind::ALL`] (a test checks them against serde).
-const NAMES: [&str; 38] = [
+const NAMES: [&str; 39] = [
     "unauthorized",
     "signInExpired",
     "downloadsNotAllowed",
@@ -428,6 +438,7 @@ const NAMES: [&str; 38] = [
     "rateLimited",
     "badResponse",
     "tokenStorage",
+    "foreignAddress",
     "diskFull",
     "storage",
     "serverBusy",

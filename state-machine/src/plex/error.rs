@@ -65,6 +65,10 @@ pub enum PlexError {
     },
     #[error("the sign-in could not be stored or read: {reason}")]
     TokenStorage { reason: String },
+    /// A redirect or a key from the server named another scheme, host or port than the
+    /// connection in use; the request was not sent there.
+    #[error("{path}: the server named another address ({target}); nothing was sent there")]
+    ForeignAddress { path: String, target: String },
 }
 
 fn describe_failures(attempts: &[ConnectionFailure]) -> String {
@@ -96,6 +100,7 @@ impl PlexError {
             PlexError::RateLimited { .. } => FailureKind::RateLimited,
             PlexError::BadResponse { .. } => FailureKind::BadResponse,
             PlexError::TokenStorage { .. } => FailureKind::TokenStorage,
+            PlexError::ForeignAddress { .. } => FailureKind::ForeignAddress,
         }
     }
 
@@ -196,6 +201,10 @@ mod tests {
             },
             PlexError::TokenStorage {
                 reason: "read-only".into(),
+            },
+            PlexError::ForeignAddress {
+                path: "/library/parts/1/2/file.mkv".into(),
+                target: "http://192.168.1.9:8080".into(),
             },
         ]
     }

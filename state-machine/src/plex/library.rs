@@ -172,7 +172,10 @@ impl PlexServer {
         width: u32,
         height: u32,
     ) -> Result<String, PlexError> {
-        if !image_path.starts_with('/') || image_path.contains("..") {
+        // The server's image transcoder fetches `url` itself; only a path on the server
+        // keeps it from fetching another host's address.
+        if !image_path.starts_with('/') || image_path.starts_with("//") || image_path.contains("..")
+        {
             return Err(PlexError::NotFound {
                 path: plexdl_redact::redact_text(image_path).into_owned(),
             });

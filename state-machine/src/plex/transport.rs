@@ -2,11 +2,19 @@
 //! token, asks for JSON, reads bodies with a size limit, turns every failure into a
 //! `PlexError` of the right kind, and logs each request (method, path with tokens removed,
 //! status, duration) at debug level.
+//!
+//! The token stays with its server. Every URL is the connection's own scheme, host and
+//! port followed by a path ([`Transport::url`] refuses a key that is not a path, such as
+//! `@other:8080/x` or `//other/x`), and a redirect is followed only within that origin. A
+//! redirect elsewhere comes back as its 3xx answer and becomes `PlexError::ForeignAddress`.
+//! reqwest by itself would follow it with our headers: it drops only Authorization, Cookie,
+//! Proxy-Authorization and WWW-Authenticate on a cross-host redirect (reqwest 0.12
+//! `redirect::remove_sensitive_headers`), not X-Plex-Token, and keeps the query string.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, LOCATION, RETRY_AFTER};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 
@@ -123,6 +131,7 @@ impl Transport {
         let builder = || {
             reqwest::Client::builder()
                 .connect_timeout(settings.connect_timeout)
+                .redirect(same_origin_redirects())
                 .use_rustls_tls()
         };
         let setup_failed = |error: reqwest::Error| PlexError::Tls {
@@ -161,15 +170,32 @@ impl Transport {
         &self.media
     }
 
-    /// The full URL of a call, with its query arguments.
+    /// The full URL of a call, with its query arguments. The path must be a path on the
+    /// base's scheme, host and port: one that does not start with a single `/`, or that
+    /// ends up on another origin or with user info, is refused as a foreign address.
     pub fn url(call: &Call<'_>) -> Result<Url, PlexError> {
         let text = format!("{}{}", call.base.trim_end_matches('/'), call.path);
-        let mut url = Url::parse(&text).map_err(|error| PlexError::Unreachable {
+        let invalid = |error: String| PlexError::Unreachable {
             attempts: vec![ConnectionFailure {
                 uri: plexdl_redact::redact_text(&text).into_owned(),
                 reason: format!("not a valid address: {error}"),
             }],
-        })?;
+        };
+        let foreign = || PlexError::ForeignAddress {
+            path: call.logged_path(),
+            target: plexdl_redact::redact_text(&text).into_owned(),
+        };
+        let is_path = call.path.starts_with('/')
+            && !call.path.starts_with("//")
+            && !call.path.starts_with("/\\");
+        if !is_path {
+            return Err(foreign());
+        }
+        let base = Url::parse(call.base).map_err(|error| invalid(error.to_string()))?;
+        let mut url = Url::parse(&text).map_err(|error| invalid(error.to_string()))?;
+        if url.origin() != base.origin() || !url.username().is_empty() || url.password().is_some() {
+            return Err(foreign());
+        }
         if !call.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (name, value) in &call.query {
@@ -248,6 +274,22 @@ impl Transport {
         let _ = read_limited(response, 64 * 1024).await;
         Ok(())
     }
+}
+
+/// The redirect policy of both clients: follow at most 5 redirects, and only to the origin
+/// (scheme, host and port) of the first request. Any other redirect is not followed; its 3xx
+/// answer is returned and [`status_error`] turns it into `ForeignAddress`.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first().map(Url::origin);
+        if first.as_ref() != Some(&attempt.url().origin()) {
+            attempt.stop()
+        } else if attempt.previous().len() > 5 {
+            attempt.error("more than 5 redirects")
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 /// Parses a JSON body; anything else (HTML, XML, a truncated document) is a BadResponse.
@@ -339,6 +381,15 @@ pub fn status_error(status: StatusCode, headers: &HeaderMap, body: &[u8], path: 
         401 => PlexError::Unauthorized { path },
         403 => PlexError::Forbidden { path },
         404 | 410 => PlexError::NotFound { path },
+        // Only a redirect to another origin comes back (see `same_origin_redirects`).
+        301 | 302 | 303 | 307 | 308 => PlexError::ForeignAddress {
+            path,
+            target: headers
+                .get(LOCATION)
+                .and_then(|value| value.to_str().ok())
+                .map(|location| plexdl_redact::redact_text(location).into_owned())
+                .unwrap_or_else(|| "(no Location header)".to_string()),
+        },
         429 => PlexError::RateLimited {
             path,
             retry_after: retry_after(headers),
@@ -484,6 +535,56 @@ mod tests {
         assert_eq!(overloaded.retry_after(), Some(Duration::from_secs(7)));
         headers.insert(RETRY_AFTER, HeaderValue::from_static("-1"));
         assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn a_key_that_is_not_a_path_on_the_connection_is_refused() {
+        let base = "http://192.168.1.20:32400";
+        let url = |path: &str| Transport::url(&Call::get(base, path));
+        for foreign in [
+            "@127.0.0.1:9/library/parts/1/file.mkv",
+            "//127.0.0.1:9/library/parts/1/file.mkv",
+            "/\\127.0.0.1:9/x",
+            "http://127.0.0.1:9/x",
+            ":9/x",
+            ".evil.example/x",
+            "",
+        ] {
+            match url(foreign) {
+                Err(PlexError::ForeignAddress { .. }) => {}
+                other => panic!("{foreign:?} gave {other:?}"),
+            }
+        }
+        let kept = url("/library/parts/1/a@b.mkv?X-Plex-Token=secret12345").expect("a path");
+        assert_eq!(kept.host_str(), Some("192.168.1.20"));
+        assert_eq!(kept.port(), Some(32400));
+        assert_eq!(kept.path(), "/library/parts/1/a@b.mkv");
+        let refused = url("@evil:9/x?X-Plex-Token=secret12345").expect_err("refused");
+        assert!(!refused.to_string().contains("secret12345"), "{refused}");
+        assert_eq!(refused.kind(), plexdl_protocol::FailureKind::ForeignAddress);
+    }
+
+    #[test]
+    fn a_redirect_that_comes_back_is_a_foreign_address_without_the_token() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            LOCATION,
+            HeaderValue::from_static("http://10.0.0.9:8080/x?X-Plex-Token=secret12345"),
+        );
+        for status in [301, 302, 303, 307, 308] {
+            let error = status_error(
+                StatusCode::from_u16(status).expect("status"),
+                &headers,
+                b"",
+                "/library/sections",
+            );
+            assert_eq!(error.kind(), plexdl_protocol::FailureKind::ForeignAddress);
+            let text = error.to_string();
+            assert!(
+                text.contains("10.0.0.9:8080") && !text.contains("secret12345"),
+                "{text}"
+            );
+        }
     }
 
     #[test]
