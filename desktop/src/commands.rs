@@ -13,8 +13,8 @@ use plexdl_protocol::FailureKind;
 
 use crate::scheduler::{self, Outcome};
 use crate::{
-    Browse, Cli, Command, EXIT_DOWNLOAD_FAILED, EXIT_ERROR, EXIT_NOT_SIGNED_IN, EXIT_UNREACHABLE,
-    EXIT_USAGE,
+    Browse, Cli, Command, EXIT_DOWNLOAD_FAILED, EXIT_ERROR, EXIT_NOT_SIGNED_IN, EXIT_OTHER_RUNNER,
+    EXIT_UNREACHABLE, EXIT_USAGE,
 };
 
 /// A command's failure: the message for stderr and the exit code.
@@ -346,7 +346,15 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
                     watcher.store(true, Ordering::Relaxed);
                 }
             });
-            let outcome = scheduler::run(Arc::new(app), *until_idle, stop).await?;
+            // A second runner on one data folder says who holds it and exits.
+            if let Err(error) = app.core().become_runner("plexdl run") {
+                return Err(Failure {
+                    message: error.public().message,
+                    code: EXIT_OTHER_RUNNER,
+                });
+            }
+            let outcome =
+                scheduler::run(Arc::new(app), *until_idle, stop, "plexdl run".to_string()).await?;
             return Ok(match outcome {
                 Outcome::AllDone | Outcome::Stopped => 0,
                 Outcome::SomeFailed => EXIT_DOWNLOAD_FAILED,
@@ -374,7 +382,14 @@ async fn serve(
         .map_err(|error| usage(error.to_string()))?;
     println!("Serving the app at http://{address}/ (bridge: POST http://{address}/bridge)");
     let stop = Arc::new(AtomicBool::new(false));
-    let scheduler_task = tokio::spawn(scheduler::run(app.clone(), false, stop.clone()));
+    // If another process runs the downloads, this one shows them and passes commands on
+    // through the manifest; its scheduler takes over when that process ends.
+    let scheduler_task = tokio::spawn(scheduler::run(
+        app.clone(),
+        false,
+        stop.clone(),
+        format!("plexdl ui at http://{address}/"),
+    ));
     let state = crate::ui_server::UiState {
         app,
         ui_dir: Some(ui_dir),
@@ -446,7 +461,13 @@ async fn demo(
     if !exit_when_done {
         return serve(app, listen, ui_dir).await;
     }
-    let outcome = scheduler::run(app.clone(), true, Arc::new(AtomicBool::new(false))).await?;
+    let outcome = scheduler::run(
+        app.clone(),
+        true,
+        Arc::new(AtomicBool::new(false)),
+        "plexdl demo".to_string(),
+    )
+    .await?;
     for row in app.core().list()? {
         let snap = app.download_snapshot(&row);
         println!(

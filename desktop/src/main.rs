@@ -2,7 +2,8 @@
 //! plays the part WorkManager plays there (`plexdl run`).
 //!
 //! Exit codes: 0 ok, 1 another error, 2 usage (bad arguments or input), 3 not signed in,
-//! 4 server unreachable, 5 a download failed.
+//! 4 server unreachable, 5 a download failed, 6 another process runs the downloads of this
+//! data folder (`plexdl run` beside a running `plexdl run` or `plexdl ui`).
 
 mod commands;
 mod paths;
@@ -26,6 +27,8 @@ pub const EXIT_NOT_SIGNED_IN: u8 = 3;
 pub const EXIT_UNREACHABLE: u8 = 4;
 /// Exit code: a download failed.
 pub const EXIT_DOWNLOAD_FAILED: u8 = 5;
+/// Exit code: another process holds the data folder's runner lock.
+pub const EXIT_OTHER_RUNNER: u8 = 6;
 
 #[derive(Debug, Parser)]
 #[command(

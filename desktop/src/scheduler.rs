@@ -32,6 +32,7 @@ pub async fn run(
     app: Arc<App>,
     until_idle: bool,
     stop: Arc<AtomicBool>,
+    runner_name: String,
 ) -> Result<Outcome, plexdl_core::engine::CoreError> {
     let mut next_run: HashMap<i64, Instant> = HashMap::new();
     let mut display = crate::progress::Display::new();
@@ -40,6 +41,28 @@ pub async fn run(
     let mut running: HashMap<i64, (tokio::task::JoinHandle<()>, Arc<AtomicBool>)> = HashMap::new();
     let (finished_tx, mut finished_rx) =
         tokio::sync::mpsc::unbounded_channel::<(i64, Option<StepResult>)>();
+    // Only the data folder's runner runs steps. A host that is not the runner yet (`plexdl
+    // ui` beside a `plexdl run`) waits here, looking again every 2 seconds, and takes over
+    // when the other process ends.
+    let mut told = false;
+    while !app.core().is_runner() {
+        match app.core().become_runner(&runner_name) {
+            Ok(()) => {}
+            Err(error) => {
+                if !told {
+                    println!("{}", error.public().message);
+                    told = true;
+                }
+                if stop.load(Ordering::Relaxed) {
+                    return Ok(Outcome::Stopped);
+                }
+                tokio::time::sleep(MAX_SLEEP).await;
+            }
+        }
+    }
+    if told {
+        println!("The other process ended; this one runs the downloads now.");
+    }
     let report = app.core().verify()?;
     if report.missing + report.corrupt + report.adopted + report.orphans_removed + report.repaired
         > 0
@@ -79,6 +102,9 @@ pub async fn run(
             // One line per change: a download waiting for a transfer slot is not news.
             display.step_done(&app, id);
         }
+        // Pauses, cancels and removals from other processes reach running steps here
+        // (this loop comes round at least every MAX_SLEEP).
+        app.core().notice_other_processes()?;
         let wakes = app.core().reconcile()?;
         let now = Instant::now();
         for wake in &wakes {

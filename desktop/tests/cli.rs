@@ -369,3 +369,174 @@ fn login_lists_the_account_servers_and_logout_forgets_the_token() {
     assert!(logout.status.success());
     assert!(!token_file.exists());
 }
+
+/// A throttled server with film 55 (13.4 MB) connected and queued in a new data folder.
+fn queued_throttled(bytes_per_second: u64) -> (ReplayServer, tempfile::TempDir) {
+    let slow = FaultRule::new("/library/parts/", Fault::Throttle { bytes_per_second });
+    let server = ReplayServer::builder()
+        .scenario(Scenario {
+            faults: vec![slow],
+            ..Scenario::default()
+        })
+        .start()
+        .expect("server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    connect(&data, &server);
+    assert!(plexdl(&data, &server, &["download", "55"]).status.success());
+    (server, dir)
+}
+
+fn spawn_run(data: &Path) -> std::process::Child {
+    Command::new(PLEXDL)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["run", "--until-idle"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run starts")
+}
+
+fn finish_and_check(data: &Path, server: &ReplayServer) {
+    let finish = plexdl(data, server, &["run", "--until-idle"]);
+    assert_eq!(
+        finish.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&finish.stderr)
+    );
+    let status: Value =
+        serde_json::from_str(&text(&plexdl(data, server, &["status", "--json"]))).expect("JSON");
+    assert_eq!(status[0]["status"], "completed", "{status}");
+    let path = data
+        .join("downloads")
+        .join(status[0]["localFilePath"].as_str().expect("file"));
+    assert_eq!(
+        sha256_file(&path),
+        server.part_content(46).expect("content").sha256_hex(),
+        "the finished file differs from the server's"
+    );
+}
+
+#[test]
+fn two_runners_on_one_data_folder_never_give_a_file_that_differs() {
+    // 13.4 MB at 3 MB/s: about 4.5 seconds of transfer in all, spread over the rounds.
+    let (server, dir) = queued_throttled(3_000_000);
+    let data = dir.path().join("data");
+    let mut refusals = 0;
+    for seed in 0..6u64 {
+        let mut first = spawn_run(&data);
+        std::thread::sleep(Duration::from_millis(150 + mix(seed) % 300));
+        let mut second = spawn_run(&data);
+        std::thread::sleep(Duration::from_millis(100 + mix(seed + 100) % 300));
+        let first_alive = first.try_wait().expect("status").is_none();
+        match second.try_wait().expect("status") {
+            Some(code) if first_alive => {
+                // The second runner was refused and said who runs the downloads.
+                let mut said = String::new();
+                std::io::Read::read_to_string(second.stderr.as_mut().expect("stderr"), &mut said)
+                    .expect("read");
+                assert_eq!(code.code(), Some(6), "{said}");
+                assert!(
+                    said.contains(&format!("plexdl run (process {})", first.id())),
+                    "{said}"
+                );
+                refusals += 1;
+            }
+            Some(_) => {}
+            None => {
+                let _ = second.kill();
+            }
+        }
+        let _ = second.wait();
+        // Kill the first runner in some rounds, at a seeded moment; let it go on in others
+        // while the next round's second runner tries again.
+        if seed % 2 == 0 {
+            let _ = first.kill();
+        } else {
+            std::thread::sleep(Duration::from_millis(mix(seed + 200) % 200));
+            let _ = first.kill();
+        }
+        let _ = first.wait();
+    }
+    assert!(
+        refusals >= 3,
+        "only {refusals} of 6 second runners were refused"
+    );
+    finish_and_check(&data, &server);
+}
+
+#[test]
+fn a_pause_from_another_process_stops_the_running_transfer() {
+    let (server, dir) = queued_throttled(2_000_000);
+    let data = dir.path().join("data");
+    let mut runner = spawn_run(&data);
+    std::thread::sleep(Duration::from_millis(1200));
+    assert!(
+        runner.try_wait().expect("status").is_none(),
+        "still running"
+    );
+    let paused = plexdl(&data, &server, &["pause", "1"]);
+    assert!(
+        paused.status.success(),
+        "{}",
+        String::from_utf8_lossy(&paused.stderr)
+    );
+    let asked = std::time::Instant::now();
+    // The runner notices within 2 seconds, stops the transfer, and (run --until-idle)
+    // ends because nothing is left to do.
+    let mut ended = None;
+    while asked.elapsed() < Duration::from_secs(6) {
+        if let Some(status) = runner.try_wait().expect("status") {
+            ended = Some((status, asked.elapsed()));
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (status, after) = ended.unwrap_or_else(|| {
+        let _ = runner.kill();
+        panic!("the runner did not stop after the pause")
+    });
+    assert_eq!(status.code(), Some(0));
+    assert!(after < Duration::from_secs(4), "stopped after {after:?}");
+    let served = server.counters().part_bytes(46);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        server.counters().part_bytes(46),
+        served,
+        "no byte after the stop"
+    );
+    let row: Value =
+        serde_json::from_str(&text(&plexdl(&data, &server, &["status", "--json"]))).expect("JSON");
+    assert_eq!(row[0]["status"], "paused", "{row}");
+    assert!(plexdl(&data, &server, &["resume", "1"]).status.success());
+    finish_and_check(&data, &server);
+}
+
+#[test]
+fn a_cancel_from_another_process_leaves_the_partial_file_to_the_runner() {
+    let (server, dir) = queued_throttled(2_000_000);
+    let data = dir.path().join("data");
+    let mut runner = spawn_run(&data);
+    std::thread::sleep(Duration::from_millis(1200));
+    let cancelled = plexdl(&data, &server, &["cancel", "1"]);
+    assert!(cancelled.status.success());
+    let status = runner.wait().expect("runner ends");
+    assert_eq!(status.code(), Some(0));
+    let row: Value =
+        serde_json::from_str(&text(&plexdl(&data, &server, &["status", "--json"]))).expect("JSON");
+    assert_eq!(row[0]["status"], "cancelled", "{row}");
+    assert_eq!(row[0]["bytesDone"], 0, "{row}");
+    let leftovers: Vec<_> = std::fs::read_dir(data.join("downloads"))
+        .expect("folder")
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".part"))
+        .collect();
+    assert_eq!(
+        leftovers,
+        Vec::<String>::new(),
+        "the runner removed the partial file"
+    );
+}

@@ -77,6 +77,8 @@ pub enum FailureKind {
     Missing,
     Corrupt,
     Internal,
+    /// Another process holds the data folder's runner lock and runs its downloads.
+    OtherRunner,
     // The manifest.
     Manifest,
     // The app's bridge.
@@ -124,7 +126,7 @@ const fn row(retryable: bool, action: Action, level: LogLevel, sentence: &'stati
 
 impl FailureKind {
     /// Every kind, in the order of the table.
-    pub const ALL: [FailureKind; 39] = [
+    pub const ALL: [FailureKind; 40] = [
         FailureKind::Unauthorized,
         FailureKind::SignInExpired,
         FailureKind::DownloadsNotAllowed,
@@ -150,6 +152,7 @@ impl FailureKind {
         FailureKind::Missing,
         FailureKind::Corrupt,
         FailureKind::Internal,
+        FailureKind::OtherRunner,
         FailureKind::Manifest,
         FailureKind::BadRequest,
         FailureKind::UnknownMethod,
@@ -322,6 +325,12 @@ impl FailureKind {
                 Error,
                 "Something went wrong inside the app. It will be tried again; if it keeps happening, report it with the diagnostics.",
             ),
+            FailureKind::OtherRunner => row(
+                false,
+                None,
+                Info,
+                "Another plexdl process runs the downloads of this data folder. Commands given here reach it within 2 seconds; to run downloads here instead, stop that process first.",
+            ),
             FailureKind::Manifest => row(
                 false,
                 Report,
@@ -423,7 +432,7 @@ impl FailureKind {
 }
 
 /// The wire names, in the order of [`FailureKind::ALL`] (a test checks them against serde).
-const NAMES: [&str; 39] = [
+const NAMES: [&str; 40] = [
     "unauthorized",
     "signInExpired",
     "downloadsNotAllowed",
@@ -449,6 +458,7 @@ const NAMES: [&str; 39] = [
     "missing",
     "corrupt",
     "internal",
+    "otherRunner",
     "manifest",
     "badRequest",
     "unknownMethod",

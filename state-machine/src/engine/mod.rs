@@ -13,6 +13,8 @@ mod finishing;
 mod preflight;
 pub mod registry;
 pub use preflight::available_space;
+#[path = "runnerLock.rs"]
+pub mod runner_lock;
 pub mod sidecar;
 mod slots;
 mod stepper;
@@ -128,6 +130,9 @@ pub enum CoreError {
     },
     #[error("nothing to download under {0}")]
     NothingToDownload(String),
+    /// Another process holds the runner lock of the data folder.
+    #[error(transparent)]
+    Runner(#[from] runner_lock::LockError),
 }
 
 pub use plexdl_protocol::{StepResult, Wake};
@@ -154,6 +159,19 @@ impl CoreError {
                 FailureKind::Storage,
                 plexdl_redact::redact_text(&self.to_string()).into_owned(),
             ),
+            CoreError::Runner(runner_lock::LockError::Held(holder)) => ErrorBody::new(
+                FailureKind::OtherRunner,
+                match holder {
+                    Some(holder) => format!(
+                        "{holder} runs the downloads of this data folder. Commands given here reach it within 2 seconds; to run downloads here instead, stop that process first."
+                    ),
+                    None => FailureKind::OtherRunner.sentence().to_string(),
+                },
+            ),
+            CoreError::Runner(runner_lock::LockError::Io { .. }) => ErrorBody::new(
+                FailureKind::Storage,
+                plexdl_redact::redact_text(&self.to_string()).into_owned(),
+            ),
         }
     }
 }
@@ -162,6 +180,11 @@ impl CoreError {
 #[derive(Debug)]
 pub struct DownloadCore {
     manifest: Manifest,
+    data_dir: PathBuf,
+    /// The data folder's runner lock, once this process runs downloads (see runner_lock).
+    runner: Mutex<Option<runner_lock::RunnerLock>>,
+    /// What this process says it runs, written into the lock when it takes it.
+    runner_name: Mutex<String>,
     settings: EngineSettings,
     servers: registry::Servers,
     stops: registry::StopFlags,
@@ -185,6 +208,13 @@ impl DownloadCore {
         let slots = slots::Slots::new(settings.max_transfers, settings.max_transfers_per_server);
         Ok(DownloadCore {
             manifest,
+            data_dir: data_dir.to_path_buf(),
+            runner: Mutex::new(None),
+            runner_name: Mutex::new(format!(
+                "{} {}",
+                env!("CARGO_PKG_NAME"),
+                env!("CARGO_PKG_VERSION")
+            )),
             servers: registry::Servers::default(),
             stops: registry::StopFlags::default(),
             slots,
@@ -192,6 +222,76 @@ impl DownloadCore {
             settings,
             simulated_capacity: std::sync::atomic::AtomicU64::new(0),
         })
+    }
+
+    /// Makes this process the runner of the data folder: it takes the runner lock (and
+    /// keeps it while the core lives) under `what`, the words another process shows. Steps
+    /// take it themselves if a host did not; a host calls this first to learn at start,
+    /// with the holder's name, that another process runs the downloads.
+    pub fn become_runner(&self, what: &str) -> Result<(), CoreError> {
+        *self
+            .runner_name
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = what.to_string();
+        self.ensure_runner()
+    }
+
+    /// Whether this process holds the runner lock.
+    pub fn is_runner(&self) -> bool {
+        self.runner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .is_some()
+    }
+
+    /// The process that holds the runner lock of the data folder, when it is another one.
+    pub fn other_runner(&self) -> Option<runner_lock::Holder> {
+        if self.is_runner() {
+            return None;
+        }
+        runner_lock::RunnerLock::holder(&self.data_dir)
+    }
+
+    fn ensure_runner(&self) -> Result<(), CoreError> {
+        let mut runner = self
+            .runner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if runner.is_none() {
+            let name = self
+                .runner_name
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .clone();
+            *runner = Some(runner_lock::RunnerLock::acquire(&self.data_dir, &name)?);
+        }
+        Ok(())
+    }
+
+    /// What the runner does about changes other processes made to the manifest (a pause,
+    /// cancel or remove from `plexdl pause` while `plexdl ui` runs the download). A step
+    /// whose row no longer wants work, or is gone, is told to stop; a cancelled download's
+    /// partial file is removed here, by the one process that writes partial files. Hosts
+    /// call it at least every 2 seconds while they run downloads. Returns the ids stopped.
+    pub fn notice_other_processes(&self) -> Result<Vec<i64>, CoreError> {
+        if !self.is_runner() {
+            return Ok(Vec::new());
+        }
+        let running = self.stops.ids();
+        let mut stopped = Vec::new();
+        for id in &running {
+            let status = self.manifest.read(|tx| rows::status_of(tx, *id))?;
+            if status.is_none_or(|status| !status.needs_work()) && self.stops.raise(*id) {
+                tracing::info!(download_id = id, status = ?status, "another process changed a running download; stopping its step");
+                stopped.push(*id);
+            }
+        }
+        for id in self.manifest.read(rows::cancelled_with_bytes)? {
+            if !running.contains(&id) {
+                self.delete_partial(id)?;
+            }
+        }
+        Ok(stopped)
     }
 
     /// The settings in force.
@@ -353,8 +453,10 @@ impl DownloadCore {
             self.stops.raise(id);
         }
         let effects = self.apply_outside_a_step(id, &event)?;
-        // Cancel's file removal does not wait for the next step.
-        if effects.contains(&machine::Effect::DeletePartial) {
+        // Cancel's file removal does not wait for the next step, unless another process runs
+        // the downloads: then that process removes it (`notice_other_processes`), since it
+        // may be writing the file right now.
+        if effects.contains(&machine::Effect::DeletePartial) && self.other_runner().is_none() {
             self.delete_partial(id)?;
         }
         self.get(id)
@@ -469,10 +571,23 @@ impl DownloadCore {
 
     /// Runs one step of a download: what its state asks for, until it has to wait, finishes,
     /// or `stop` is set. Returns what to schedule next.
+    ///
+    /// Only the runner of the data folder runs steps: the first step takes the runner lock
+    /// if the host has not, and a step in a process that cannot take it fails with
+    /// `otherRunner`, before it touches any file.
     pub async fn run_step(&self, id: i64, stop: Arc<AtomicBool>) -> Result<StepResult, CoreError> {
+        self.ensure_runner()?;
         self.stops.enter(id, stop.clone());
         let result = stepper::run(self, id, &stop).await;
         self.stops.leave(id, &stop);
+        // A cancel that came while the step wrote (from any process) leaves the partial
+        // file to the step's own process, which removes it now that the writing is over.
+        if let Ok(Some(plexdl_protocol::DownloadStatus::Cancelled)) =
+            self.manifest.read(|tx| rows::status_of(tx, id))
+            && self.get(id).is_ok_and(|row| row.bytes_done > 0)
+        {
+            self.delete_partial(id)?;
+        }
         result
     }
 

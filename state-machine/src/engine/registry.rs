@@ -62,6 +62,13 @@ impl StopFlags {
             .retain(|(known_id, known)| !(*known_id == id && Arc::ptr_eq(known, flag)));
     }
 
+    /// The downloads with a running step.
+    pub fn ids(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = locked(&self.running).iter().map(|(id, _)| *id).collect();
+        ids.dedup();
+        ids
+    }
+
     /// Asks every running step of a download to checkpoint and end; true if one was running.
     pub fn raise(&self, id: i64) -> bool {
         let running = locked(&self.running);

@@ -230,6 +230,33 @@ pub fn summaries(transaction: &Transaction<'_>) -> Result<Vec<DownloadSummary>, 
     Ok(rows)
 }
 
+/// The status of a download, if it is still there (a cheap read for the runner's look at
+/// changes from other processes).
+pub fn status_of(
+    transaction: &Transaction<'_>,
+    id: i64,
+) -> Result<Option<DownloadStatus>, ManifestError> {
+    Ok(transaction
+        .query_row(
+            "SELECT download_status FROM downloads WHERE id = ?1",
+            [id],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
+/// Cancelled downloads that still record partial bytes (their partial file is still to be
+/// removed by the runner).
+pub fn cancelled_with_bytes(transaction: &Transaction<'_>) -> Result<Vec<i64>, ManifestError> {
+    let mut statement = transaction.prepare_cached(
+        "SELECT id FROM downloads WHERE download_status = ?1 AND bytes_done > 0 ORDER BY id",
+    )?;
+    let ids = statement
+        .query_map([DownloadStatus::Cancelled], |row| row.get(0))?
+        .collect::<Result<Vec<i64>, _>>()?;
+    Ok(ids)
+}
+
 /// The download of the same item part at the same quality on the same server, if any.
 pub fn find(
     transaction: &Transaction<'_>,
