@@ -390,9 +390,14 @@ async fn serve(
         stop.clone(),
         format!("plexdl ui at http://{address}/"),
     ));
+    let secret = crate::ui_server::new_secret().map_err(|error| Failure {
+        message: format!("no random numbers for the launch secret: {error}"),
+        code: EXIT_ERROR,
+    })?;
     let state = crate::ui_server::UiState {
         app,
         ui_dir: Some(ui_dir),
+        secret: secret.into(),
     };
     let shutdown = {
         let stop = stop.clone();

@@ -7,6 +7,19 @@
 //!
 //! It listens on 127.0.0.1 by default and answers only requests whose Host is a loopback
 //! name, so a web page elsewhere cannot reach it through DNS rebinding.
+//!
+//! The bridge belongs to the app's own page. Other pages in the user's browser can send
+//! requests to 127.0.0.1 too (a form's `text/plain` POST needs no CORS preflight), so
+//! `/bridge`, `/events` and `/thumb` answer only requests that
+//! - carry the per-launch secret: the page gets it as a cookie with SameSite=Strict and
+//!   HttpOnly when it is served, so a request started by another site never carries it, and
+//!   no script can read it (RFC 6265bis, the SameSite attribute);
+//! - come from the app's own origin when the browser says where they come from: an Origin
+//!   header other than `http://<Host>` (a page on another local port is the same site, so it
+//!   would carry the cookie) or a Sec-Fetch-Site other than `same-origin` or `none` is
+//!   refused;
+//! - and, for `POST /bridge`, have the type `application/json`, which no form can send and
+//!   which makes a browser ask the server first (a CORS preflight, never answered here).
 
 use std::convert::Infallible;
 use std::path::PathBuf;
@@ -31,18 +44,106 @@ pub struct UiState {
     pub app: Arc<App>,
     /// The built UI (index.html and its files), if there is one.
     pub ui_dir: Option<PathBuf>,
+    /// This launch's secret (see the module documentation).
+    pub secret: Arc<str>,
+}
+
+/// The name of the cookie that carries the launch secret.
+pub const SESSION_COOKIE: &str = "plexdl_session";
+
+/// A new launch secret: 32 random bytes from the system, as hex.
+pub fn new_secret() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
 }
 
 /// The routes of the UI server.
 pub fn router(state: UiState) -> Router {
-    Router::new()
+    let app_only = Router::new()
         .route("/bridge", post(bridge))
         .route("/events", get(events))
         .route("/thumb", get(thumbnail))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            from_the_app_only,
+        ));
+    Router::new()
+        .merge(app_only)
         .fallback(static_file)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(axum::middleware::from_fn(loopback_only))
         .with_state(state)
+}
+
+/// The secret a request carries: in the session cookie (the app's page) or in the
+/// X-Plexdl-Secret header (tools that were given it).
+fn carried_secret(headers: &HeaderMap) -> Option<&str> {
+    if let Some(value) = headers
+        .get("x-plexdl-secret")
+        .and_then(|value| value.to_str().ok())
+    {
+        return Some(value.trim());
+    }
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|line| line.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value)
+}
+
+/// Compares without stopping at the first difference, so the time taken does not tell how
+/// much of a guess was right.
+fn same_secret(given: &str, expected: &str) -> bool {
+    given.len() == expected.len()
+        && given
+            .bytes()
+            .zip(expected.bytes())
+            .fold(0u8, |differ, (a, b)| differ | (a ^ b))
+            == 0
+}
+
+/// Why a request to the bridge, the events or the thumbnails is refused, if it is.
+fn refusal(headers: &HeaderMap, secret: &str) -> Option<&'static str> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("");
+    if let Some(origin) = headers
+        .get(header::ORIGIN)
+        .and_then(|value| value.to_str().ok())
+        && origin != format!("http://{host}")
+    {
+        return Some("This request comes from another web page.");
+    }
+    if let Some(site) = headers
+        .get("sec-fetch-site")
+        .and_then(|value| value.to_str().ok())
+        && !matches!(site, "same-origin" | "none")
+    {
+        return Some("This request comes from another web page.");
+    }
+    match carried_secret(headers) {
+        Some(given) if same_secret(given, secret) => None,
+        _ => Some("This request does not come from the app's page; open the app's address again."),
+    }
+}
+
+async fn from_the_app_only(
+    State(state): State<UiState>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match refusal(request.headers(), &state.secret) {
+        None => next.run(request).await,
+        Some(reason) => {
+            tracing::info!(path = %request.uri().path(), reason, "local request refused");
+            (StatusCode::FORBIDDEN, reason).into_response()
+        }
+    }
 }
 
 fn json_response(status: StatusCode, body: String) -> Response {
@@ -85,7 +186,24 @@ async fn bridge(
             serde_json::to_string(&answer).unwrap_or_default(),
         );
     };
-    let _ = headers;
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|kind| kind.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        let answer = plexdl_protocol::Response::error(
+            0,
+            plexdl_protocol::ErrorBody::new(
+                plexdl_protocol::FailureKind::BadRequest,
+                "The bridge accepts only requests of type application/json.",
+            ),
+        );
+        return json_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            serde_json::to_string(&answer).unwrap_or_default(),
+        );
+    }
     let text = String::from_utf8_lossy(&body);
     json_response(StatusCode::OK, state.app.dispatch(&text).await)
 }
@@ -141,6 +259,7 @@ async fn thumbnail(State(state): State<UiState>, Query(query): Query<ThumbQuery>
             [
                 (header::CONTENT_TYPE, image.content_type),
                 (header::CACHE_CONTROL, "max-age=3600".to_string()),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
             ],
             image.bytes,
         )
@@ -167,6 +286,22 @@ fn content_type(path: &str) -> &'static str {
 }
 
 async fn static_file(State(state): State<UiState>, request: Request) -> Response {
+    let mut response = static_answer(&state, request).await;
+    // Every page of the app carries the launch secret back to the bridge (see above).
+    if let Ok(cookie) = header::HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={}; Path=/; SameSite=Strict; HttpOnly",
+        state.secret
+    )) {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response.headers_mut().insert(
+        "x-content-type-options",
+        header::HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+async fn static_answer(state: &UiState, request: Request) -> Response {
     let Some(dir) = state
         .ui_dir
         .as_ref()

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use plexdl_replay::{Content, ReplayServer};
+use plexdl_replay::{Content, Fault, FaultRule, ReplayServer, Scenario};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -17,6 +17,80 @@ impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// `plexdl ui` on a data folder, with a client that carries the launch secret the way the
+/// app's page gets it: in the cookie set on the first page.
+struct UiHost {
+    running: Running,
+    base: String,
+    client: reqwest::Client,
+}
+
+impl UiHost {
+    async fn start(data: &Path, ui_dir: &Path) -> UiHost {
+        let mut child = Command::new(PLEXDL)
+            .arg("--data-dir")
+            .arg(data)
+            .args([
+                "ui",
+                "--listen",
+                "127.0.0.1:0",
+                "--ui-dir",
+                ui_dir.to_str().expect("path"),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("ui starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let running = Running(child);
+        let mut first = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut first)
+            .expect("first line");
+        let base = first
+            .split_whitespace()
+            .find(|word| word.starts_with("http://"))
+            .expect("address")
+            .trim_end_matches('/')
+            .to_string();
+        let page = reqwest::get(format!("{base}/")).await.expect("page");
+        let cookie = page
+            .headers()
+            .get("set-cookie")
+            .and_then(|value| value.to_str().ok())
+            .expect("the page sets the session cookie")
+            .to_string();
+        assert!(
+            cookie.contains("SameSite=Strict") && cookie.contains("HttpOnly"),
+            "{cookie}"
+        );
+        let session = cookie.split(';').next().expect("name=value").to_string();
+        let mut app_headers = reqwest::header::HeaderMap::new();
+        app_headers.insert(
+            "cookie",
+            reqwest::header::HeaderValue::from_str(&session).expect("header"),
+        );
+        let client = reqwest::Client::builder()
+            .default_headers(app_headers)
+            .build()
+            .expect("client");
+        UiHost {
+            running,
+            base,
+            client,
+        }
+    }
+
+    /// The most memory the host's process has used so far (VmHWM, Linux).
+    fn peak_memory_bytes(&self) -> Option<u64> {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.running.0.id())).ok()?;
+        let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib * 1024)
     }
 }
 
@@ -84,34 +158,15 @@ async fn ui_host_serves_the_bridge_events_and_thumbnails() {
         .output()
         .expect("connect");
     assert!(connected.status.success());
-    let mut child = Command::new(PLEXDL)
-        .arg("--data-dir")
-        .arg(&data)
-        .args([
-            "ui",
-            "--listen",
-            "127.0.0.1:0",
-            "--ui-dir",
-            dir.path().join("no-ui").to_str().expect("path"),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("ui starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let _running = Running(child);
-    let mut first = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut first)
-        .expect("first line");
-    let base = first
-        .split_whitespace()
-        .find(|word| word.starts_with("http://"))
-        .expect("address")
-        .trim_end_matches('/')
-        .to_string();
-    let client = reqwest::Client::new();
-    let post = |body: String| client.post(format!("{base}/bridge")).body(body).send();
+    let host = UiHost::start(&data, &dir.path().join("no-ui")).await;
+    let (base, client) = (host.base.clone(), host.client.clone());
+    let post = |body: String| {
+        client
+            .post(format!("{base}/bridge"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
 
     let servers: Value = post(json!({"v": 1, "id": 1, "method": "servers.list"}).to_string())
         .await
@@ -181,6 +236,62 @@ async fn ui_host_serves_the_bridge_events_and_thumbnails() {
 
     let page = client.get(format!("{base}/")).send().await.expect("page");
     assert_eq!(page.status(), 404);
+
+    // Other web pages in the same browser change nothing: a form's text/plain POST, a
+    // request from another origin (another local port is the same site and carries the
+    // cookie), and any request without the launch secret.
+    let count = |list: Value| list["result"].as_array().map(Vec::len);
+    let remove =
+        json!({"v": 1, "id": 9, "method": "downloads.remove", "params": {"id": 1}}).to_string();
+    let plain = client
+        .post(format!("{base}/bridge"))
+        .header("content-type", "text/plain")
+        .body(remove.clone())
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(plain.status(), 415);
+    let other_origin = client
+        .post(format!("{base}/bridge"))
+        .header("content-type", "application/json")
+        .header("origin", "http://127.0.0.1:9")
+        .body(remove.clone())
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(other_origin.status(), 403);
+    let cross_site = client
+        .get(format!(
+            "{base}/thumb?server={server_id}&path=/library/metadata/56/thumb/1"
+        ))
+        .header("sec-fetch-site", "same-site")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(cross_site.status(), 403);
+    let stranger = reqwest::Client::new();
+    for (method, path) in [
+        (reqwest::Method::POST, "/bridge"),
+        (reqwest::Method::GET, "/events"),
+        (reqwest::Method::GET, "/thumb?server=x&path=/x"),
+    ] {
+        let answer = stranger
+            .request(method, format!("{base}{path}"))
+            .header("content-type", "application/json")
+            .header("cookie", "plexdl_session=guessed")
+            .body(remove.clone())
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(answer.status(), 403, "{path}");
+    }
+    let after: Value = post(json!({"v": 1, "id": 10, "method": "downloads.list"}).to_string())
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(count(after), Some(1), "the download is still there");
     let rebinding = client
         .post(format!("{base}/bridge"))
         .header("Host", "evil.example")
@@ -206,4 +317,63 @@ async fn ui_host_serves_the_bridge_events_and_thumbnails() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(done, "the UI host's scheduler finished the download");
+}
+
+#[tokio::test]
+async fn a_huge_thumbnail_is_refused_and_the_host_stays_small() {
+    let server = ReplayServer::builder()
+        .scenario(Scenario {
+            faults: vec![FaultRule::new(
+                "/photo/",
+                Fault::HugeImage {
+                    bytes: 1536 * 1024 * 1024,
+                },
+            )],
+            ..Scenario::default()
+        })
+        .start()
+        .expect("replay server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let connected = Command::new(PLEXDL)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["connect", "--url", server.base_url()])
+        .env("PLEXDL_TOKEN", server.token())
+        .output()
+        .expect("connect");
+    assert!(connected.status.success());
+    let host = UiHost::start(&data, &dir.path().join("no-ui")).await;
+    let servers: Value = host
+        .client
+        .post(format!("{}/bridge", host.base))
+        .header("content-type", "application/json")
+        .body(json!({"v": 1, "id": 1, "method": "servers.list"}).to_string())
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("JSON");
+    let server_id = servers["result"][0]["id"].as_str().expect("a server");
+    for _ in 0..3 {
+        let thumb = host
+            .client
+            .get(format!(
+                "{}/thumb?server={server_id}&path=/library/metadata/56/thumb/1",
+                host.base
+            ))
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(thumb.status(), 502);
+    }
+    if let Some(peak) = host.peak_memory_bytes() {
+        eprintln!("plexdl ui peak memory: {} KiB", peak / 1024);
+        assert!(
+            peak < 100 * 1024 * 1024,
+            "plexdl ui peaked at {} MiB",
+            peak / (1024 * 1024)
+        );
+    }
 }

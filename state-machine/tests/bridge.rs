@@ -286,3 +286,56 @@ async fn the_estimate_covers_every_episode_of_a_season() {
         json!([])
     );
 }
+
+#[tokio::test]
+async fn a_thumbnail_that_is_not_an_image_or_too_large_is_not_served() {
+    let server = ReplayServer::builder()
+        .scenario(Scenario {
+            faults: vec![plexdl_replay::FaultRule::new(
+                "/photo/",
+                plexdl_replay::Fault::HtmlPage,
+            )],
+            ..Scenario::default()
+        })
+        .start()
+        .expect("server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let app = App::open(AppSettings::new(dir.path().join("data"))).expect("app");
+    let connected = app
+        .connect_direct(server.base_url(), server.token(), Some("Replay"))
+        .await
+        .expect("connected");
+    let html = app
+        .thumbnail(&connected.id, "/library/metadata/56/thumb/1", 40, 60)
+        .await
+        .expect_err("HTML is not an image");
+    assert_eq!(html.status, 502);
+    assert!(html.message.contains("not an image"), "{}", html.message);
+    // The same route serves a real image when the server sends one.
+    server.set_scenario(Scenario::default()).expect("scenario");
+    let image = app
+        .thumbnail(&connected.id, "/library/metadata/56/thumb/1", 40, 60)
+        .await
+        .expect("an image");
+    assert_eq!(image.content_type, "image/png");
+
+    // A 1.5 GiB "thumbnail" is refused once 8 MiB have arrived, never held whole (the
+    // memory of a whole host is measured in desktop/tests/uiHost.rs).
+    server
+        .set_scenario(Scenario {
+            faults: vec![plexdl_replay::FaultRule::new(
+                "/photo/",
+                plexdl_replay::Fault::HugeImage {
+                    bytes: 1536 * 1024 * 1024,
+                },
+            )],
+            ..Scenario::default()
+        })
+        .expect("scenario");
+    let huge = app
+        .thumbnail(&connected.id, "/library/metadata/56/thumb/1", 40, 60)
+        .await
+        .expect_err("too large");
+    assert_eq!(huge.status, 502);
+    assert!(huge.message.contains("larger than"), "{}", huge.message);
+}

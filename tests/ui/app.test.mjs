@@ -125,7 +125,7 @@ test('the Android carrier: requests through the plexdlBridge object, and Play', 
           window.hostMessages.push(text);
           return;
         }
-        fetch('/bridge', { method: 'POST', body: text })
+        fetch('/bridge', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: text })
           .then((answer) => answer.text())
           .then((answer) => this.onmessage && this.onmessage({ data: answer }));
       },

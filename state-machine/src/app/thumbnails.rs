@@ -1,5 +1,30 @@
 //! Thumbnails for the UI, fetched by the host with the server's token added here, so the UI
 //! never holds a token (desktop: `GET /thumb`; Android: `shouldInterceptRequest`).
+//!
+//! What comes back is handed to a web page, so it must be an image and nothing else: the
+//! bytes are read up to [`MAX_IMAGE_BYTES`] (refused as soon as they pass it, so a huge
+//! answer never fills memory), and the type comes from the file's own signature (PNG,
+//! JPEG, WebP, GIF), never from the server's Content-Type. An HTML page from the server is
+//! refused rather than served as part of the app's origin, where its script could reach
+//! the bridge.
+
+/// The largest image handed to the UI, and the largest poster saved beside a download.
+pub const MAX_IMAGE_BYTES: usize = 8 * 1024 * 1024;
+
+/// The image type of `bytes` from its signature, if it is one the UI shows.
+pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        Some("image/jpeg")
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else {
+        None
+    }
+}
 
 use super::App;
 
@@ -82,19 +107,35 @@ impl App {
                 format!("The server answered HTTP {}.", response.status().as_u16()),
             ));
         }
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("image/jpeg")
-            .to_string();
-        let bytes = response
-            .bytes()
+        let bytes = crate::plex::transport::read_limited(response, MAX_IMAGE_BYTES)
             .await
-            .map_err(|_| refused(502, "The image could not be read."))?;
+            .map_err(|reason| refused(502, format!("The image could not be read: {reason}.")))?;
+        let content_type = image_type(&bytes)
+            .ok_or_else(|| refused(502, "The server sent something that is not an image."))?;
         Ok(Thumbnail {
-            content_type,
-            bytes: bytes.to_vec(),
+            content_type: content_type.to_string(),
+            bytes,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_image_signatures_are_images() {
+        assert_eq!(image_type(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(image_type(&[0xff, 0xd8, 0xff, 0xe0]), Some("image/jpeg"));
+        assert_eq!(image_type(b"RIFF\x10\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(image_type(b"GIF89a.."), Some("image/gif"));
+        for other in [
+            &b"<html><script>fetch('/bridge')</script>"[..],
+            b"<svg onload=alert(1)>",
+            b"RIFF\x10\0\0\0WAVEfmt ",
+            b"",
+        ] {
+            assert_eq!(image_type(other), None, "{other:?}");
+        }
     }
 }

@@ -120,7 +120,7 @@ async fn save_extras(
                 &format!("{stem}.{language}.{}.{extension}", position + 1),
                 file_names::MAX_NAME_BYTES + 20,
             );
-            match fetch_to(server, key, Vec::new(), folder, &file).await {
+            match fetch_to(server, key, Vec::new(), folder, &file, SUBTITLE_LIMIT).await {
                 Ok(()) => subtitles.push(file),
                 Err(reason) => {
                     tracing::warn!(%reason, stream = ?stream.id, "could not save a subtitle")
@@ -137,7 +137,16 @@ async fn save_extras(
                 ("width", "400".to_string()),
                 ("height", "600".to_string()),
             ];
-            match fetch_to(server, "/photo/:/transcode", query, folder, &file).await {
+            match fetch_to(
+                server,
+                "/photo/:/transcode",
+                query,
+                folder,
+                &file,
+                crate::app::thumbnails::MAX_IMAGE_BYTES,
+            )
+            .await
+            {
                 Ok(()) => Some(file),
                 Err(reason) => {
                     tracing::warn!(%reason, "could not save the poster");
@@ -150,13 +159,18 @@ async fn save_extras(
     (subtitles, artwork)
 }
 
-/// Fetches a small server resource into a file in the download folder.
+/// The largest subtitle file saved beside a download.
+const SUBTITLE_LIMIT: usize = 32 * 1024 * 1024;
+
+/// Fetches a small server resource (at most `limit` bytes) into a file in the download
+/// folder.
 async fn fetch_to(
     server: &PlexServer,
     path: &str,
     query: Vec<(&str, String)>,
     folder: &Path,
     file: &str,
+    limit: usize,
 ) -> Result<(), String> {
     let target =
         file_names::inside(folder, file).ok_or_else(|| "not a plain file name".to_string())?;
@@ -172,12 +186,7 @@ async fn fetch_to(
     if !response.status().is_success() {
         return Err(format!("HTTP {}", response.status().as_u16()));
     }
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|error| plexdl_redact::redact_text(&error.to_string()).into_owned())?;
-    if bytes.len() > 32 * 1024 * 1024 {
-        return Err("larger than 32 MiB".to_string());
-    }
+    // Read in pieces up to the limit, so a huge answer never fills memory.
+    let bytes = crate::plex::transport::read_limited(response, limit).await?;
     std::fs::write(&target, &bytes).map_err(|error| error.to_string())
 }

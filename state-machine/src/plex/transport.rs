@@ -345,8 +345,18 @@ fn content_type(headers: &HeaderMap) -> String {
         .to_string()
 }
 
-/// Reads a body up to `limit` bytes.
-async fn read_limited(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
+/// Reads a body up to `limit` bytes, chunk by chunk: one that announces or reaches more is
+/// refused as soon as that is known, so a huge answer never fills memory.
+pub async fn read_limited(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, String> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit as u64)
+    {
+        return Err(format!("the answer is larger than {limit} bytes"));
+    }
     let mut body = Vec::new();
     loop {
         match response.chunk().await {
