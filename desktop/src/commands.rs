@@ -83,7 +83,7 @@ impl From<PlexError> for Failure {
 }
 
 fn print_json<T: serde::Serialize>(value: &T) {
-    println!(
+    crate::say!(
         "{}",
         serde_json::to_string_pretty(value).unwrap_or_default()
     );
@@ -109,6 +109,23 @@ fn open_at(data_dir: std::path::PathBuf) -> Result<App, Failure> {
     settings.allow_plain_http_remote =
         std::env::var("PLEXDL_ALLOW_PLAIN_HTTP").is_ok_and(|value| value == "1");
     Ok(App::open(settings)?)
+}
+
+/// A server address must carry no credentials: a user name, a password or a token in the
+/// URL would show in the process list and the shell's history, and would be printed back.
+/// The message never repeats the address.
+fn refuse_credentials_in(url: &str) -> Result<(), Failure> {
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|error| usage(format!("--url is not an address ({error}).")))?;
+    let has_token = parsed
+        .query_pairs()
+        .any(|(name, _)| name.eq_ignore_ascii_case("X-Plex-Token"));
+    if !parsed.username().is_empty() || parsed.password().is_some() || has_token {
+        return Err(usage(
+            "--url must not hold a user name, password or token; give the token through PLEXDL_TOKEN or --token-file.",
+        ));
+    }
+    Ok(())
 }
 
 /// Picks the server a command is about: the one named, or the only one connected.
@@ -162,7 +179,7 @@ pub async fn run(cli: Cli) -> u8 {
     match execute(&cli).await {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("plexdl: {}", plexdl_redact::redact_text(&failure.message));
+            crate::complain!("plexdl: {}", plexdl_redact::redact_text(&failure.message));
             failure.code
         }
     }
@@ -181,13 +198,14 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
     match &cli.command {
         Command::Login => {
             let pin = app.start_sign_in().await?;
-            println!(
+            crate::say!(
                 "Open this link and confirm the sign-in:\n  {}\nThe code is {}",
-                pin.auth_url, pin.code
+                pin.auth_url,
+                pin.code
             );
             loop {
                 if app.poll_sign_in(pin.id).await? {
-                    println!("Signed in. Servers: {}", app.servers().len());
+                    crate::say!("Signed in. Servers: {}", app.servers().len());
                     return Ok(0);
                 }
                 tokio::time::sleep(Duration::from_secs(1)).await;
@@ -195,13 +213,13 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
         }
         Command::Logout => {
             app.account().sign_out()?;
-            println!("Signed out.");
+            crate::say!("Signed out.");
         }
         Command::Servers { json } => {
             if app.account().saved_token()?.is_some()
                 && let Err(error) = app.refresh_account_servers().await
             {
-                eprintln!(
+                crate::complain!(
                     "plexdl: the server list could not be refreshed: {}",
                     plexdl_redact::redact_text(&error.to_string())
                 );
@@ -210,10 +228,10 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
             if *json {
                 print_json(&servers);
             } else if servers.is_empty() {
-                println!("No server is connected.");
+                crate::say!("No server is connected.");
             } else {
                 for server in servers {
-                    println!(
+                    crate::say!(
                         "{}  {}  {}",
                         server.id,
                         server.name,
@@ -229,9 +247,10 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
             name,
             token_file,
         } => {
+            refuse_credentials_in(url)?;
             let token = read_token(token_file)?;
             let server = app.connect_direct(url, &token, name.as_deref()).await?;
-            println!(
+            crate::say!(
                 "Connected to {} ({}) at {}",
                 server.name,
                 server.id,
@@ -248,7 +267,7 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
                         print_json(&sections);
                     } else {
                         for section in sections {
-                            println!(
+                            crate::say!(
                                 "{}  {}  {:?}",
                                 section.key.unwrap_or_default(),
                                 section.title.unwrap_or_default(),
@@ -291,7 +310,7 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
             let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
             let ids = app.core().enqueue(&id, &refs, preset).await?;
             for id in ids {
-                println!("{id}");
+                crate::say!("{id}");
             }
         }
         Command::Status { json } => {
@@ -304,7 +323,7 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
                         .collect::<Vec<_>>(),
                 );
             } else if rows.is_empty() {
-                println!("No downloads.");
+                crate::say!("No downloads.");
             } else {
                 for row in rows {
                     let snap = app.download_snapshot(&row);
@@ -316,7 +335,7 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
                         .error_message
                         .map(|m| format!("  {m}"))
                         .unwrap_or_default();
-                    println!(
+                    crate::say!(
                         "{}  {}  {}  {:.1} of {total}{error}",
                         snap.id,
                         snap.title,
@@ -332,7 +351,7 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
         Command::Retry { id } => print_row(app.core().retry(*id)?),
         Command::Remove { id } => {
             app.core().delete(*id)?;
-            println!("Removed download {id} and its files.");
+            crate::say!("Removed download {id} and its files.");
         }
         Command::Verify => {
             let report = app.core().verify()?;
@@ -380,7 +399,7 @@ async fn serve(
     let address = listener
         .local_addr()
         .map_err(|error| usage(error.to_string()))?;
-    println!("Serving the app at http://{address}/ (bridge: POST http://{address}/bridge)");
+    crate::say!("Serving the app at http://{address}/ (bridge: POST http://{address}/bridge)");
     let stop = Arc::new(AtomicBool::new(false));
     // If another process runs the downloads, this one shows them and passes commands on
     // through the manifest; its scheduler takes over when that process ends.
@@ -456,12 +475,12 @@ async fn demo(
             .enqueue(&server.id, &["90"], QualityPreset::Original)
             .await?,
     );
-    println!(
+    crate::say!(
         "Demo: a replay Plex server runs at {}; data and downloads go to {}",
         replay.base_url(),
         data_dir.display()
     );
-    println!("Demo: queued downloads {ids:?} (a film and an episode)");
+    crate::say!("Demo: queued downloads {ids:?} (a film and an episode)");
     let app = Arc::new(app);
     if !exit_when_done {
         return serve(app, listen, ui_dir).await;
@@ -475,7 +494,7 @@ async fn demo(
     .await?;
     for row in app.core().list()? {
         let snap = app.download_snapshot(&row);
-        println!(
+        crate::say!(
             "{}  {}  {}  {}",
             snap.id,
             snap.title,
@@ -491,7 +510,7 @@ async fn demo(
 }
 
 fn print_row(row: plexdl_core::manifest::DownloadRow) {
-    println!("{}  {}  {}", row.id, row.title, row.download_status.phase());
+    crate::say!("{}  {}  {}", row.id, row.title, row.download_status.phase());
 }
 
 fn print_items(items: &[plexdl_protocol::ItemSummary], json: bool) {
@@ -501,6 +520,6 @@ fn print_items(items: &[plexdl_protocol::ItemSummary], json: bool) {
     }
     for item in items {
         let year = item.year.map(|y| format!(" ({y})")).unwrap_or_default();
-        println!("{}  {}{year}  {}", item.rating_key, item.title, item.kind);
+        crate::say!("{}  {}{year}  {}", item.rating_key, item.title, item.kind);
     }
 }

@@ -9,6 +9,7 @@ mod commands;
 mod paths;
 mod progress;
 mod scheduler;
+mod terminal;
 #[path = "uiServer.rs"]
 mod ui_server;
 

@@ -41,7 +41,7 @@ impl Display {
             Display::Plain { last } => {
                 let line = describe(app, id);
                 if last.get(&id) != Some(&line) {
-                    println!("{line}");
+                    crate::say!("{line}");
                     last.insert(id, line);
                 }
             }
@@ -83,7 +83,11 @@ impl Display {
                 bar.set_length(total);
             }
             bar.set_position(row.bytes_done);
-            bar.set_message(format!("{}: {}", row.title, row.download_status.phase()));
+            bar.set_message(crate::terminal::clean(&format!(
+                "{}: {}",
+                row.title,
+                row.download_status.phase()
+            )));
         }
     }
 }

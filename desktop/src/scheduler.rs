@@ -50,7 +50,7 @@ pub async fn run(
             Ok(()) => {}
             Err(error) => {
                 if !told {
-                    println!("{}", error.public().message);
+                    crate::say!("{}", error.public().message);
                     told = true;
                 }
                 if stop.load(Ordering::Relaxed) {
@@ -61,15 +61,18 @@ pub async fn run(
         }
     }
     if told {
-        println!("The other process ended; this one runs the downloads now.");
+        crate::say!("The other process ended; this one runs the downloads now.");
     }
     let report = app.core().verify()?;
     if report.missing + report.corrupt + report.adopted + report.orphans_removed + report.repaired
         > 0
     {
-        println!(
+        crate::say!(
             "checked the downloads folder: {} missing, {} damaged, {} adopted again, {} leftover partial files removed",
-            report.missing, report.corrupt, report.adopted, report.orphans_removed
+            report.missing,
+            report.corrupt,
+            report.adopted,
+            report.orphans_removed
         );
     }
     loop {
@@ -153,7 +156,7 @@ pub async fn run(
                                         &public.message,
                                         "download step failed",
                                     );
-                                    eprintln!(
+                                    crate::complain!(
                                         "download {id}: {}",
                                         plexdl_redact::redact_text(&error.to_string())
                                     );

@@ -218,9 +218,93 @@ fn bad_input_gets_a_clear_message_and_the_documented_exit_code() {
         String::from_utf8_lossy(&bad_dir.stderr)
     );
 
+    // Credentials in --url are refused and never printed back.
+    let address = server.base_url().trim_start_matches("http://");
+    for url in [
+        format!("http://plexuser:Secret-Password-1@{address}"),
+        format!("http://{address}/?X-Plex-Token=Secret-Password-1"),
+    ] {
+        let refused = plexdl(&data, &server, &["connect", "--url", &url]);
+        assert_eq!(refused.status.code(), Some(2));
+        let said = String::from_utf8_lossy(&refused.stderr).into_owned()
+            + &String::from_utf8_lossy(&refused.stdout);
+        assert!(said.contains("PLEXDL_TOKEN"), "{said}");
+        assert!(!said.contains("Secret-Password-1"), "{said}");
+    }
+
     for output in [&wrong_token, &unreachable, &unknown_key] {
         assert!(!String::from_utf8_lossy(&output.stderr).contains(server.token()));
     }
+}
+
+#[test]
+fn server_titles_reach_the_terminal_without_escape_sequences() {
+    // A library whose film title moves the cursor, clears the screen, sets the window
+    // title and reverses the text direction.
+    let hostile = "Evil\u{1b}[2J\u{1b}]0;owned\u{7}\r\u{9b}31m\u{202e}vkm.exe";
+    let fixtures = tempfile::tempdir().expect("temp dir");
+    for (name, text) in plexdl_replay::fixture_store::built_in_files() {
+        let path = fixtures.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
+        let mut text = text.to_string();
+        if name.starts_with("server/library/metadata/55")
+            || name == "server/library/sections/1/all.json"
+            || name == "server/library/sections/1/allAuthored.json"
+        {
+            let mut doc: Value = serde_json::from_str(&text).expect("JSON");
+            for item in doc["MediaContainer"]["Metadata"]
+                .as_array_mut()
+                .into_iter()
+                .flatten()
+            {
+                if item["ratingKey"] == "55" {
+                    item["title"] = Value::from(hostile);
+                }
+            }
+            text = doc.to_string();
+        }
+        std::fs::write(path, text).expect("write");
+    }
+    let server = ReplayServer::builder()
+        .fixtures_dir(fixtures.path())
+        .start()
+        .expect("server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    connect(&data, &server);
+    let outputs = [
+        plexdl(&data, &server, &["browse", "items", "1"]),
+        plexdl(&data, &server, &["browse", "item", "55"]),
+        plexdl(&data, &server, &["download", "55"]),
+        plexdl(&data, &server, &["status"]),
+        plexdl(&data, &server, &["run", "--until-idle"]),
+        plexdl(&data, &server, &["status"]),
+    ];
+    let mut shown = 0;
+    for output in &outputs {
+        let text = String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr);
+        shown += text.matches("Evil").count();
+        assert!(
+            !text
+                .chars()
+                .any(|c| (c.is_control() && c != '\n') || ('\u{202a}'..='\u{202e}').contains(&c)),
+            "{text:?}"
+        );
+    }
+    assert!(shown >= 3, "the title was shown {shown} times");
+    // The file name lost them too.
+    let names: Vec<String> = std::fs::read_dir(data.join("downloads"))
+        .expect("folder")
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().any(|name| name.starts_with("Evil")
+            && !name.chars().any(char::is_control)
+            && !name.contains('\u{202e}')),
+        "{names:?}"
+    );
 }
 
 #[test]

@@ -9,6 +9,7 @@
 //! - [`logging`]: installs log output that can never carry a token.
 //! - [`machine`]: the download state machine (statig), pure: it records effects.
 //! - [`manifest`]: the SQLite manifest, the source of truth for downloads.
+//! - [`plain_text`]: server text made safe for terminals and file names.
 
 pub mod app;
 pub mod engine;
@@ -17,4 +18,6 @@ pub mod fuzz_checks;
 pub mod logging;
 pub mod machine;
 pub mod manifest;
+#[path = "plainText.rs"]
+pub mod plain_text;
 pub mod plex;

@@ -12,8 +12,9 @@ pub const MAX_NAME_BYTES: usize = 150;
 
 /// Characters that are not allowed in a name on at least one of the file systems the
 /// download folder may be on (Android's FAT-formatted SD cards included).
+/// Bidirectional controls go too, so a name cannot read as something it is not.
 fn is_forbidden(c: char) -> bool {
-    c.is_control()
+    crate::plain_text::is_hidden_control(c)
         || matches!(
             c,
             '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' | '\0'
@@ -150,6 +151,8 @@ mod tests {
             );
         }
         assert_eq!(sanitize("../../etc/passwd", 100), "etc passwd");
+        // A right-to-left override would make "Film\u{202e}vkm.exe" read as "Filmexe.mkv".
+        assert_eq!(sanitize("Film\u{202e}vkm.exe\u{2066}", 100), "Film vkm.exe");
     }
 
     #[test]

@@ -56,7 +56,8 @@ pub struct EngineSettings {
     pub max_transfers: usize,
     /// Transfers at once from one server (some servers refuse parallel downloads).
     pub max_transfers_per_server: usize,
-    /// Space kept free on the device beyond the download's own size.
+    /// The least space kept free on the device beyond what is left to fetch; the margin is
+    /// 5% of what is left when that is more (see `preflight::space_needed`).
     pub free_space_margin: u64,
     /// Containers the device plays; an original in another container is converted with its
     /// video and audio copied.
@@ -105,7 +106,7 @@ impl EngineSettings {
             busy_policy: BusyPolicy::Warn,
             max_transfers: 2,
             max_transfers_per_server: 1,
-            free_space_margin: 64 * 1024 * 1024,
+            free_space_margin: 32 * 1024 * 1024,
             playable_containers: ["mkv", "mp4", "m4v", "mov", "webm", "ts", "3gp"]
                 .iter()
                 .map(|container| (*container).to_string())

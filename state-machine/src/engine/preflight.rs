@@ -16,6 +16,14 @@ pub(super) fn failure(kind: FailureKind, message: impl Into<String>) -> Failure 
     Failure::new(kind, message, now_ms())
 }
 
+/// The free space a download needs before it starts: what is left to fetch, plus a margin
+/// of 5% of that (the file system's own blocks, the sidecar, subtitles and poster, and room
+/// for the rest of the device), and never less than `floor`. A 40 GB film needs 2 GB more;
+/// a 300 MB episode only the floor.
+pub fn space_needed(left: u64, floor: u64) -> u64 {
+    left.saturating_add((left / 20).max(floor))
+}
+
 /// Free bytes on the file system holding `folder`, when the platform can tell.
 pub fn available_space(folder: &std::path::Path) -> Option<u64> {
     #[cfg(unix)]
@@ -161,10 +169,10 @@ pub(super) async fn run(
         core.delete_partial(id)?;
     }
 
-    let needed = size
+    let left = size
         .unwrap_or(0)
-        .saturating_sub(if changed { 0 } else { row.bytes_done })
-        + core.settings.free_space_margin;
+        .saturating_sub(if changed { 0 } else { row.bytes_done });
+    let needed = space_needed(left, core.settings.free_space_margin);
     if let Some(free) = available_space(&core.settings.download_dir)
         && free < needed
     {
@@ -214,4 +222,19 @@ pub(super) async fn run(
     }
     tracing::info!(file = %name, ?route, "pre-flight passed");
     Ok(Ok(route))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::space_needed;
+
+    #[test]
+    fn the_margin_grows_with_what_is_left_to_fetch() {
+        const MIB: u64 = 1024 * 1024;
+        // Small downloads need the floor beyond their size, large ones 5% more.
+        assert_eq!(space_needed(300 * MIB, 32 * MIB), 332 * MIB);
+        assert_eq!(space_needed(40_000 * MIB, 32 * MIB), 42_000 * MIB);
+        assert_eq!(space_needed(0, 32 * MIB), 32 * MIB);
+        assert_eq!(space_needed(u64::MAX - 1, 32 * MIB), u64::MAX);
+    }
 }

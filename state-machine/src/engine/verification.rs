@@ -6,7 +6,8 @@
 //!   kind `missing` or `corrupt`, a plain message, and Retry as its action.
 //! - An unfinished download whose partial file is shorter than recorded (or gone) has its
 //!   progress set back to what is on disk.
-//! - A partial file with no download is removed after a grace period.
+//! - A partial file with no download is removed after a grace period, if its sidecar shows
+//!   that plexdl wrote it; any other file is never touched.
 //! - A finished file with no download but with its sidecar is adopted again as Completed.
 
 use std::time::{Duration, SystemTime};
@@ -96,6 +97,13 @@ impl DownloadCore {
             };
             if let Some(media) = name.strip_suffix(".part") {
                 if known.iter().any(|known| known == media) || !older_than(&entry, grace) {
+                    continue;
+                }
+                // Only a partial file plexdl wrote goes: pre-flight writes a download's
+                // sidecar before its first byte, so a partial file without one (another
+                // program's `notes.docx.part` in a shared folder) is left alone.
+                if sidecar::read(&sidecar::path_for(&folder, media)).is_none() {
+                    tracing::debug!(file = %name, "a partial file plexdl did not write is left alone");
                     continue;
                 }
                 tracing::info!(file = %name, "removing a partial file that belongs to no download");

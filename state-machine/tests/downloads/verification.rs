@@ -81,6 +81,31 @@ async fn orphans_are_removed_and_a_lost_manifest_is_rebuilt_from_sidecars() {
     });
     let folder = rig.dir.path().join("downloads");
     std::fs::write(folder.join("Leftover.mkv.part"), b"half a file").expect("orphan");
+    // A download of plexdl's whose row is gone still has the sidecar pre-flight wrote.
+    let claim = plexdl_core::engine::sidecar::Sidecar {
+        format: plexdl_core::engine::sidecar::SIDECAR_FORMAT,
+        server_identifier: SERVER.to_string(),
+        media_rating_key: "1".to_string(),
+        part_index: 0,
+        quality: "original".to_string(),
+        title: "Leftover".to_string(),
+        bytes_total: Some(1000),
+        part_key: None,
+        created_at_timestamp: 0,
+        subtitles: Vec::new(),
+        artwork: None,
+        metadata: serde_json::json!({}),
+    };
+    plexdl_core::engine::sidecar::write(&folder, "Leftover.mkv", &claim).expect("sidecar");
+    // Another program's partial file in the same folder, three days old.
+    let notes = folder.join("notes.docx.part");
+    std::fs::write(&notes, b"someone else's work").expect("notes");
+    let three_days_ago = std::time::SystemTime::now() - Duration::from_secs(3 * 24 * 3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&notes)
+        .and_then(|file| file.set_modified(three_days_ago))
+        .expect("old");
     let ids = rig
         .core
         .enqueue(SERVER, &["57", "90"], QualityPreset::Original)
@@ -98,6 +123,10 @@ async fn orphans_are_removed_and_a_lost_manifest_is_rebuilt_from_sidecars() {
     let report = rig.core.verify().expect("verified");
     assert_eq!(report.orphans_removed, 1);
     assert!(!folder.join("Leftover.mkv.part").exists());
+    assert_eq!(
+        std::fs::read(&notes).expect("notes.docx.part survives"),
+        b"someone else's work"
+    );
 
     // The database is lost (a reinstall); the files and their sidecars are still there.
     drop(rig.core);
