@@ -62,9 +62,11 @@ impl From<AppError> for Failure {
             (_, Some(FailureKind::NotFound)) => EXIT_USAGE,
             _ => EXIT_ERROR,
         };
-        let message = match plex {
-            Some(plex) => format!("{} ({plex})", plex.user_message()),
-            None => error.to_string(),
+        let message = match (plex, &error) {
+            (Some(plex), _) => format!("{} ({plex})", plex.user_message()),
+            (None, AppError::Core(CoreError::Manifest(manifest))) => manifest.user_message(),
+            (None, AppError::Core(CoreError::ManifestStopped(_))) => error.public().message,
+            (None, _) => error.to_string(),
         };
         Failure { message, code }
     }
@@ -98,6 +100,10 @@ fn open(cli: &Cli) -> Result<App, Failure> {
 }
 
 fn open_at(data_dir: std::path::PathBuf) -> Result<App, Failure> {
+    Ok(App::open(app_settings(data_dir))?)
+}
+
+fn app_settings(data_dir: std::path::PathBuf) -> AppSettings {
     let mut settings = AppSettings::new(data_dir);
     // For the demo and tests against a local replay server only.
     if let Some(plex_tv) = std::env::var("PLEXDL_PLEX_TV")
@@ -108,7 +114,33 @@ fn open_at(data_dir: std::path::PathBuf) -> Result<App, Failure> {
     }
     settings.allow_plain_http_remote =
         std::env::var("PLEXDL_ALLOW_PLAIN_HTTP").is_ok_and(|value| value == "1");
-    Ok(App::open(settings)?)
+    settings
+}
+
+/// `plexdl doctor`: the repair runs before any App is opened, since a damaged manifest may
+/// not open at all.
+fn doctor(cli: &Cli) -> Result<u8, Failure> {
+    let data_dir = match cli.data_dir.clone().or_else(crate::paths::default_data_dir) {
+        Some(dir) => dir,
+        None => return Err(usage("no data folder: pass --data-dir or set HOME")),
+    };
+    let report = App::repair_manifest(&app_settings(data_dir)).map_err(|error| match &error {
+        AppError::Core(CoreError::Runner(_)) => Failure {
+            message: error.public().message,
+            code: EXIT_OTHER_RUNNER,
+        },
+        _ => Failure::from(error),
+    })?;
+    match &report.kept_as {
+        Some(path) => crate::say!("The old list of downloads was kept as {path}."),
+        None => crate::say!("There was no list of downloads; a new one was started."),
+    }
+    crate::say!(
+        "Rebuilt from the files beside the downloads: {} finished downloads back, {} unfinished ones queued again from the start.",
+        report.finished,
+        report.queued_again
+    );
+    Ok(0)
 }
 
 /// A server address must carry no credentials: a user name, a password or a token in the
@@ -193,6 +225,9 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
     } = &cli.command
     {
         return demo(cli, *listen, ui_dir.clone(), *exit_when_done).await;
+    }
+    if let Command::Doctor = &cli.command {
+        return doctor(cli);
     }
     let app = open(cli)?;
     match &cli.command {
@@ -382,7 +417,7 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
         Command::Ui { listen, ui_dir } => {
             return serve(Arc::new(app), *listen, ui_dir.clone()).await;
         }
-        Command::Demo { .. } => {}
+        Command::Demo { .. } | Command::Doctor => {}
     }
     Ok(0)
 }

@@ -109,6 +109,9 @@ pub enum Command {
     Remove { id: i64 },
     /// Compare the downloads with the files on disk and repair what differs.
     Verify,
+    /// Rebuild a damaged or lost list of downloads from the small files beside the
+    /// downloads (the damaged one is kept under a dated name).
+    Doctor,
     /// Run downloads: the scheduler. With --until-idle, stop when nothing is left to do.
     Run {
         #[arg(long)]

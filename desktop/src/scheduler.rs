@@ -27,6 +27,9 @@ pub enum Outcome {
 /// The longest sleep between looks at the manifest (new downloads are noticed this fast).
 const MAX_SLEEP: Duration = Duration::from_secs(2);
 
+/// How long a download whose step failed waits before its next step.
+const FAILED_STEP_PAUSE: Duration = Duration::from_secs(5);
+
 /// Runs due downloads until stopped, or until nothing is left when `until_idle`.
 pub async fn run(
     app: Arc<App>,
@@ -98,12 +101,30 @@ pub async fn run(
                     let _ = app.core().network_changed(true);
                     next_run.insert(id, Instant::now() + Duration::from_secs(5));
                 }
-                Some(StepResult::Idle { .. }) | None => {
+                Some(StepResult::Idle { .. }) => {
                     next_run.remove(&id);
+                }
+                None => {
+                    // A step that failed (its error is logged) is tried again later, never
+                    // at once: a failure that repeats must not become a busy loop.
+                    next_run.insert(id, Instant::now() + FAILED_STEP_PAUSE);
                 }
             }
             // One line per change: a download waiting for a transfer slot is not news.
             display.step_done(&app, id);
+        }
+        // Steps stopped on a damaged or unwritable manifest: end with that error, after the
+        // running steps have ended.
+        if app.core().manifest_stopped() {
+            for (_, step_stop) in running.values() {
+                step_stop.store(true, Ordering::Relaxed);
+            }
+            for (_, (handle, _)) in running.drain() {
+                let _ = handle.await;
+            }
+            return Err(plexdl_core::engine::CoreError::ManifestStopped(
+                "see the log for each failure".to_string(),
+            ));
         }
         // Pauses, cancels and removals from other processes reach running steps here
         // (this loop comes round at least every MAX_SLEEP).

@@ -624,3 +624,191 @@ fn a_cancel_from_another_process_leaves_the_partial_file_to_the_runner() {
         "the runner removed the partial file"
     );
 }
+
+/// Runs `plexdl run --until-idle` and gives its output and how long it took; fails the test
+/// if it is still running after 30 seconds.
+fn run_within_30_seconds(data: &Path, server: &ReplayServer) -> (Output, Duration) {
+    let started = std::time::Instant::now();
+    let mut child = Command::new(PLEXDL)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["run", "--until-idle"])
+        .env("PLEXDL_TOKEN", server.token())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run starts");
+    while child.try_wait().expect("status").is_none() {
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("plexdl run did not end within 30 s on a damaged manifest");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child.wait_with_output().expect("output"), started.elapsed())
+}
+
+#[test]
+fn an_unwritable_manifest_stops_the_run_after_a_handful_of_requests() {
+    let server = ReplayServer::start_default().expect("server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    connect(&data, &server);
+    assert!(plexdl(&data, &server, &["download", "55"]).status.success());
+    // From pre-flight on, every change to a download row fails, as on a database that can no
+    // longer be written: each step asks the server about the item, then cannot record it.
+    rusqlite::Connection::open(data.join("manifest.sqlite"))
+        .and_then(|db| {
+            db.execute_batch(
+                "CREATE TRIGGER unwritable BEFORE UPDATE ON downloads
+                 WHEN NEW.download_status NOT IN ('queued', 'preflight')
+                 BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;",
+            )
+        })
+        .expect("trigger");
+    server.reset_counters();
+    let (output, took) = run_within_30_seconds(&data, &server);
+    let said = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_ne!(output.status.code(), Some(0), "{said}");
+    assert!(said.contains("plexdl doctor"), "{said}");
+    let requests = server.counters().total_requests();
+    eprintln!("unwritable manifest: {requests} requests, ended after {took:?}: {said}");
+    assert!(
+        requests <= 12,
+        "{requests} requests to the server in {took:?}"
+    );
+}
+
+#[test]
+fn a_damaged_manifest_ends_the_run_and_doctor_brings_back_the_finished_downloads() {
+    let server = ReplayServer::start_default().expect("server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = dir.path().join("good");
+    connect(&good, &server);
+    assert!(
+        plexdl(&good, &server, &["download", "56", "33"])
+            .status
+            .success()
+    );
+    assert_eq!(
+        plexdl(&good, &server, &["run", "--until-idle"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let finished: Value =
+        serde_json::from_str(&text(&plexdl(&good, &server, &["status", "--json"]))).expect("JSON");
+    let finished = finished.as_array().expect("rows").len();
+    assert!(finished >= 2, "{finished} finished downloads");
+    let database = std::fs::read(good.join("manifest.sqlite")).expect("database");
+    let pages = database.len() / 4096;
+    // Each page after the first in turn (the first is the header every open reads) is
+    // overwritten with seeded noise, in a copy of the good data folder.
+    for page in 1..pages {
+        let seed = page as u64;
+        let data = dir.path().join(format!("damaged-{page}"));
+        copy_folder(&good, &data);
+        let mut damaged = database.clone();
+        for (offset, byte) in damaged[page * 4096..(page + 1) * 4096]
+            .iter_mut()
+            .enumerate()
+        {
+            *byte = mix(seed ^ (offset as u64) << 16) as u8;
+        }
+        std::fs::write(data.join("manifest.sqlite"), &damaged).expect("damage");
+        server.reset_counters();
+        let (_, took) = run_within_30_seconds(&data, &server);
+        let requests = server.counters().total_requests();
+        eprintln!("page {page} of {pages} damaged: {requests} requests, ended after {took:?}");
+        assert!(
+            requests <= 12,
+            "page {page}: {requests} requests to the server in {took:?}"
+        );
+        let repaired = plexdl(&data, &server, &["doctor"]);
+        assert_eq!(
+            repaired.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&repaired.stderr)
+        );
+        assert!(
+            text(&repaired).contains(&format!("{finished} finished downloads back")),
+            "page {page}: {}",
+            text(&repaired)
+        );
+        let kept = std::fs::read_dir(&data)
+            .expect("data")
+            .flatten()
+            .any(|entry| {
+                entry
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("manifest.damaged-")
+            });
+        assert!(kept, "the damaged database is kept");
+        let rows: Value =
+            serde_json::from_str(&text(&plexdl(&data, &server, &["status", "--json"])))
+                .expect("JSON");
+        let rows = rows.as_array().expect("rows");
+        assert_eq!(rows.len(), finished);
+        for row in rows {
+            assert_eq!(row["status"], "completed", "{row}");
+            let path = data
+                .join("downloads")
+                .join(row["localFilePath"].as_str().expect("file"));
+            assert!(path.exists(), "{}", path.display());
+        }
+    }
+}
+
+#[test]
+fn an_unreadable_manifest_leads_to_doctor_instead_of_a_fresh_start() {
+    let server = ReplayServer::start_default().expect("server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    connect(&data, &server);
+    assert!(plexdl(&data, &server, &["download", "56"]).status.success());
+    assert_eq!(
+        plexdl(&data, &server, &["run", "--until-idle"])
+            .status
+            .code(),
+        Some(0)
+    );
+    // The file's header is gone: SQLite no longer sees a database.
+    let path = data.join("manifest.sqlite");
+    let mut bytes = std::fs::read(&path).expect("database");
+    bytes[..100].fill(0x5a);
+    std::fs::write(&path, &bytes).expect("damage");
+    for args in [&["status"][..], &["run", "--until-idle"]] {
+        let refused = plexdl(&data, &server, args);
+        assert_ne!(refused.status.code(), Some(0));
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert!(said.contains("plexdl doctor"), "{args:?}: {said}");
+    }
+    assert_eq!(
+        std::fs::read(&path).expect("still there"),
+        bytes,
+        "the damaged database was not replaced by a fresh one"
+    );
+    let repaired = plexdl(&data, &server, &["doctor"]);
+    assert!(
+        text(&repaired).contains("1 finished downloads back"),
+        "{}",
+        text(&repaired)
+    );
+    let rows: Value =
+        serde_json::from_str(&text(&plexdl(&data, &server, &["status", "--json"]))).expect("JSON");
+    assert_eq!(rows[0]["status"], "completed", "{rows}");
+}
+
+fn copy_folder(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("folder");
+    for entry in std::fs::read_dir(from).expect("read").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_folder(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}

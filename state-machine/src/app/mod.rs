@@ -5,6 +5,7 @@
 
 pub mod dispatch;
 pub mod pushes;
+pub mod repair;
 #[path = "serverStore.rs"]
 pub mod server_store;
 pub mod snapshots;
@@ -131,17 +132,7 @@ impl App {
         let transport = Transport::new(identity, settings.transport.clone())?;
         let store = Arc::new(FileTokenStore::new(data_dir.join("account").join("token")));
         let account = PlexAccount::new(transport.clone(), settings.plex_tv.clone(), store);
-        let default_download_dir = settings
-            .download_dir
-            .clone()
-            .unwrap_or_else(|| data_dir.join("downloads"));
-        let user = user_settings::load(&data_dir);
-        let download_dir = user_settings::download_dir(&user, default_download_dir.clone());
-        let mut engine_settings = EngineSettings::new(download_dir);
-        engine_settings.busy_policy =
-            user_settings::busy_policy(&user.busy_policy).unwrap_or(engine_settings.busy_policy);
-        engine_settings.max_transfers = user.max_transfers as usize;
-        engine_settings.max_transfers_per_server = user.max_transfers as usize;
+        let (engine_settings, default_download_dir, user) = App::engine_settings(&settings);
         let core = DownloadCore::open(&data_dir, engine_settings)?;
         let servers = ServerStore::open(&data_dir)?;
         let app = App {
@@ -163,6 +154,26 @@ impl App {
             }
         }
         Ok(app)
+    }
+
+    /// The engine's settings from the app's settings and the user's saved ones, with the
+    /// default download folder and the user's settings they came from.
+    fn engine_settings(
+        settings: &AppSettings,
+    ) -> (EngineSettings, PathBuf, plexdl_protocol::UserSettings) {
+        let data_dir = &settings.data_dir;
+        let default_download_dir = settings
+            .download_dir
+            .clone()
+            .unwrap_or_else(|| data_dir.join("downloads"));
+        let user = user_settings::load(data_dir);
+        let download_dir = user_settings::download_dir(&user, default_download_dir.clone());
+        let mut engine_settings = EngineSettings::new(download_dir);
+        engine_settings.busy_policy =
+            user_settings::busy_policy(&user.busy_policy).unwrap_or(engine_settings.busy_policy);
+        engine_settings.max_transfers = user.max_transfers as usize;
+        engine_settings.max_transfers_per_server = user.max_transfers as usize;
+        (engine_settings, default_download_dir, user)
     }
 
     /// A download as the UI shows it (after a command, from the manifest alone).

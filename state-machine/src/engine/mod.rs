@@ -134,7 +134,18 @@ pub enum CoreError {
     /// Another process holds the runner lock of the data folder.
     #[error(transparent)]
     Runner(#[from] runner_lock::LockError),
+    /// Steps failed on the manifest [`MAX_MANIFEST_FAILURES`] times in a row; no step runs
+    /// until the manifest is repaired (or the process starts again).
+    #[error(
+        "downloads are stopped: the manifest failed {MAX_MANIFEST_FAILURES} times in a row ({0})"
+    )]
+    ManifestStopped(String),
 }
+
+/// Steps that fail on the manifest this many times in a row stop every further step: a
+/// damaged or unwritable database must not turn the scheduler into a loop that asks the
+/// server for the same thing thousands of times.
+pub const MAX_MANIFEST_FAILURES: u32 = 3;
 
 pub use plexdl_protocol::{StepResult, Wake};
 
@@ -169,6 +180,12 @@ impl CoreError {
                     None => FailureKind::OtherRunner.sentence().to_string(),
                 },
             ),
+            CoreError::ManifestStopped(_) => ErrorBody::new(
+                FailureKind::Manifest,
+                format!(
+                    "Downloads are stopped because the list of downloads failed {MAX_MANIFEST_FAILURES} times in a row. If the disk is full, free some space and start again; otherwise rebuild the list with `plexdl doctor`: every finished download comes back from the small file beside it."
+                ),
+            ),
             CoreError::Runner(runner_lock::LockError::Io { .. }) => ErrorBody::new(
                 FailureKind::Storage,
                 plexdl_redact::redact_text(&self.to_string()).into_owned(),
@@ -186,6 +203,8 @@ pub struct DownloadCore {
     runner: Mutex<Option<runner_lock::RunnerLock>>,
     /// What this process says it runs, written into the lock when it takes it.
     runner_name: Mutex<String>,
+    /// Steps that failed on the manifest in a row, and the last such failure.
+    manifest_failures: Mutex<(u32, String)>,
     settings: EngineSettings,
     servers: registry::Servers,
     stops: registry::StopFlags,
@@ -211,6 +230,7 @@ impl DownloadCore {
             manifest,
             data_dir: data_dir.to_path_buf(),
             runner: Mutex::new(None),
+            manifest_failures: Mutex::new((0, String::new())),
             runner_name: Mutex::new(format!(
                 "{} {}",
                 env!("CARGO_PKG_NAME"),
@@ -576,11 +596,24 @@ impl DownloadCore {
     /// Only the runner of the data folder runs steps: the first step takes the runner lock
     /// if the host has not, and a step in a process that cannot take it fails with
     /// `otherRunner`, before it touches any file.
+    ///
+    /// After [`MAX_MANIFEST_FAILURES`] steps in a row failed on the manifest, every step
+    /// fails at once with `ManifestStopped`, before any request to a server.
     pub async fn run_step(&self, id: i64, stop: Arc<AtomicBool>) -> Result<StepResult, CoreError> {
         self.ensure_runner()?;
+        {
+            let failures = self
+                .manifest_failures
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if failures.0 >= MAX_MANIFEST_FAILURES {
+                return Err(CoreError::ManifestStopped(failures.1.clone()));
+            }
+        }
         self.stops.enter(id, stop.clone());
         let result = stepper::run(self, id, &stop).await;
         self.stops.leave(id, &stop);
+        self.count_manifest_failure(&result);
         // A cancel that came while the step wrote (from any process) leaves the partial
         // file to the step's own process, which removes it now that the writing is over.
         if let Ok(Some(plexdl_protocol::DownloadStatus::Cancelled)) =
@@ -590,6 +623,42 @@ impl DownloadCore {
             self.delete_partial(id)?;
         }
         result
+    }
+
+    fn count_manifest_failure(&self, result: &Result<StepResult, CoreError>) {
+        let mut failures = self
+            .manifest_failures
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match result {
+            Err(CoreError::Manifest(error))
+                if !matches!(error, ManifestError::NoSuchDownload(_)) =>
+            {
+                failures.0 += 1;
+                failures.1 = plexdl_redact::redact_text(&error.to_string()).into_owned();
+                tracing::warn!(failures = failures.0, error = %failures.1, "a step failed on the manifest");
+            }
+            Err(_) => {}
+            Ok(_) => *failures = (0, String::new()),
+        }
+    }
+
+    /// Whether steps are stopped after repeated manifest failures (see `run_step`).
+    pub fn manifest_stopped(&self) -> bool {
+        self.manifest_failures
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .0
+            >= MAX_MANIFEST_FAILURES
+    }
+
+    /// Makes this core the runner with a lock its process already holds (the repair takes
+    /// the lock before it moves the damaged manifest aside, and keeps it while it rebuilds).
+    pub fn adopt_runner_lock(&self, lock: runner_lock::RunnerLock) {
+        *self
+            .runner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(lock);
     }
 
     /// Applies an event from outside a step (a user command, the network, verification)

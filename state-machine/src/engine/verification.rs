@@ -134,6 +134,57 @@ impl DownloadCore {
         Ok(())
     }
 
+    /// After the manifest was rebuilt: every partial file that no download claims but whose
+    /// sidecar shows plexdl wrote it becomes a queued download again, under the same file
+    /// name. It starts from zero (its partial file is removed): without the lost row, which
+    /// bytes were synced to disk is not known. Returns how many were queued again.
+    pub fn requeue_unfinished_from_sidecars(&self) -> Result<u64, CoreError> {
+        let folder = self.settings.download_dir.clone();
+        let known: Vec<String> = self
+            .list()?
+            .into_iter()
+            .filter_map(|row| row.local_file_path)
+            .collect();
+        let entries = std::fs::read_dir(&folder).map_err(|source| CoreError::Folder {
+            path: folder.display().to_string(),
+            source,
+        })?;
+        let mut queued = 0;
+        for entry in entries.flatten() {
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            let Some(media) = name.strip_suffix(".part") else {
+                continue;
+            };
+            if known.iter().any(|known| known == media) || folder.join(media).exists() {
+                continue;
+            }
+            let Some(car) = sidecar::read(&sidecar::path_for(&folder, media)) else {
+                continue;
+            };
+            let new = NewDownload {
+                media_rating_key: car.media_rating_key.clone(),
+                server_identifier: car.server_identifier.clone(),
+                part_index: car.part_index,
+                title: car.title.clone(),
+                quality: car.quality.clone(),
+                cached_metadata_json: car.metadata.to_string(),
+                bytes_total: car.bytes_total,
+                part_key: car.part_key.clone(),
+            };
+            let _ = std::fs::remove_file(entry.path());
+            let id = self.manifest.write(|tx| {
+                let id = rows::insert(tx, &new, queued)?;
+                rows::set_file(tx, id, media, car.part_key.as_deref())?;
+                Ok(id)
+            })?;
+            tracing::info!(download_id = id, file = %media, "queued again from its sidecar");
+            queued += 1;
+        }
+        Ok(queued)
+    }
+
     /// Adds a finished file found on disk (with its sidecar) back to the manifest.
     fn adopt(&self, file_name: &str, car: &Sidecar, size: u64) -> Result<(), CoreError> {
         let new = NewDownload {

@@ -45,10 +45,31 @@ impl ManifestError {
         }
     }
 
+    /// Whether the database itself is damaged (SQLite finds a corrupted page or no
+    /// database at all, or a stored machine no longer parses): trying again cannot help,
+    /// rebuilding from the sidecars can.
+    pub fn is_damage(&self) -> bool {
+        let sqlite = match self {
+            ManifestError::Open { source, .. } | ManifestError::Sql(source) => source,
+            _ => return false,
+        };
+        match sqlite {
+            rusqlite::Error::SqliteFailure(failure, _) => matches!(
+                failure.code,
+                rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
+            ),
+            rusqlite::Error::FromSqlConversionFailure(..) => true,
+            _ => false,
+        }
+    }
+
     /// A plain sentence for the user.
     pub fn user_message(&self) -> String {
         match self {
             ManifestError::NoSuchDownload(id) => format!("There is no download with id {id}."),
+            other if other.is_damage() => format!(
+                "The list of downloads is damaged ({other}). Rebuild it with `plexdl doctor`: every finished download comes back from the small file beside it."
+            ),
             other => format!("The list of downloads could not be read or written: {other}."),
         }
     }
