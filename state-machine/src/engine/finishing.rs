@@ -26,39 +26,53 @@ pub(super) async fn verify(
             "The download has no file name.",
         )));
     };
+    // Finishing is one step that can be repeated: the machine stays in Verifying until the
+    // end of it is recorded, so a step killed anywhere in here (before the rename, after it,
+    // before the extras are saved) does the rest when it runs again.
     let size = match std::fs::metadata(&part_path) {
-        Ok(metadata) => metadata.len(),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            // Verified and renamed already (a step that stopped right after the rename).
-            if std::fs::metadata(&final_path).is_ok_and(|m| Some(m.len()) == row.bytes_total) {
-                return Ok(Ok(()));
+        Ok(metadata) => {
+            let size = metadata.len();
+            let expected = row.bytes_total.unwrap_or(size);
+            if expected != size || size != row.bytes_done || size == 0 {
+                tracing::warn!(
+                    size,
+                    expected,
+                    recorded = row.bytes_done,
+                    "finished file has the wrong size"
+                );
+                core.delete_partial(id)?;
+                return Ok(Err(failure(
+                    FailureKind::VerifyFailed,
+                    "The finished file did not have the expected size. It is downloaded again.",
+                )));
             }
-            core.delete_partial(id)?;
-            return Ok(Err(failure(
-                FailureKind::VerifyFailed,
-                "The partial file disappeared; the download starts again.",
-            )));
+            if let Err(error) = std::fs::rename(&part_path, &final_path) {
+                return Ok(Err(io_failure("rename", &part_path, &error)));
+            }
+            sync_folder(&final_path);
+            size
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            // Renamed already by a step that stopped after the rename: go on from there.
+            match std::fs::metadata(&final_path) {
+                Ok(metadata)
+                    if metadata.len() > 0
+                        && row.bytes_total.is_none_or(|total| total == metadata.len()) =>
+                {
+                    tracing::info!(file = %final_path.display(), "finishing a download renamed before a stop");
+                    metadata.len()
+                }
+                _ => {
+                    core.delete_partial(id)?;
+                    return Ok(Err(failure(
+                        FailureKind::VerifyFailed,
+                        "The partial file disappeared; the download starts again.",
+                    )));
+                }
+            }
         }
         Err(error) => return Ok(Err(io_failure("check", &part_path, &error))),
     };
-    let expected = row.bytes_total.unwrap_or(size);
-    if expected != size || size != row.bytes_done || size == 0 {
-        tracing::warn!(
-            size,
-            expected,
-            recorded = row.bytes_done,
-            "finished file has the wrong size"
-        );
-        core.delete_partial(id)?;
-        return Ok(Err(failure(
-            FailureKind::VerifyFailed,
-            "The finished file did not have the expected size. It is downloaded again.",
-        )));
-    }
-    if let Err(error) = std::fs::rename(&part_path, &final_path) {
-        return Ok(Err(io_failure("rename", &part_path, &error)));
-    }
-    sync_folder(&final_path);
     let row = core.manifest.write(|tx| {
         rows::checkpoint(tx, id, size, Some(size), row.validator.as_deref())?;
         rows::get(tx, id)

@@ -5,7 +5,8 @@
 //! - A finished download whose file is missing or has the wrong size becomes Failed with the
 //!   kind `missing` or `corrupt`, a plain message, and Retry as its action.
 //! - An unfinished download whose partial file is shorter than recorded (or gone) has its
-//!   progress set back to what is on disk.
+//!   progress set back to what is on disk, unless it was stopped after the rename to its
+//!   final name (its next step finishes it).
 //! - A partial file with no download is removed after a grace period, if its sidecar shows
 //!   that plexdl wrote it; any other file is never touched.
 //! - A finished file with no download but with its sidecar is adopted again as Completed.
@@ -59,7 +60,14 @@ impl DownloadCore {
                     .partial_path(row)
                     .and_then(|path| std::fs::metadata(path).ok())
                     .map_or(0, |meta| meta.len());
-                if on_disk < row.bytes_done {
+                // A download stopped right after its partial file was renamed has its bytes
+                // under the final name; its next step finishes it.
+                let renamed = row.download_status == DownloadStatus::Verifying
+                    && self
+                        .final_path(row)
+                        .and_then(|path| std::fs::metadata(path).ok())
+                        .is_some_and(|meta| meta.len() == row.bytes_done);
+                if on_disk < row.bytes_done && !renamed {
                     tracing::warn!(
                         download_id = row.id,
                         recorded = row.bytes_done,

@@ -79,3 +79,76 @@ async fn killed_and_reopened_cores_finish_every_download() {
         "nothing left to schedule"
     );
 }
+
+#[tokio::test]
+async fn a_stop_right_after_the_rename_is_finished_on_the_next_start() {
+    use plexdl_core::engine::sidecar::{self, Sidecar};
+    use plexdl_core::machine::{self, Event, Route};
+    use plexdl_core::manifest::rows;
+
+    let server = ReplayServer::start_default().expect("server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("downloads");
+    let (id, name, sha, artwork) = {
+        let core = open_core(dir.path(), &server);
+        let id = core
+            .enqueue(SERVER, &["55"], QualityPreset::Original)
+            .await
+            .expect("enqueued")[0];
+        let row = run_to_end(&core, id).await;
+        assert_eq!(row.download_status, "completed");
+        let name = row.local_file_path.clone().expect("name");
+        let car = sidecar::read(&sidecar::path_for(&folder, &name)).expect("sidecar");
+        let artwork = car.artwork.clone().expect("a poster was saved");
+        let sha = sha256_file(&core.final_path(&row).expect("path"));
+        // The state a kill right after the rename leaves: the file under its final name,
+        // the machine still Verifying, the poster not saved, and the sidecar pre-flight
+        // wrote (without extras).
+        core.manifest()
+            .write(|tx| {
+                let mut verifying = machine::new_machine(1);
+                for event in [
+                    Event::Start,
+                    Event::PreflightPassed {
+                        route: Route::Direct,
+                    },
+                    Event::TransferComplete,
+                ] {
+                    machine::handle(&mut verifying, &event);
+                }
+                rows::save_machine(tx, id, &verifying)
+            })
+            .expect("back to verifying");
+        std::fs::remove_file(folder.join(&artwork)).expect("poster removed");
+        sidecar::write(
+            &folder,
+            &name,
+            &Sidecar::from_row(&core.get(id).expect("row"), Vec::new(), None),
+        )
+        .expect("sidecar without extras");
+        (id, name, sha, artwork)
+    };
+    // The next start: verification at start, then the download's next step.
+    let core = open_core(dir.path(), &server);
+    let report = core.verify().expect("verified");
+    assert_eq!(
+        report.repaired, 0,
+        "the progress was not set back: {report:?}"
+    );
+    let before = core.get(id).expect("row");
+    assert_eq!(before.download_status, "verifying");
+    let row = run_to_end(&core, id).await;
+    assert_eq!(row.download_status, "completed", "{row:?}");
+    assert_eq!(
+        (row.bytes_done, row.bytes_total),
+        (13_400_382, Some(13_400_382)),
+        "not Downloaded 0.0 of 13.4 MB"
+    );
+    assert_eq!(sha256_file(&folder.join(&name)), sha);
+    assert!(
+        folder.join(&artwork).exists(),
+        "the poster was fetched then"
+    );
+    let car = sidecar::read(&sidecar::path_for(&folder, &name)).expect("sidecar");
+    assert_eq!(car.artwork.as_deref(), Some(artwork.as_str()));
+}
