@@ -388,8 +388,12 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
             app.core().delete(*id)?;
             crate::say!("Removed download {id} and its files.");
         }
-        Command::Verify => {
-            let report = app.core().verify()?;
+        Command::Verify { deep } => {
+            let report = if *deep {
+                app.core().verify_deep()?
+            } else {
+                app.core().verify()?
+            };
             print_json(&report);
         }
         Command::Run { until_idle } => {

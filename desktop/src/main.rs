@@ -107,8 +107,12 @@ pub enum Command {
     Retry { id: i64 },
     /// Remove a download and its files.
     Remove { id: i64 },
-    /// Compare the downloads with the files on disk and repair what differs.
-    Verify,
+    /// Compare the downloads with the files on disk and repair what differs. With --deep,
+    /// read every finished file and compare its SHA-256 with the one recorded.
+    Verify {
+        #[arg(long)]
+        deep: bool,
+    },
     /// Rebuild a damaged or lost list of downloads from the small files beside the
     /// downloads (the damaged one is kept under a dated name).
     Doctor,

@@ -106,6 +106,10 @@ fn same_secret(given: &str, expected: &str) -> bool {
             == 0
 }
 
+/// The Sec-Fetch-Site values of a request the app's own page makes (`none`: typed or
+/// bookmarked by the user).
+const SAME_ORIGIN_SITES: [&str; 2] = ["same-origin", "none"]; // not the protocol's vocabulary: HTTP values
+
 /// Why a request to the bridge, the events or the thumbnails is refused, if it is.
 fn refusal(headers: &HeaderMap, secret: &str) -> Option<&'static str> {
     let host = headers
@@ -122,7 +126,7 @@ fn refusal(headers: &HeaderMap, secret: &str) -> Option<&'static str> {
     if let Some(site) = headers
         .get("sec-fetch-site")
         .and_then(|value| value.to_str().ok())
-        && !matches!(site, "same-origin" | "none")
+        && !SAME_ORIGIN_SITES.contains(&site)
     {
         return Some("This request comes from another web page.");
     }

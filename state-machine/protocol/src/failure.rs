@@ -317,7 +317,7 @@ impl FailureKind {
                 false,
                 Retry,
                 Warn,
-                "The downloaded file is damaged (its size is not what was downloaded). Download it again.",
+                "The downloaded file is damaged: its size or its content is not what was downloaded. Download it again.",
             ),
             FailureKind::Internal => row(
                 true,

@@ -239,6 +239,15 @@ pub struct ItemPage {
     pub total: u64,
 }
 
+/// Parameters of `downloads.verify`: with `deep`, every finished file is read and its
+/// SHA-256 compared with the one recorded when it was written (sizes only otherwise).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VerifyOptions {
+    #[serde(default)]
+    pub deep: bool,
+}
+
 /// Parameters naming one download.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     Diagnostics, DownloadId, DownloadSnapshot, EnqueueParams, Estimate, EstimateParams, ItemPage,
     ItemRef, ItemSummary, ItemsParams, PinInfo, PinRef, SectionSummary, ServerRef, ServerSummary,
-    SettingsChange, SettingsView, SignInState, VerifyReport,
+    SettingsChange, SettingsView, SignInState, VerifyOptions, VerifyReport,
 };
 
 /// One bridge method.
@@ -95,8 +95,9 @@ methods! {
     DownloadsRetry = "downloads.retry", DownloadId => DownloadSnapshot;
     /// Deletes a download and its files.
     DownloadsRemove = "downloads.remove", DownloadId => Removed;
-    /// Compares the downloads with the files on disk and repairs what differs.
-    DownloadsVerify = "downloads.verify", NoParams => VerifyReport;
+    /// Compares the downloads with the files on disk and repairs what differs (with
+    /// `deep`, also each finished file's content).
+    DownloadsVerify = "downloads.verify", VerifyOptions => VerifyReport;
     /// What the download dialog shows before anything is queued.
     DownloadsEstimate = "downloads.estimate", EstimateParams => Estimate;
     /// The settings.

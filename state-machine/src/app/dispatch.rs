@@ -317,8 +317,15 @@ impl Handler for DownloadsRemove {
 }
 
 impl Handler for DownloadsVerify {
-    async fn handle(app: &App, _: NoParams) -> Result<plexdl_protocol::VerifyReport, AppError> {
-        Ok(app.core.verify()?)
+    async fn handle(
+        app: &App,
+        p: plexdl_protocol::VerifyOptions,
+    ) -> Result<plexdl_protocol::VerifyReport, AppError> {
+        Ok(if p.deep {
+            app.core.verify_deep()?
+        } else {
+            app.core.verify()?
+        })
     }
 }
 

@@ -83,12 +83,12 @@ pub(super) async fn verify(
         Some(server) => save_extras(core, &server, &row).await,
         None => (Vec::new(), None),
     };
+    let car = Sidecar {
+        sha256: core.manifest.read(|tx| rows::content_hash(tx, id))?,
+        ..Sidecar::from_row(&row, subtitles, artwork)
+    };
     if let Some(name) = row.local_file_path.as_deref()
-        && let Err(error) = sidecar::write(
-            &core.settings.download_dir,
-            name,
-            &Sidecar::from_row(&row, subtitles, artwork),
-        )
+        && let Err(error) = sidecar::write(&core.settings.download_dir, name, &car)
     {
         tracing::warn!(%error, "could not write the sidecar file");
     }

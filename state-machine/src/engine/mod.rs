@@ -7,6 +7,8 @@
 //! same transaction that saves the result, so a pause from the user and a transfer that
 //! ends at the same moment never overwrite each other.
 
+#[path = "contentHash.rs"]
+pub mod content_hash;
 #[path = "fileNames.rs"]
 pub mod file_names;
 mod finishing;

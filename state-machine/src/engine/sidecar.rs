@@ -35,6 +35,10 @@ pub struct Sidecar {
     pub artwork: Option<String>,
     /// The item's metadata as the server sent it.
     pub metadata: serde_json::Value,
+    /// The SHA-256 of the finished file (absent before it is finished, and in sidecars
+    /// written before hashes were recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 impl Sidecar {
@@ -54,6 +58,7 @@ impl Sidecar {
             artwork,
             metadata: serde_json::from_str(&row.cached_metadata_json)
                 .unwrap_or(serde_json::Value::Null),
+            sha256: None,
         }
     }
 }

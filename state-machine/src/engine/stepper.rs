@@ -287,8 +287,14 @@ async fn run_transfer(
             .map_err(|error| error.to_string())
     };
     Ok(match transfer(&spec, &mut checkpoint).await {
-        Ok(TransferEnd::Complete { size, .. }) => {
-            tracing::info!(bytes = size, "transfer complete");
+        Ok(TransferEnd::Complete { size, sha256, .. }) => {
+            tracing::info!(
+                bytes = size,
+                sha256 = sha256.as_deref().unwrap_or("(none)"),
+                "transfer complete"
+            );
+            core.manifest
+                .write(|tx| rows::set_content_hash(tx, id, sha256.as_deref()))?;
             Next::Event(Event::TransferComplete)
         }
         Ok(TransferEnd::Stopped { bytes }) => {

@@ -87,6 +87,9 @@ pub enum TransferEnd {
     Complete {
         size: u64,
         validator: Option<String>,
+        /// The SHA-256 of the whole file, computed while it was written (`None` if the
+        /// hash could not be computed; the deep check computes it then).
+        sha256: Option<String>,
     },
     /// Stopped on request or at the deadline, after a checkpoint.
     Stopped { bytes: u64 },
@@ -294,9 +297,11 @@ async fn transfer_here(
                     .map_err(|error| io_failure("read", path, &error))?
                     .len();
                 if spec.expected_size == Some(size) {
+                    // Complete from an earlier step: its bytes are hashed here, once.
                     return Ok(TransferEnd::Complete {
                         size,
                         validator: spec.validator.clone(),
+                        sha256: super::content_hash::hash_file(path).ok(),
                     });
                 }
                 if restarted {
@@ -431,6 +436,7 @@ async fn stream_body(
         .map_err(|error| io_failure("open", path, &error))?;
     let mut writer = BufWriter::with_capacity(WRITE_BUFFER, handle);
     let mut syncs = Syncs::new(file, path)?;
+    let hasher = super::content_hash::ContentHasher::start(path, offset);
     let mut done = offset;
     let mut since_checkpoint = 0u64;
     let mut last_checkpoint = Instant::now();
@@ -489,7 +495,13 @@ async fn stream_body(
                 save!()?;
                 return match total {
                     Some(total) if done != total => Err(failure(FailureKind::ConnectionLost, "The server ended the file early. It will be tried again from where it stopped.".to_string())),
-                    _ => Ok(TransferEnd::Complete { size: done, validator }),
+                    _ => {
+                        let sha256 = hasher
+                            .finish()
+                            .inspect_err(|error| tracing::warn!(%error, "the file's hash could not be computed"))
+                            .ok();
+                        Ok(TransferEnd::Complete { size: done, validator, sha256 })
+                    }
                 };
             }
             Ok(Ok(Some(chunk))) => {
@@ -516,6 +528,7 @@ async fn stream_body(
                     let _ = save!();
                     return Err(result);
                 }
+                hasher.feed(&chunk);
                 done += len;
                 since_checkpoint += len;
                 if let Some(synced) = syncs.finished()? {

@@ -23,8 +23,21 @@ use crate::manifest::{NewDownload, rows};
 pub use plexdl_protocol::VerifyReport;
 
 impl DownloadCore {
-    /// Compares the manifest with the download folder and repairs what differs.
+    /// Compares the manifest with the download folder and repairs what differs (sizes only;
+    /// [`DownloadCore::verify_deep`] reads every finished file as well).
     pub fn verify(&self) -> Result<VerifyReport, CoreError> {
+        self.verify_with(false)
+    }
+
+    /// Like [`DownloadCore::verify`], and every finished file is read and its SHA-256
+    /// compared with the one recorded when it was written: a file that differs is Corrupt,
+    /// with download-again as its action. A finished download without a recorded hash (from
+    /// before hashes were kept) gets the hash of its file now.
+    pub fn verify_deep(&self) -> Result<VerifyReport, CoreError> {
+        self.verify_with(true)
+    }
+
+    fn verify_with(&self, deep: bool) -> Result<VerifyReport, CoreError> {
         let mut report = VerifyReport::default();
         let rows = self.list()?;
         for row in &rows {
@@ -38,6 +51,7 @@ impl DownloadCore {
                     Ok(meta) if row.bytes_total.is_some_and(|total| total != meta.len()) => {
                         Some(FailureKind::Corrupt)
                     }
+                    Ok(_) if deep => self.content_differs(row.id, &path)?,
                     Ok(_) => None,
                 };
                 if let Some(kind) = lost {
@@ -90,6 +104,30 @@ impl DownloadCore {
         )?;
         tracing::info!(?report, "verification done");
         Ok(report)
+    }
+
+    /// Reads a finished file and compares its SHA-256 with the recorded one: `Corrupt` when
+    /// they differ. A missing record is filled in; a file that cannot be read is `Missing`.
+    fn content_differs(
+        &self,
+        id: i64,
+        path: &std::path::Path,
+    ) -> Result<Option<FailureKind>, CoreError> {
+        let Ok(actual) = super::content_hash::hash_file(path) else {
+            return Ok(Some(FailureKind::Missing));
+        };
+        match self.manifest.read(|tx| rows::content_hash(tx, id))? {
+            Some(recorded) if recorded != actual => {
+                tracing::warn!(download_id = id, %recorded, %actual, "the finished file changed on disk");
+                Ok(Some(FailureKind::Corrupt))
+            }
+            Some(_) => Ok(None),
+            None => {
+                self.manifest
+                    .write(|tx| rows::set_content_hash(tx, id, Some(&actual)))?;
+                Ok(None)
+            }
+        }
     }
 
     fn scan_folder(&self, known: &[String], report: &mut VerifyReport) -> Result<(), CoreError> {
@@ -221,6 +259,7 @@ impl DownloadCore {
             rows::save_machine(tx, id, &completed)?;
             rows::set_file(tx, id, file_name, car.part_key.as_deref())?;
             rows::checkpoint(tx, id, size, Some(size), None)?;
+            rows::set_content_hash(tx, id, car.sha256.as_deref())?;
             Ok(id)
         })?;
         tracing::info!(download_id = id, file = %file_name, "adopted a finished file from its sidecar");

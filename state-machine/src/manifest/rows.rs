@@ -230,6 +230,34 @@ pub fn summaries(transaction: &Transaction<'_>) -> Result<Vec<DownloadSummary>, 
     Ok(rows)
 }
 
+/// Records the SHA-256 of a download's file (`None` forgets it, for a file fetched again).
+pub fn set_content_hash(
+    transaction: &Transaction<'_>,
+    id: i64,
+    sha256: Option<&str>,
+) -> Result<(), ManifestError> {
+    transaction.execute(
+        "UPDATE downloads SET content_sha256 = ?2 WHERE id = ?1",
+        params![id, sha256],
+    )?;
+    Ok(())
+}
+
+/// The recorded SHA-256 of a download's file, if there is one.
+pub fn content_hash(
+    transaction: &Transaction<'_>,
+    id: i64,
+) -> Result<Option<String>, ManifestError> {
+    Ok(transaction
+        .query_row(
+            "SELECT content_sha256 FROM downloads WHERE id = ?1",
+            [id],
+            |row| row.get::<_, Option<String>>(0),
+        )
+        .optional()?
+        .flatten())
+}
+
 /// The status of a download, if it is still there (a cheap read for the runner's look at
 /// changes from other processes).
 pub fn status_of(

@@ -5,7 +5,7 @@
 use rusqlite::{Connection, Transaction};
 
 /// The schema version this program writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Step `n` upgrades version `n` to `n + 1`.
 const STEPS: [&str; SCHEMA_VERSION as usize] = [
@@ -50,6 +50,9 @@ const STEPS: [&str; SCHEMA_VERSION as usize] = [
         local_file_path, download_status, created_at_timestamp, part_index, title, quality,
         machine_format, bytes_done, bytes_total, validator, part_key, queue_id, queue_item_id,
         attempts, error_kind, error_message, next_wake_at, updated_at, group_title);",
+    // 3 -> 4: the SHA-256 of each finished file, for the deep check. It is the last column
+    // and in no index: only that check and the finishing step read it.
+    "ALTER TABLE downloads ADD COLUMN content_sha256 TEXT;",
 ];
 
 /// Why the manifest cannot be opened.

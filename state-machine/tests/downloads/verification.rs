@@ -95,6 +95,7 @@ async fn orphans_are_removed_and_a_lost_manifest_is_rebuilt_from_sidecars() {
         subtitles: Vec::new(),
         artwork: None,
         metadata: serde_json::json!({}),
+        sha256: None,
     };
     plexdl_core::engine::sidecar::write(&folder, "Leftover.mkv", &claim).expect("sidecar");
     // Another program's partial file in the same folder, three days old.
@@ -155,4 +156,78 @@ async fn orphans_are_removed_and_a_lost_manifest_is_rebuilt_from_sidecars() {
         0,
         "adopting is done once"
     );
+}
+
+#[tokio::test]
+async fn the_deep_check_finds_a_file_that_changed_on_disk_after_a_resumed_download() {
+    // The first answer breaks after 3 MB, so the file is finished by a resume: its hash is
+    // carried across the two transfers.
+    let drop_once = plexdl_replay::FaultRule::new(
+        "/library/parts/46/",
+        plexdl_replay::Fault::DropAfterBytes { bytes: 3_000_000 },
+    )
+    .times(1);
+    let rig = rig(Scenario {
+        faults: vec![drop_once],
+        ..Scenario::default()
+    });
+    let id = rig
+        .core
+        .enqueue(SERVER, &["55"], QualityPreset::Original)
+        .await
+        .expect("enqueued")[0];
+    let row = run_to_end(&rig.core, id).await;
+    assert_eq!(row.download_status, "completed", "{row:?}");
+    let part_requests = rig.server.counters().requests_to("GET /library/parts/{id}");
+    assert!(
+        part_requests >= 2,
+        "the download was resumed ({part_requests} requests)"
+    );
+    let path = finished_file(&rig, &row);
+    let served = rig.server.part_content(46).expect("content").sha256_hex();
+    let recorded = rig
+        .core
+        .manifest()
+        .read(|tx| plexdl_core::manifest::rows::content_hash(tx, id))
+        .expect("read");
+    assert_eq!(
+        recorded.as_deref(),
+        Some(served.as_str()),
+        "the hash of what was written"
+    );
+    assert_eq!(sha256_file(&path), served);
+    let folder = rig.dir.path().join("downloads");
+    let car = plexdl_core::engine::sidecar::read(&plexdl_core::engine::sidecar::path_for(
+        &folder,
+        row.local_file_path.as_deref().expect("name"),
+    ))
+    .expect("sidecar");
+    assert_eq!(car.sha256.as_deref(), Some(served.as_str()));
+
+    // One byte in the middle changes; the size stays.
+    let mut bytes = std::fs::read(&path).expect("file");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    std::fs::write(&path, &bytes).expect("changed");
+    let sizes = rig.core.verify().expect("verified");
+    assert_eq!(sizes.corrupt, 0, "a size check cannot see it: {sizes:?}");
+    let deep = rig.core.verify_deep().expect("verified");
+    assert_eq!(deep.corrupt, 1, "{deep:?}");
+    let row = rig.core.get(id).expect("row");
+    assert_eq!(row.download_status, "failed");
+    assert_eq!(
+        row.error_kind,
+        Some(plexdl_protocol::FailureKind::Corrupt),
+        "{row:?}"
+    );
+    assert_eq!(
+        plexdl_protocol::FailureKind::Corrupt.action(),
+        plexdl_protocol::Action::Retry
+    );
+    // Downloading it again gives the server's file and its hash again.
+    rig.core.retry(id).expect("retry");
+    let row = run_to_end(&rig.core, id).await;
+    assert_eq!(row.download_status, "completed", "{row:?}");
+    assert_eq!(sha256_file(&finished_file(&rig, &row)), served);
+    assert_eq!(rig.core.verify_deep().expect("verified").corrupt, 0);
 }

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use plexdl_protocol::VerifyOptions;
 use plexdl_protocol::methods::{DiagnosticsGet, DownloadsVerify, NoParams};
 use plexdl_protocol::{Diagnostics as Report, ErrorBody, VerifyReport};
 
@@ -65,7 +66,8 @@ pub fn Diagnostics() -> impl IntoView {
     let verify = move || {
         verified.set(None);
         spawn_local(async move {
-            let answer = bridge_client::call::<DownloadsVerify>(NoParams {})
+            // The screen's check reads every finished file (the deep check).
+            let answer = bridge_client::call::<DownloadsVerify>(VerifyOptions { deep: true })
                 .await
                 .map(|result| verify_sentence(&result));
             let _ = verified.try_set(Some(answer));
