@@ -418,8 +418,12 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
                 Outcome::SomeFailed => EXIT_DOWNLOAD_FAILED,
             });
         }
-        Command::Ui { listen, ui_dir } => {
-            return serve(Arc::new(app), *listen, ui_dir.clone()).await;
+        Command::Ui {
+            listen,
+            ui_dir,
+            allow_remote,
+        } => {
+            return serve(Arc::new(app), *listen, ui_dir.clone(), *allow_remote).await;
         }
         Command::Demo { .. } | Command::Doctor => {}
     }
@@ -431,14 +435,32 @@ async fn serve(
     app: Arc<App>,
     listen: std::net::SocketAddr,
     ui_dir: std::path::PathBuf,
+    allow_remote: bool,
 ) -> Result<u8, Failure> {
+    // Beyond this machine, anyone who reaches the port and has the key controls plexdl:
+    // that takes a flag, never a listen address alone.
+    let remote = !listen.ip().is_loopback();
+    if remote && !allow_remote {
+        return Err(usage(format!(
+            "{listen} is reachable from other machines; plexdl ui listens on this machine only (127.0.0.1) unless --allow-remote is given as well."
+        )));
+    }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|error| usage(format!("cannot listen on {listen}: {error}")))?;
     let address = listener
         .local_addr()
         .map_err(|error| usage(error.to_string()))?;
+    let secret = crate::ui_server::new_secret().map_err(|error| Failure {
+        message: format!("no random numbers for the launch secret: {error}"),
+        code: EXIT_ERROR,
+    })?;
     crate::say!("Serving the app at http://{address}/ (bridge: POST http://{address}/bridge)");
+    if remote {
+        crate::say!(
+            "This address is reachable from other machines. Open http://{address}/?key={secret} there (with this machine's name or address); anyone with that key controls plexdl until it stops."
+        );
+    }
     let stop = Arc::new(AtomicBool::new(false));
     // If another process runs the downloads, this one shows them and passes commands on
     // through the manifest; its scheduler takes over when that process ends.
@@ -448,14 +470,11 @@ async fn serve(
         stop.clone(),
         format!("plexdl ui at http://{address}/"),
     ));
-    let secret = crate::ui_server::new_secret().map_err(|error| Failure {
-        message: format!("no random numbers for the launch secret: {error}"),
-        code: EXIT_ERROR,
-    })?;
     let state = crate::ui_server::UiState {
         app,
         ui_dir: Some(ui_dir),
         secret: secret.into(),
+        remote,
     };
     let shutdown = {
         let stop = stop.clone();
@@ -464,8 +483,7 @@ async fn serve(
             stop.store(true, Ordering::Relaxed);
         }
     };
-    axum::serve(listener, crate::ui_server::router(state))
-        .with_graceful_shutdown(shutdown)
+    crate::ui_server::serve_bounded(listener, crate::ui_server::router(state), shutdown)
         .await
         .map_err(|error| Failure {
             message: format!("the server stopped: {error}"),
@@ -522,7 +540,7 @@ async fn demo(
     crate::say!("Demo: queued downloads {ids:?} (a film and an episode)");
     let app = Arc::new(app);
     if !exit_when_done {
-        return serve(app, listen, ui_dir).await;
+        return serve(app, listen, ui_dir, false).await;
     }
     let outcome = scheduler::run(
         app.clone(),

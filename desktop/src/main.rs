@@ -128,6 +128,9 @@ pub enum Command {
         /// The built UI (default: ui-wasm/dist).
         #[arg(long, default_value = "ui-wasm/dist")]
         ui_dir: PathBuf,
+        /// Allow a --listen address other machines can reach (prints the key to open it).
+        #[arg(long)]
+        allow_remote: bool,
     },
     /// Start a built-in replay Plex server, connect to it, queue a film and an episode, and
     /// serve the app (data goes to a new temporary folder unless --data-dir is given).

@@ -27,7 +27,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -46,6 +46,54 @@ pub struct UiState {
     pub ui_dir: Option<PathBuf>,
     /// This launch's secret (see the module documentation).
     pub secret: Arc<str>,
+    /// Listening beyond this machine (`--allow-remote`): any Host is answered, and a page
+    /// gets the secret only when its address carries it (`/?key=SECRET`), since anyone who
+    /// can reach the port could load a page.
+    pub remote: bool,
+}
+
+/// Connections open at once; more are closed as soon as they are accepted.
+pub const MAX_CONNECTIONS: usize = 64;
+
+/// A request's headers must arrive within this time (also the longest a kept-alive
+/// connection waits for its next request), and a bridge request's body too.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Serves `router` on `listener` until `stop` completes: at most [`MAX_CONNECTIONS`] at
+/// once, each closed if a request's headers take longer than [`READ_TIMEOUT`], so idle or
+/// slow connections, however many, cannot stop the bridge for longer than that.
+pub async fn serve_bounded(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    stop: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    let permits = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    tokio::pin!(stop);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => accepted?,
+            () = &mut stop => return Ok(()),
+        };
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            tracing::info!(%peer, "connection closed: {MAX_CONNECTIONS} are open already");
+            drop(stream);
+            continue;
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(READ_TIMEOUT);
+            if let Err(error) = builder
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await
+            {
+                tracing::debug!(%peer, %error, "connection ended");
+            }
+            drop(permit);
+        });
+    }
 }
 
 /// The name of the cookie that carries the launch secret.
@@ -72,7 +120,10 @@ pub fn router(state: UiState) -> Router {
         .merge(app_only)
         .fallback(static_file)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
-        .layer(axum::middleware::from_fn(loopback_only))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            loopback_only,
+        ))
         .with_state(state)
 }
 
@@ -154,7 +205,14 @@ fn json_response(status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-async fn loopback_only(request: Request, next: axum::middleware::Next) -> Response {
+async fn loopback_only(
+    State(state): State<UiState>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if state.remote {
+        return next.run(request).await;
+    }
     let host = request
         .headers()
         .get(header::HOST)
@@ -172,11 +230,20 @@ async fn loopback_only(request: Request, next: axum::middleware::Next) -> Respon
     }
 }
 
-async fn bridge(
-    State(state): State<UiState>,
-    headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Response {
+async fn bridge(State(state): State<UiState>, headers: HeaderMap, body: Body) -> Response {
+    let body =
+        match tokio::time::timeout(READ_TIMEOUT, axum::body::to_bytes(body, MAX_REQUEST_BYTES))
+            .await
+        {
+            Ok(read) => read,
+            Err(_) => {
+                return (
+                    StatusCode::REQUEST_TIMEOUT,
+                    "The request's body did not arrive in time.",
+                )
+                    .into_response();
+            }
+        };
     let Ok(body) = body else {
         let answer = plexdl_protocol::Response::error(
             0,
@@ -290,18 +357,29 @@ fn content_type(path: &str) -> &'static str {
 }
 
 async fn static_file(State(state): State<UiState>, request: Request) -> Response {
+    let keyed = request
+        .uri()
+        .query()
+        .into_iter()
+        .flat_map(|query| query.split('&'))
+        .filter_map(|pair| pair.split_once('='))
+        .any(|(name, value)| name == "key" && same_secret(value, &state.secret));
     let mut response = static_answer(&state, request).await;
-    // Every page of the app carries the launch secret back to the bridge (see above).
+    response.headers_mut().insert(
+        "x-content-type-options",
+        header::HeaderValue::from_static("nosniff"),
+    );
+    // Every page of the app carries the launch secret back to the bridge (see above); beyond
+    // this machine only a page whose address carried the key gets it.
+    if state.remote && !keyed {
+        return response;
+    }
     if let Ok(cookie) = header::HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={}; Path=/; SameSite=Strict; HttpOnly",
         state.secret
     )) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
-    response.headers_mut().insert(
-        "x-content-type-options",
-        header::HeaderValue::from_static("nosniff"),
-    );
     response
 }
 

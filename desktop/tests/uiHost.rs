@@ -377,3 +377,113 @@ async fn a_huge_thumbnail_is_refused_and_the_host_stays_small() {
         );
     }
 }
+
+#[tokio::test]
+async fn idle_connections_cannot_stop_the_bridge_for_long() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let host = UiHost::start(&dir.path().join("data"), &dir.path().join("no-ui")).await;
+    let address = host.base.trim_start_matches("http://").to_string();
+    // Far more connections than the host keeps, none of which ever sends a byte.
+    let mut idle = Vec::new();
+    for _ in 0..500 {
+        if let Ok(stream) = tokio::net::TcpStream::connect(&address).await {
+            idle.push(stream);
+        }
+    }
+    // The host keeps at most its 64 connections open (Linux: count its open files).
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    if let Ok(entries) = std::fs::read_dir(format!("/proc/{}/fd", host.running.0.id())) {
+        let open = entries.count();
+        eprintln!("the host has {open} files open with 500 idle connections");
+        assert!(open < 150, "the host holds {open} open files");
+    }
+    let started = std::time::Instant::now();
+    let mut answered = None;
+    while started.elapsed() < std::time::Duration::from_secs(15) {
+        let request = host
+            .client
+            .post(format!("{}/bridge", host.base))
+            .header("content-type", "application/json")
+            .body(json!({"v": 1, "id": 1, "method": "downloads.list"}).to_string())
+            .timeout(std::time::Duration::from_secs(2))
+            .send()
+            .await;
+        if let Ok(response) = request
+            && response.status() == 200
+        {
+            answered = Some(started.elapsed());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let after = answered.expect("the bridge answered again");
+    eprintln!("answered {after:?} after 500 idle connections were opened");
+    assert!(
+        after < std::time::Duration::from_secs(8),
+        "the bridge was blocked for {after:?}"
+    );
+    drop(idle);
+}
+
+#[test]
+fn listening_beyond_this_machine_needs_a_flag_and_a_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let no_ui = dir.path().join("no-ui");
+    let refused = Command::new(PLEXDL)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["ui", "--listen", "0.0.0.0:0", "--ui-dir"])
+        .arg(&no_ui)
+        .output()
+        .expect("runs");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--allow-remote"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+
+    let mut child = Command::new(PLEXDL)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["ui", "--listen", "0.0.0.0:0", "--allow-remote", "--ui-dir"])
+        .arg(&no_ui)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("ui starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let _running = Running(child);
+    let _serving = lines.next().expect("a line").expect("text");
+    let told = lines.next().expect("a line").expect("text");
+    let opened = told
+        .split_whitespace()
+        .find(|word| word.contains("?key="))
+        .expect("the address with its key");
+    let (address, key) = opened.split_once("/?key=").expect("address and key");
+    let port = address.rsplit(':').next().expect("port");
+    let base = format!("http://127.0.0.1:{port}");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let without = reqwest::get(format!("{base}/")).await.expect("page");
+        assert!(
+            without.headers().get("set-cookie").is_none(),
+            "no key, no secret"
+        );
+        let wrong = reqwest::get(format!("{base}/?key=guessed"))
+            .await
+            .expect("page");
+        assert!(wrong.headers().get("set-cookie").is_none());
+        let with = reqwest::get(format!("{base}/?key={key}"))
+            .await
+            .expect("page");
+        let cookie = with
+            .headers()
+            .get("set-cookie")
+            .and_then(|value| value.to_str().ok())
+            .expect("the key gives the secret")
+            .to_string();
+        assert!(cookie.contains(key), "{cookie}");
+    });
+}
