@@ -316,17 +316,8 @@ fn a_failed_download_makes_run_exit_5() {
             retry_after: None,
         },
     );
-    let server = ReplayServer::builder()
-        .scenario(Scenario {
-            faults: vec![forbidden],
-            ..Scenario::default()
-        })
-        .start()
-        .expect("server");
-    let dir = tempfile::tempdir().expect("temp dir");
+    let (server, dir) = queued_with(vec![forbidden]);
     let data = dir.path().join("data");
-    connect(&data, &server);
-    assert!(plexdl(&data, &server, &["download", "55"]).status.success());
     let run = plexdl(&data, &server, &["run", "--until-idle"]);
     assert_eq!(run.status.code(), Some(5));
     let status: Value =
@@ -344,23 +335,8 @@ fn mix(value: u64) -> u64 {
 #[test]
 fn killed_runs_resume_and_finish_byte_identical() {
     // 13.4 MB at 2 MB/s: about 7 seconds of transfer to interrupt.
-    let slow = FaultRule::new(
-        "/library/parts/",
-        Fault::Throttle {
-            bytes_per_second: 2_000_000,
-        },
-    );
-    let server = ReplayServer::builder()
-        .scenario(Scenario {
-            faults: vec![slow],
-            ..Scenario::default()
-        })
-        .start()
-        .expect("server");
-    let dir = tempfile::tempdir().expect("temp dir");
+    let (server, dir) = queued_throttled(2_000_000);
     let data = dir.path().join("data");
-    connect(&data, &server);
-    assert!(plexdl(&data, &server, &["download", "55"]).status.success());
     let size = 13_400_382u64;
     let mut kills = 0u64;
     let (mut served_before, mut kept_before) = (0u64, 0u64);
@@ -454,12 +430,12 @@ fn login_lists_the_account_servers_and_logout_forgets_the_token() {
     assert!(!token_file.exists());
 }
 
-/// A throttled server with film 55 (13.4 MB) connected and queued in a new data folder.
-fn queued_throttled(bytes_per_second: u64) -> (ReplayServer, tempfile::TempDir) {
-    let slow = FaultRule::new("/library/parts/", Fault::Throttle { bytes_per_second });
+/// A server with these faults, and film 55 (13.4 MB) connected and queued in a new data
+/// folder (`<dir>/data`).
+fn queued_with(faults: Vec<FaultRule>) -> (ReplayServer, tempfile::TempDir) {
     let server = ReplayServer::builder()
         .scenario(Scenario {
-            faults: vec![slow],
+            faults,
             ..Scenario::default()
         })
         .start()
@@ -469,6 +445,14 @@ fn queued_throttled(bytes_per_second: u64) -> (ReplayServer, tempfile::TempDir) 
     connect(&data, &server);
     assert!(plexdl(&data, &server, &["download", "55"]).status.success());
     (server, dir)
+}
+
+/// A throttled server with film 55 queued (see [`queued_with`]).
+fn queued_throttled(bytes_per_second: u64) -> (ReplayServer, tempfile::TempDir) {
+    queued_with(vec![FaultRule::new(
+        "/library/parts/",
+        Fault::Throttle { bytes_per_second },
+    )])
 }
 
 fn spawn_run(data: &Path) -> std::process::Child {

@@ -84,6 +84,20 @@ impl UiHost {
         }
     }
 
+    /// `plexdl ui` on `<dir>/data`, connected to `server` first (with no built UI).
+    async fn connected_to(server: &ReplayServer, dir: &Path) -> UiHost {
+        let data = dir.join("data");
+        let connected = Command::new(PLEXDL)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["connect", "--url", server.base_url()])
+            .env("PLEXDL_TOKEN", server.token())
+            .output()
+            .expect("connect");
+        assert!(connected.status.success());
+        UiHost::start(&data, &dir.join("no-ui")).await
+    }
+
     /// The most memory the host's process has used so far (VmHWM, Linux).
     fn peak_memory_bytes(&self) -> Option<u64> {
         let status =
@@ -149,16 +163,7 @@ fn demo_runs_headless_to_the_end() {
 async fn ui_host_serves_the_bridge_events_and_thumbnails() {
     let server = ReplayServer::start_default().expect("replay server");
     let dir = tempfile::tempdir().expect("temp dir");
-    let data = dir.path().join("data");
-    let connected = Command::new(PLEXDL)
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["connect", "--url", server.base_url()])
-        .env("PLEXDL_TOKEN", server.token())
-        .output()
-        .expect("connect");
-    assert!(connected.status.success());
-    let host = UiHost::start(&data, &dir.path().join("no-ui")).await;
+    let host = UiHost::connected_to(&server, dir.path()).await;
     let (base, client) = (host.base.clone(), host.client.clone());
     let post = |body: String| {
         client
@@ -334,16 +339,7 @@ async fn a_huge_thumbnail_is_refused_and_the_host_stays_small() {
         .start()
         .expect("replay server");
     let dir = tempfile::tempdir().expect("temp dir");
-    let data = dir.path().join("data");
-    let connected = Command::new(PLEXDL)
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["connect", "--url", server.base_url()])
-        .env("PLEXDL_TOKEN", server.token())
-        .output()
-        .expect("connect");
-    assert!(connected.status.success());
-    let host = UiHost::start(&data, &dir.path().join("no-ui")).await;
+    let host = UiHost::connected_to(&server, dir.path()).await;
     let servers: Value = host
         .client
         .post(format!("{}/bridge", host.base))

@@ -63,6 +63,22 @@ impl Sidecar {
     }
 }
 
+impl Sidecar {
+    /// The download a sidecar describes, as a new row (the manifest rebuilt or adopting).
+    pub fn new_download(&self) -> crate::manifest::NewDownload {
+        crate::manifest::NewDownload {
+            media_rating_key: self.media_rating_key.clone(),
+            server_identifier: self.server_identifier.clone(),
+            part_index: self.part_index,
+            title: self.title.clone(),
+            quality: self.quality.clone(),
+            cached_metadata_json: self.metadata.to_string(),
+            bytes_total: self.bytes_total,
+            part_key: self.part_key.clone(),
+        }
+    }
+}
+
 /// The sidecar's path for a media file name.
 pub fn path_for(folder: &Path, file_name: &str) -> PathBuf {
     folder.join(format!("{file_name}{SIDECAR_SUFFIX}"))

@@ -209,16 +209,7 @@ impl DownloadCore {
             let Some(car) = sidecar::read(&sidecar::path_for(&folder, media)) else {
                 continue;
             };
-            let new = NewDownload {
-                media_rating_key: car.media_rating_key.clone(),
-                server_identifier: car.server_identifier.clone(),
-                part_index: car.part_index,
-                title: car.title.clone(),
-                quality: car.quality.clone(),
-                cached_metadata_json: car.metadata.to_string(),
-                bytes_total: car.bytes_total,
-                part_key: car.part_key.clone(),
-            };
+            let new = car.new_download();
             let _ = std::fs::remove_file(entry.path());
             let id = self.manifest.write(|tx| {
                 let id = rows::insert(tx, &new, queued)?;
@@ -234,14 +225,8 @@ impl DownloadCore {
     /// Adds a finished file found on disk (with its sidecar) back to the manifest.
     fn adopt(&self, file_name: &str, car: &Sidecar, size: u64) -> Result<(), CoreError> {
         let new = NewDownload {
-            media_rating_key: car.media_rating_key.clone(),
-            server_identifier: car.server_identifier.clone(),
-            part_index: car.part_index,
-            title: car.title.clone(),
-            quality: car.quality.clone(),
-            cached_metadata_json: car.metadata.to_string(),
             bytes_total: Some(size),
-            part_key: car.part_key.clone(),
+            ..car.new_download()
         };
         let id = self.manifest.write(|tx| {
             let id = rows::insert(tx, &new, size)?;
