@@ -145,6 +145,19 @@ pub async fn run_to_end(core: &DownloadCore, id: i64) -> DownloadRow {
     );
 }
 
+/// Queues one item at original quality and runs its first download to the end.
+pub async fn download_first(core: &DownloadCore, rating_key: &str) -> DownloadRow {
+    let ids = core
+        .enqueue(
+            SERVER,
+            &[rating_key],
+            plexdl_core::plex::QualityPreset::Original,
+        )
+        .await
+        .expect("enqueued");
+    run_to_end(core, ids[0]).await
+}
+
 /// The SHA-256 of a file, read in pieces.
 pub fn sha256_file(path: &Path) -> String {
     use std::io::Read;

@@ -6,12 +6,12 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
-use plexdl_core::plex::{PlexServer, QualityPreset};
+use plexdl_core::plex::PlexServer;
 use plexdl_protocol::FailureKind;
 use plexdl_replay::{Fault, FaultRule, ReplayServer, Scenario};
 use serde_json::Value;
 
-use crate::support::{SERVER, open_core, rig, run_to_end, sha256_file, transport};
+use crate::support::{download_first, open_core, rig, sha256_file, transport};
 
 /// A plain HTTP listener on another port that records the head of every request and
 /// answers 200, as a host that wants the token would.
@@ -95,12 +95,7 @@ async fn parts_redirected_to_another_port_fail_without_the_token_going_there() {
         faults: vec![redirect_to(&other.base, "/library/parts/", 302)],
         ..Scenario::default()
     });
-    let ids = rig
-        .core
-        .enqueue(SERVER, &["1036"], QualityPreset::Original)
-        .await
-        .expect("enqueued");
-    let row = run_to_end(&rig.core, ids[0]).await;
+    let row = download_first(&rig.core, "1036").await;
     assert_eq!(row.download_status, "failed", "{row:?}");
     assert_eq!(row.error_kind, Some(FailureKind::ForeignAddress), "{row:?}");
     assert_eq!(
@@ -119,12 +114,7 @@ async fn a_redirect_on_the_same_server_is_followed_with_the_token() {
             ..Scenario::default()
         })
         .expect("scenario");
-    let ids = rig
-        .core
-        .enqueue(SERVER, &["1036"], QualityPreset::Original)
-        .await
-        .expect("enqueued");
-    let row = run_to_end(&rig.core, ids[0]).await;
+    let row = download_first(&rig.core, "1036").await;
     assert_eq!(row.download_status, "completed", "{row:?}");
     let file = rig.core.final_path(&row).expect("path");
     assert!(!sha256_file(&file).is_empty());
@@ -167,11 +157,7 @@ async fn part_keys_that_name_another_host_are_refused() {
         .expect("server");
     let dir = tempfile::tempdir().expect("temp dir");
     let core = open_core(dir.path(), &server);
-    let ids = core
-        .enqueue(SERVER, &["1036"], QualityPreset::Original)
-        .await
-        .expect("enqueued");
-    let row = run_to_end(&core, ids[0]).await;
+    let row = download_first(&core, "1036").await;
     assert_eq!(row.download_status, "failed", "{row:?}");
     assert_eq!(row.error_kind, Some(FailureKind::ForeignAddress), "{row:?}");
     assert_eq!(

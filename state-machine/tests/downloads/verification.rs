@@ -6,7 +6,9 @@ use std::time::Duration;
 use plexdl_core::plex::QualityPreset;
 use plexdl_replay::Scenario;
 
-use crate::support::{SERVER, finished_file, open_core, rig, rig_with, run_to_end, sha256_file};
+use crate::support::{
+    SERVER, download_first, finished_file, open_core, rig, rig_with, run_to_end, sha256_file,
+};
 
 #[tokio::test]
 async fn missing_and_damaged_files_are_reported_and_can_be_downloaded_again() {
@@ -171,12 +173,8 @@ async fn the_deep_check_finds_a_file_that_changed_on_disk_after_a_resumed_downlo
         faults: vec![drop_once],
         ..Scenario::default()
     });
-    let id = rig
-        .core
-        .enqueue(SERVER, &["55"], QualityPreset::Original)
-        .await
-        .expect("enqueued")[0];
-    let row = run_to_end(&rig.core, id).await;
+    let row = download_first(&rig.core, "55").await;
+    let id = row.id;
     assert_eq!(row.download_status, "completed", "{row:?}");
     let part_requests = rig.server.counters().requests_to("GET /library/parts/{id}");
     assert!(
