@@ -472,9 +472,11 @@ async fn polls(plexdl_bin: &Path) -> Result<Vec<Figure>, String> {
 
 /// Every measurement, in the order of the table.
 pub async fn all(plexdl_bin: &Path) -> Result<Vec<Figure>, String> {
-    // BENCH_ONLY=manifest measures only the manifest queries (a few seconds) and
-    // BENCH_ONLY=throughput only the throughput, for work on either.
-    if std::env::var("BENCH_ONLY").is_ok_and(|only| only == "manifest") {
+    // BENCH_ONLY=manifest measures only the manifest queries (a few seconds),
+    // BENCH_ONLY=throughput only the throughput and BENCH_ONLY=memory only the peak memory,
+    // for work on one of them.
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    if only == "manifest" {
         return manifest_queries();
     }
     let fixtures = bench_fixtures()?;
@@ -482,6 +484,13 @@ pub async fn all(plexdl_bin: &Path) -> Result<Vec<Figure>, String> {
         .fixtures_dir(fixtures.path())
         .start()
         .map_err(|e| e.to_string())?;
+    if only == "memory" {
+        let mut figures = Vec::new();
+        for file in [TWO_HUNDRED_MIB, TWO_GIB] {
+            figures.push(peak_rss(plexdl_bin, &server, file)?);
+        }
+        return Ok(figures);
+    }
     // The throughput is measured against a replay server in a process of its own, as a real
     // server would be, so that serving and downloading do not share one process.
     let replay_bin = plexdl_bin.with_file_name("plexdl-replay");
@@ -512,9 +521,7 @@ pub async fn all(plexdl_bin: &Path) -> Result<Vec<Figure>, String> {
     let _ = replay.kill();
     let _ = replay.wait();
     let mut figures = vec![measured?];
-    if std::env::var("BENCH_NO_CHECKPOINT").is_ok()
-        || std::env::var("BENCH_ONLY").is_ok_and(|only| only == "throughput")
-    {
+    if std::env::var("BENCH_NO_CHECKPOINT").is_ok() || only == "throughput" {
         return Ok(figures);
     }
     for file in [TWO_HUNDRED_MIB, TWO_GIB] {
