@@ -618,10 +618,9 @@ impl DownloadCore {
         self.count_manifest_failure(&result);
         // A cancel that came while the step wrote (from any process) leaves the partial
         // file to the step's own process, which removes it now that the writing is over.
-        if let Ok(Some(plexdl_protocol::DownloadStatus::Cancelled)) =
-            self.manifest.read(|tx| rows::status_of(tx, id))
-            && self.get(id).is_ok_and(|row| row.bytes_done > 0)
-        {
+        if self.get(id).is_ok_and(|row| {
+            row.download_status == plexdl_protocol::DownloadStatus::Cancelled && row.bytes_done > 0
+        }) {
             self.delete_partial(id)?;
         }
         result
