@@ -411,8 +411,14 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
                     code: EXIT_OTHER_RUNNER,
                 });
             }
-            let outcome =
-                scheduler::run(Arc::new(app), *until_idle, stop, "plexdl run".to_string()).await?;
+            let outcome = scheduler::run(
+                Arc::new(app),
+                *until_idle,
+                stop,
+                "plexdl run".to_string(),
+                false,
+            )
+            .await?;
             return Ok(match outcome {
                 Outcome::AllDone | Outcome::Stopped => 0,
                 Outcome::SomeFailed => EXIT_DOWNLOAD_FAILED,
@@ -469,6 +475,7 @@ async fn serve(
         false,
         stop.clone(),
         format!("plexdl ui at http://{address}/"),
+        true,
     ));
     let state = crate::ui_server::UiState {
         app,
@@ -547,6 +554,7 @@ async fn demo(
         true,
         Arc::new(AtomicBool::new(false)),
         "plexdl demo".to_string(),
+        false,
     )
     .await?;
     for row in app.core().list()? {

@@ -31,11 +31,17 @@ const MAX_SLEEP: Duration = Duration::from_secs(2);
 const FAILED_STEP_PAUSE: Duration = Duration::from_secs(5);
 
 /// Runs due downloads until stopped, or until nothing is left when `until_idle`.
+///
+/// On a damaged or unwritable manifest a scheduler ends with that error, except when
+/// `rebuild_here` (a host that serves the screens, whose Diagnostics screen rebuilds the
+/// list in this process): then it waits, looking every 2 seconds, and goes on once the
+/// list works again.
 pub async fn run(
     app: Arc<App>,
     until_idle: bool,
     stop: Arc<AtomicBool>,
     runner_name: String,
+    rebuild_here: bool,
 ) -> Result<Outcome, plexdl_core::engine::CoreError> {
     let mut next_run: HashMap<i64, Instant> = HashMap::new();
     let mut display = crate::progress::Display::new();
@@ -48,6 +54,7 @@ pub async fn run(
     // ui` beside a `plexdl run`) waits here, looking again every 2 seconds, and takes over
     // when the other process ends.
     let mut told = false;
+    let mut waiting_for_rebuild = false;
     while !app.core().is_runner() {
         match app.core().become_runner(&runner_name) {
             Ok(()) => {}
@@ -66,7 +73,14 @@ pub async fn run(
     if told {
         crate::say!("The other process ended; this one runs the downloads now.");
     }
-    let report = app.core().verify()?;
+    let report = match app.core().verify() {
+        Ok(report) => report,
+        Err(error) if rebuild_here => {
+            tracing::warn!(error = %plexdl_redact::redact_text(&error.to_string()), "the downloads could not be checked at start");
+            Default::default()
+        }
+        Err(error) => return Err(error),
+    };
     if report.missing + report.corrupt + report.adopted + report.orphans_removed + report.repaired
         > 0
     {
@@ -114,7 +128,7 @@ pub async fn run(
             display.step_done(&app, id);
         }
         // Steps stopped on a damaged or unwritable manifest: end with that error, after the
-        // running steps have ended.
+        // running steps have ended (or wait for the screens' rebuild).
         if app.core().manifest_stopped() {
             for (_, step_stop) in running.values() {
                 step_stop.store(true, Ordering::Relaxed);
@@ -122,14 +136,44 @@ pub async fn run(
             for (_, (handle, _)) in running.drain() {
                 let _ = handle.await;
             }
-            return Err(plexdl_core::engine::CoreError::ManifestStopped(
-                "see the log for each failure".to_string(),
-            ));
+            if !rebuild_here {
+                return Err(plexdl_core::engine::CoreError::ManifestStopped(
+                    "see the log for each failure".to_string(),
+                ));
+            }
+            if !waiting_for_rebuild {
+                tracing::warn!("downloads stopped until the list of downloads is rebuilt");
+                crate::complain!(
+                    "{}",
+                    plexdl_core::engine::CoreError::ManifestStopped(String::new())
+                        .public()
+                        .message
+                );
+                waiting_for_rebuild = true;
+            }
+            // The downloads' ids of the old list mean nothing in a rebuilt one.
+            next_run.clear();
+            tokio::time::sleep(MAX_SLEEP).await;
+            continue;
         }
+        waiting_for_rebuild = false;
         // Pauses, cancels and removals from other processes reach running steps here
         // (this loop comes round at least every MAX_SLEEP).
-        app.core().notice_other_processes()?;
-        let wakes = app.core().reconcile()?;
+        let looked = app
+            .core()
+            .notice_other_processes()
+            .and_then(|_| app.core().reconcile());
+        let wakes = match looked {
+            Ok(wakes) => wakes,
+            Err(error) if rebuild_here => {
+                // The screens show the problem (diagnostics.get) and offer the rebuild;
+                // reading the list again every 2 seconds asks no server anything.
+                tracing::warn!(error = %plexdl_redact::redact_text(&error.to_string()), "the list of downloads cannot be read");
+                tokio::time::sleep(MAX_SLEEP).await;
+                continue;
+            }
+            Err(error) => return Err(error),
+        };
         let now = Instant::now();
         for wake in &wakes {
             next_run

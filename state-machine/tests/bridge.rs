@@ -113,6 +113,8 @@ async fn every_example_request_gets_an_answer_of_the_example_shape() {
         "error.unknownMethod",
         "error.badRequest",
         "error.notFound",
+        // Last: the rebuild starts a new list, so the ids above mean nothing after it.
+        "downloads.rebuild",
     ] {
         check(&app, name, example(name)["request"].clone()).await;
     }

@@ -33,3 +33,6 @@ mod verification;
 
 #[path = "downloads/tokenStaysHome.rs"]
 mod token_stays_home;
+
+#[path = "downloads/rebuild.rs"]
+mod rebuild;

@@ -39,6 +39,18 @@ pub struct VerifyReport {
     pub orphans_removed: usize,
 }
 
+/// What a rebuild of the list of downloads did (`downloads.rebuild`, `plexdl doctor`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RebuildReport {
+    /// Where the old database was kept, if there was one.
+    pub kept_as: Option<String>,
+    /// Finished downloads brought back from the files beside them.
+    pub finished: u64,
+    /// Unfinished downloads queued again from the start.
+    pub queued_again: u64,
+}
+
 /// A host message from the UI (not a bridge request): play this finished download,
 /// `{"play": ID}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

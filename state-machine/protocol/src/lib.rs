@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use failure::{Action, FailureKind, KindInfo, LogLevel};
-pub use host::{PlayMessage, StepResult, VerifyReport, Wake};
+pub use host::{PlayMessage, RebuildReport, StepResult, VerifyReport, Wake};
 pub use methods::{METHODS, Method};
 pub use status::{Command, DownloadStatus};
 
@@ -407,6 +407,11 @@ pub struct Diagnostics {
     pub download_dir: String,
     /// The most recent log lines, oldest first, already redacted.
     pub log_lines: Vec<String>,
+    /// Why the list of downloads cannot be used (damaged, or stopped after repeated
+    /// failures), with what to do; absent while it works. The screen offers its rebuild
+    /// (`downloads.rebuild`) then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_problem: Option<String>,
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Diagnostics, DownloadId, DownloadSnapshot, EnqueueParams, Estimate, EstimateParams, ItemPage,
-    ItemRef, ItemSummary, ItemsParams, PinInfo, PinRef, SectionSummary, ServerRef, ServerSummary,
-    SettingsChange, SettingsView, SignInState, VerifyOptions, VerifyReport,
+    ItemRef, ItemSummary, ItemsParams, PinInfo, PinRef, RebuildReport, SectionSummary, ServerRef,
+    ServerSummary, SettingsChange, SettingsView, SignInState, VerifyOptions, VerifyReport,
 };
 
 /// One bridge method.
@@ -98,6 +98,9 @@ methods! {
     /// Compares the downloads with the files on disk and repairs what differs (with
     /// `deep`, also each finished file's content).
     DownloadsVerify = "downloads.verify", VerifyOptions => VerifyReport;
+    /// Rebuilds a damaged list of downloads from the files beside the downloads (the old
+    /// database is kept under a dated name); running downloads stop first.
+    DownloadsRebuild = "downloads.rebuild", NoParams => RebuildReport;
     /// What the download dialog shows before anything is queued.
     DownloadsEstimate = "downloads.estimate", EstimateParams => Estimate;
     /// The settings.

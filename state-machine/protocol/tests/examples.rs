@@ -93,6 +93,7 @@ fn every_example_round_trips_through_the_types() {
             DownloadsRetry,
             DownloadsRemove,
             DownloadsVerify,
+            DownloadsRebuild,
             DownloadsEstimate,
             SettingsGet,
             SettingsSet,

@@ -11,9 +11,10 @@ use std::future::Future;
 
 use plexdl_protocol::methods::{
     DiagnosticsGet, Done, DownloadsCancel, DownloadsEnqueue, DownloadsEstimate, DownloadsList,
-    DownloadsPause, DownloadsRemove, DownloadsResume, DownloadsRetry, DownloadsVerify, Enqueued,
-    LibraryChildren, LibraryItem, LibraryItems, LibrarySections, NoParams, Removed, ServersList,
-    SettingsGet, SettingsSet, SignInPoll, SignInStart, SignInStatus, SignOut,
+    DownloadsPause, DownloadsRebuild, DownloadsRemove, DownloadsResume, DownloadsRetry,
+    DownloadsVerify, Enqueued, LibraryChildren, LibraryItem, LibraryItems, LibrarySections,
+    NoParams, Removed, ServersList, SettingsGet, SettingsSet, SignInPoll, SignInStart,
+    SignInStatus, SignOut,
 };
 use plexdl_protocol::{
     DownloadId, ErrorBody, FailureKind, ItemPage, MAX_REQUEST_BYTES, METHODS, Method, PinInfo,
@@ -139,7 +140,7 @@ impl App {
             SignInStatus, SignInStart, SignInPoll, SignOut, ServersList,
             LibrarySections, LibraryItems, LibraryItem, LibraryChildren,
             DownloadsEnqueue, DownloadsList, DownloadsPause, DownloadsResume, DownloadsCancel,
-            DownloadsRetry, DownloadsRemove, DownloadsVerify, DownloadsEstimate,
+            DownloadsRetry, DownloadsRemove, DownloadsVerify, DownloadsRebuild, DownloadsEstimate,
             SettingsGet, SettingsSet, DiagnosticsGet,
         )
     }
@@ -326,6 +327,12 @@ impl Handler for DownloadsVerify {
         } else {
             app.core.verify()?
         })
+    }
+}
+
+impl Handler for DownloadsRebuild {
+    async fn handle(app: &App, _: NoParams) -> Result<plexdl_protocol::RebuildReport, AppError> {
+        Ok(app.core.rebuild_manifest().await?)
     }
 }
 

@@ -524,6 +524,7 @@ impl App {
             platform: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
             download_dir: self.core.settings().download_dir.display().to_string(),
             log_lines: crate::logging::recent_lines(),
+            list_problem: self.core.manifest_problem(),
         }
     }
 }

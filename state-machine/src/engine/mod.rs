@@ -13,6 +13,7 @@ pub mod content_hash;
 pub mod file_names;
 mod finishing;
 mod preflight;
+mod rebuild;
 pub mod registry;
 pub use preflight::available_space;
 #[path = "runnerLock.rs"]
@@ -142,6 +143,12 @@ pub enum CoreError {
         "downloads are stopped: the manifest failed {MAX_MANIFEST_FAILURES} times in a row ({0})"
     )]
     ManifestStopped(String),
+    /// A rebuild of the manifest is under way; steps wait for it.
+    #[error("the list of downloads is being rebuilt")]
+    Rebuilding,
+    /// A rebuild gave up because running steps did not end in time.
+    #[error("{0} downloads did not stop, so the list of downloads was not rebuilt")]
+    StepsStillRunning(usize),
 }
 
 /// Steps that fail on the manifest this many times in a row stop every further step: a
@@ -185,7 +192,17 @@ impl CoreError {
             CoreError::ManifestStopped(_) => ErrorBody::new(
                 FailureKind::Manifest,
                 format!(
-                    "Downloads are stopped because the list of downloads failed {MAX_MANIFEST_FAILURES} times in a row. If the disk is full, free some space and start again; otherwise rebuild the list with `plexdl doctor`: every finished download comes back from the small file beside it."
+                    "Downloads are stopped because the list of downloads failed {MAX_MANIFEST_FAILURES} times in a row. If the disk is full, free some space and start again; otherwise rebuild the list (the Rebuild button on the Diagnostics screen, or `plexdl doctor`): every finished download comes back from the small file beside it."
+                ),
+            ),
+            CoreError::Rebuilding => ErrorBody::new(
+                FailureKind::Manifest,
+                "The list of downloads is being rebuilt. Downloads go on when that is done.",
+            ),
+            CoreError::StepsStillRunning(count) => ErrorBody::new(
+                FailureKind::Manifest,
+                format!(
+                    "{count} downloads did not stop within a minute, so the list of downloads was not rebuilt. Try again."
                 ),
             ),
             CoreError::Runner(runner_lock::LockError::Io { .. }) => ErrorBody::new(
@@ -207,6 +224,8 @@ pub struct DownloadCore {
     runner_name: Mutex<String>,
     /// Steps that failed on the manifest in a row, and the last such failure.
     manifest_failures: Mutex<(u32, String)>,
+    /// Set while the manifest is rebuilt in this process (see rebuild.rs).
+    rebuilding: AtomicBool,
     settings: EngineSettings,
     servers: registry::Servers,
     stops: registry::StopFlags,
@@ -226,13 +245,14 @@ impl DownloadCore {
                 source,
             })?;
         }
-        let manifest = Manifest::open(&data_dir.join("manifest.sqlite"))?;
+        let manifest = Manifest::open(&data_dir.join(crate::manifest::MANIFEST_FILE))?;
         let slots = slots::Slots::new(settings.max_transfers, settings.max_transfers_per_server);
         Ok(DownloadCore {
             manifest,
             data_dir: data_dir.to_path_buf(),
             runner: Mutex::new(None),
             manifest_failures: Mutex::new((0, String::new())),
+            rebuilding: AtomicBool::new(false),
             runner_name: Mutex::new(format!(
                 "{} {}",
                 env!("CARGO_PKG_NAME"),
@@ -612,7 +632,13 @@ impl DownloadCore {
                 return Err(CoreError::ManifestStopped(failures.1.clone()));
             }
         }
+        // Entered before the look at the rebuild mark, so a rebuild that starts now either
+        // is seen here or sees this step and waits for it.
         self.stops.enter(id, stop.clone());
+        if self.is_rebuilding() {
+            self.stops.leave(id, &stop);
+            return Err(CoreError::Rebuilding);
+        }
         let result = stepper::run(self, id, &stop).await;
         self.stops.leave(id, &stop);
         self.count_manifest_failure(&result);
@@ -641,6 +667,26 @@ impl DownloadCore {
             }
             Err(_) => {}
             Ok(_) => *failures = (0, String::new()),
+        }
+    }
+
+    /// Starts counting manifest failures from zero (after a rebuild).
+    pub(crate) fn forget_manifest_failures(&self) {
+        *self
+            .manifest_failures
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = (0, String::new());
+    }
+
+    /// Why the list of downloads cannot be used, in a sentence with what to do, or `None`
+    /// while it works: steps stopped after repeated failures, or the list cannot be read.
+    pub fn manifest_problem(&self) -> Option<String> {
+        if self.manifest_stopped() {
+            return Some(CoreError::ManifestStopped(String::new()).public().message);
+        }
+        match self.manifest.read(rows::count) {
+            Ok(_) => None,
+            Err(error) => Some(CoreError::from(error).public().message),
         }
     }
 

@@ -10,8 +10,10 @@
 
 pub mod rows;
 pub mod schema;
+#[path = "setAside.rs"]
+pub mod set_aside;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -33,7 +35,15 @@ pub enum ManifestError {
     Sql(#[from] rusqlite::Error),
     #[error("no download with id {0}")]
     NoSuchDownload(i64),
+    #[error("cannot move the list of downloads {path} aside: {source}")]
+    SetAside {
+        path: String,
+        source: std::io::Error,
+    },
 }
+
+/// The manifest's file name in the data folder.
+pub const MANIFEST_FILE: &str = "manifest.sqlite";
 
 impl ManifestError {
     /// The manifest's one mapping to the public kind: an unknown id is the caller's
@@ -68,7 +78,7 @@ impl ManifestError {
         match self {
             ManifestError::NoSuchDownload(id) => format!("There is no download with id {id}."),
             other if other.is_damage() => format!(
-                "The list of downloads is damaged ({other}). Rebuild it with `plexdl doctor`: every finished download comes back from the small file beside it."
+                "The list of downloads is damaged ({other}). Rebuild it (the Rebuild button on the Diagnostics screen, or `plexdl doctor`): every finished download comes back from the small file beside it."
             ),
             other => format!("The list of downloads could not be read or written: {other}."),
         }
@@ -84,16 +94,42 @@ pub struct Manifest {
 impl Manifest {
     /// Opens (creating if needed) the manifest at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Manifest, ManifestError> {
-        let open_error = |source| ManifestError::Open {
-            path: path.display().to_string(),
-            source,
-        };
-        let mut connection = Connection::open(path).map_err(open_error)?;
-        configure(&connection).map_err(open_error)?;
-        schema::migrate(&mut connection)?;
         Ok(Manifest {
-            connection: Mutex::new(connection),
+            connection: Mutex::new(open_connection(path)?),
         })
+    }
+
+    /// Closes the database at `path` (which this manifest has open), moves it aside (see
+    /// [`set_aside::set_aside`]) and opens a new, empty one in its place; every later read
+    /// and write goes to the new one. Returns where the old database went.
+    ///
+    /// If it cannot be moved, the old database is opened again and the error returned. If
+    /// no database can be opened at `path` afterwards, the manifest is left on an empty
+    /// in-memory database without tables, so every later read and write fails (and steps
+    /// stop after a few) instead of recording downloads where they would be lost.
+    pub fn replace_with_new(&self, path: &Path) -> Result<Option<PathBuf>, ManifestError> {
+        let mut connection = self
+            .connection
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let old = std::mem::replace(&mut *connection, Connection::open_in_memory()?);
+        // A damaged database may fail to close cleanly; dropping it closes it anyway.
+        if let Err((old, error)) = old.close() {
+            tracing::warn!(%error, "the old list of downloads did not close cleanly");
+            drop(old);
+        }
+        let kept = match set_aside::set_aside(path) {
+            Ok(kept) => kept,
+            Err(error) => {
+                if let Ok(reopened) = open_connection(path) {
+                    *connection = reopened;
+                }
+                return Err(error);
+            }
+        };
+        *connection = open_connection(path)?;
+        tracing::info!(kept_as = ?kept, "a new list of downloads was started");
+        Ok(kept)
     }
 
     /// A manifest in memory (tests).
@@ -137,6 +173,18 @@ impl Manifest {
         transaction.commit()?;
         Ok(result)
     }
+}
+
+/// Opens the database at `path`, configured, with its schema brought up to date.
+fn open_connection(path: &Path) -> Result<Connection, ManifestError> {
+    let open_error = |source| ManifestError::Open {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut connection = Connection::open(path).map_err(open_error)?;
+    configure(&connection).map_err(open_error)?;
+    schema::migrate(&mut connection)?;
+    Ok(connection)
 }
 
 fn configure(connection: &Connection) -> Result<(), rusqlite::Error> {

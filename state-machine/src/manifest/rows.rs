@@ -230,6 +230,15 @@ pub fn summaries(transaction: &Transaction<'_>) -> Result<Vec<DownloadSummary>, 
     Ok(rows)
 }
 
+/// How many downloads there are (SQLite counts them from its smallest index).
+pub fn count(transaction: &Transaction<'_>) -> Result<u64, ManifestError> {
+    Ok(
+        transaction.query_row("SELECT count(*) FROM downloads", [], |row| {
+            row.get::<_, i64>(0)
+        })? as u64,
+    )
+}
+
 /// Records the SHA-256 of a download's file (`None` forgets it, for a file fetched again).
 pub fn set_content_hash(
     transaction: &Transaction<'_>,
