@@ -13,25 +13,50 @@ pub fn clean(text: &str) -> String {
         .join("\n")
 }
 
-/// `println!` for text that may hold server data.
+/// Writes `text` and a line break to `out`; a failed write (the reader is gone) is dropped.
+pub fn write_line(mut out: impl std::io::Write, text: &str) {
+    let _ = writeln!(out, "{}", clean(text));
+}
+
+/// `println!` for text that may hold server data, which never panics.
 #[macro_export]
 macro_rules! say {
     ($($arg:tt)*) => {
-        println!("{}", $crate::terminal::clean(&format!($($arg)*)))
+        $crate::terminal::write_line(std::io::stdout().lock(), &format!($($arg)*))
     };
 }
 
-/// `eprintln!` for text that may hold server data.
+/// `eprintln!` for text that may hold server data, which never panics.
 #[macro_export]
 macro_rules! complain {
     ($($arg:tt)*) => {
-        eprintln!("{}", $crate::terminal::clean(&format!($($arg)*)))
+        $crate::terminal::write_line(std::io::stderr().lock(), &format!($($arg)*))
     };
 }
 
 #[cfg(test)]
 mod tests {
-    use super::clean;
+    use super::{clean, write_line};
+
+    /// A writer whose reader has gone, as stdout after its pipe closed.
+    struct Gone;
+
+    impl std::io::Write for Gone {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        }
+    }
+
+    #[test]
+    fn a_closed_output_is_no_failure() {
+        write_line(Gone, "The other process ended; this one runs the downloads now.");
+        let mut kept = Vec::new();
+        write_line(&mut kept, "a\u{1b}b");
+        assert_eq!(kept, b"a b\n");
+    }
 
     #[test]
     fn line_breaks_stay_and_escapes_go() {

@@ -483,3 +483,103 @@ fn listening_beyond_this_machine_needs_a_flag_and_a_key() {
         assert!(cookie.contains(key), "{cookie}");
     });
 }
+
+/// `plexdl ui` started beside a `plexdl run` that holds the data folder: it shows the other
+/// process's download as it goes, and when that process is killed with SIGKILL in the
+/// middle of the transfer, it takes over and finishes the file, identical to the server's.
+#[tokio::test]
+async fn a_ui_beside_a_runner_takes_over_when_the_runner_is_killed() {
+    let server = ReplayServer::builder()
+        .scenario(Scenario {
+            faults: vec![FaultRule::new(
+                "/library/parts/",
+                Fault::Throttle {
+                    bytes_per_second: 2_000_000,
+                },
+            )],
+            ..Scenario::default()
+        })
+        .start()
+        .expect("server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let plexdl = |args: &[&str]| {
+        Command::new(PLEXDL)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .env("PLEXDL_TOKEN", server.token())
+            .output()
+            .expect("plexdl")
+    };
+    assert!(
+        plexdl(&["connect", "--url", server.base_url()])
+            .status
+            .success()
+    );
+    assert!(plexdl(&["download", "55"]).status.success());
+    let mut runner = Running(
+        Command::new(PLEXDL)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["run", "--until-idle"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("run starts"),
+    );
+    let host = UiHost::start(&data, &dir.path().join("no-ui")).await;
+    let list = || async {
+        let answer: Value = host
+            .client
+            .post(format!("{}/bridge", host.base))
+            .header("content-type", "application/json")
+            .body(json!({"v": 1, "id": 1, "method": "downloads.list"}).to_string())
+            .send()
+            .await
+            .expect("answered")
+            .json()
+            .await
+            .expect("JSON");
+        answer["result"][0].clone()
+    };
+    let started = std::time::Instant::now();
+    // The ui shows the progress the other process records.
+    while list().await["bytesDone"].as_u64().unwrap_or(0) < 3_000_000 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "no progress from the runner"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        runner.0.try_wait().expect("status").is_none(),
+        "the runner still runs"
+    );
+    let _ = runner.0.kill();
+    let _ = runner.0.wait();
+    let killed_at = std::time::Instant::now();
+    let done = loop {
+        let download = list().await;
+        if download["status"] == "completed" {
+            break download;
+        }
+        assert!(
+            killed_at.elapsed() < std::time::Duration::from_secs(30),
+            "the ui did not take over: {download}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    let path = data
+        .join("downloads")
+        .join(done["localFilePath"].as_str().expect("file"));
+    assert_eq!(
+        sha256_file(&path),
+        server.part_content(46).expect("content").sha256_hex()
+    );
+    let holder = std::fs::read_to_string(data.join("runner.lock")).unwrap_or_default();
+    assert!(
+        holder.contains("plexdl ui"),
+        "the ui holds the data folder: {holder}"
+    );
+}
