@@ -52,7 +52,10 @@ mod tests {
 
     #[test]
     fn a_closed_output_is_no_failure() {
-        write_line(Gone, "The other process ended; this one runs the downloads now.");
+        write_line(
+            Gone,
+            "The other process ended; this one runs the downloads now.",
+        );
         let mut kept = Vec::new();
         write_line(&mut kept, "a\u{1b}b");
         assert_eq!(kept, b"a b\n");

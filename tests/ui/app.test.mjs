@@ -9,10 +9,12 @@ import { startApp, launchBrowser, viewports } from './harness.mjs';
 import { LONG, signIn, openItem, queue, card, openDownloads, waitForStatus } from './flows.mjs';
 
 // Transfers throttled so that pause has something to interrupt; conversions refused so
-// that a 480p download fails with the server's reason.
+// that a 480p download fails with the server's reason (a refusal of the conversion itself:
+// 2011 "Downloads not allowed" would be a matter for the server's owner instead).
 const scenario = {
   pinLinkAfterPolls: 2,
   refuseTranscodes: true,
+  refusal: { code: 2000, text: 'Neither direct play nor conversion is available.' },
   faults: [{ path: '/library/parts/', method: 'GET', fault: { kind: 'throttle', bytesPerSecond: 1500000 } }],
 };
 

@@ -412,6 +412,17 @@ impl FailureKind {
         self.info().sentence
     }
 
+    /// Whether the failure is the server's queue item itself (a refused conversion, or an
+    /// item the queue lost): a retry then needs a new item, not the old one again.
+    pub const fn is_queue_item_failure(self) -> bool {
+        matches!(
+            self,
+            FailureKind::TranscodeRefused
+                | FailureKind::DownloadsNotAllowed
+                | FailureKind::QueueItemLost
+        )
+    }
+
     /// The log level.
     pub const fn level(self) -> LogLevel {
         self.info().level

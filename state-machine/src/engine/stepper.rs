@@ -165,6 +165,15 @@ async fn execute(
             core.delete_partial(id)?;
             Next::Continue
         }
+        Effect::RemoveFailedServerItem { queue_id, item_id } => {
+            if let Ok(server) = server_for(core, row)
+                && let Err(error) = server.queue_delete(*queue_id, &[*item_id]).await
+            {
+                // Gone already is fine; the new item is added either way.
+                tracing::info!(%error, queue_id, item_id, "could not remove the failed item from the server's queue");
+            }
+            Next::Continue
+        }
         Effect::RemoveServerItem => {
             if let (Ok(server), Some(queue), Some(item)) =
                 (server_for(core, row), row.queue_id, row.queue_item_id)
@@ -372,13 +381,9 @@ async fn poll(core: &DownloadCore, row: &DownloadRow) -> Result<Next, CoreError>
     Ok(match item.status {
         QueueItemStatus::Available => Next::Event(Event::ServerReady),
         QueueItemStatus::Expired => Next::Event(Event::ServerItemExpired),
-        QueueItemStatus::Error => {
-            let text = item.error.unwrap_or_else(|| "no reason given".to_string());
-            failed(failure(
-                FailureKind::TranscodeRefused,
-                format!("The server could not prepare this item: {text}. Choose another quality."),
-            ))
-        }
+        QueueItemStatus::Error => failed(plex_failure(&crate::plex::download_queue::item_failure(
+            &item,
+        ))),
         _ => {
             let progress = item.transcode.and_then(|t| t.progress).unwrap_or(0.0);
             Next::EventThenStop(

@@ -32,6 +32,11 @@ pub enum Effect {
     DeletePartial,
     /// Remove the item from the server's queue (finished or cancelled).
     RemoveServerItem,
+    /// Remove an item the download no longer uses from the server's queue: one that ended
+    /// in error, before the download is added again (adding the same item with the same
+    /// parameters would give the failed item back). It names the item, because the
+    /// download has already forgotten it when the effect is carried out.
+    RemoveFailedServerItem { queue_id: u64, item_id: u64 },
 }
 
 /// The effects collected while handling one event (the machine's external context).

@@ -412,3 +412,62 @@ fn retrying_a_busy_refusal_overrides_the_busy_check_once() {
     handle(&mut other, &Event::Retry);
     assert!(!other.inner().override_busy);
 }
+
+/// A queue item that ended in error is forgotten and removed on Retry, so the download is
+/// added again (with a new decision) instead of polling the failed item forever; any other
+/// failure keeps the item.
+#[test]
+fn retrying_a_refused_queue_item_removes_it_and_adds_the_download_again() {
+    let queued = [
+        Event::Start,
+        Event::PreflightPassed {
+            route: Route::ServerQueue,
+        },
+        Event::Enqueued {
+            queue_id: 4,
+            item_id: 31,
+        },
+    ];
+    for (kind, removed) in [
+        (FailureKind::TranscodeRefused, true),
+        (FailureKind::DownloadsNotAllowed, true),
+        (FailureKind::QueueItemLost, true),
+        (FailureKind::DiskFull, false),
+    ] {
+        let (mut machine, _) = drive(&queued);
+        handle(
+            &mut machine,
+            &Event::Failed(Failure {
+                kind,
+                retryable: false,
+                ..failure(false, 1)
+            }),
+        );
+        assert_eq!(state_name(machine.state()), "failed", "{kind:?}");
+        let effects = handle(&mut machine, &Event::Retry);
+        let again = handle(
+            &mut machine,
+            &Event::PreflightPassed {
+                route: Route::ServerQueue,
+            },
+        );
+        if removed {
+            assert_eq!(
+                effects,
+                vec![
+                    Effect::RemoveFailedServerItem {
+                        queue_id: 4,
+                        item_id: 31
+                    },
+                    Effect::RunPreflight
+                ],
+                "{kind:?}"
+            );
+            assert_eq!(machine.inner().queue, None, "{kind:?}");
+            assert_eq!(again, vec![Effect::Enqueue], "{kind:?}: added again");
+        } else {
+            assert_eq!(effects, vec![Effect::RunPreflight], "{kind:?}");
+            assert_eq!(again, vec![Effect::PollServer], "{kind:?}: the same item");
+        }
+    }
+}

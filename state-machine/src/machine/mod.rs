@@ -404,10 +404,13 @@ impl Download {
     }
 
     /// Failed{kind, message, retryable}: Retry or Resume go to Preflight with the attempts
-    /// reset (a busy-server refusal is then started anyway); Cancel goes to Cancelled.
+    /// reset (a busy-server refusal is then started anyway); Cancel goes to Cancelled. A
+    /// download whose server queue item ended in error forgets that item and has it removed
+    /// from the server (RemoveFailedServerItem), so it is added again with a new decision.
     #[state]
     fn failed(
         &mut self,
+        context: &mut Effects,
         kind: &mut FailureKind,
         message: &mut String,
         retryable: &mut bool,
@@ -419,6 +422,15 @@ impl Download {
                 self.attempts = 0;
                 // Retrying a download held back by a busy server means "start it anyway".
                 self.override_busy = *kind == FailureKind::ServerBusy;
+                if let Some(queue) = self.queue
+                    && kind.is_queue_item_failure()
+                {
+                    context.push(Effect::RemoveFailedServerItem {
+                        queue_id: queue.queue_id,
+                        item_id: queue.item_id,
+                    });
+                    self.queue = None;
+                }
                 Transition(State::preflight())
             }
             Event::Cancel => Transition(State::cancelled()),

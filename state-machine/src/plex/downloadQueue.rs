@@ -8,6 +8,26 @@ use super::models::{AddedQueueItem, DownloadQueue, DownloadQueueItem, Envelope};
 use super::servers::{PlexServer, segment};
 use super::transcode::{QualityPreset, client_profile_extra};
 
+/// Why a queue item ended in `error`, as the matching error: a refused decision from its
+/// DecisionResult (2011 is "Downloads not allowed"; real servers put only a short code such
+/// as `decisionError` in the item's `error` and the sentence in the DecisionResult,
+/// realServerFindings.md section 2), or else that short code.
+pub fn item_failure(item: &DownloadQueueItem) -> PlexError {
+    if let Some(codes) = &item.decision
+        && let Err(refused) = super::transcode::check_decision(codes)
+    {
+        return refused;
+    }
+    let text = match (&item.decision, item.error.as_deref()) {
+        (Some(codes), Some(code)) if codes.general_decision_text.is_some() => {
+            format!("{} ({code})", super::transcode::decision_text(codes))
+        }
+        (_, Some(code)) if !code.trim().is_empty() => code.trim().to_string(),
+        _ => "no reason given".to_string(),
+    };
+    PlexError::TranscodeRefused { code: 0, text }
+}
+
 fn id_list(ids: &[u64]) -> String {
     ids.iter().map(u64::to_string).collect::<Vec<_>>().join(",")
 }
@@ -55,10 +75,12 @@ impl PlexServer {
         }
         let mut args = vec![("keys", keys.join(","))];
         args.extend(preset.parameters());
-        let headers = vec![("X-Plex-Client-Profile-Extra", client_profile_extra())];
+        // As a query parameter: that is the only form seen working on `/add`; as a header
+        // it is unproven (realServerFindings.md section 2).
+        args.push(("X-Plex-Client-Profile-Extra", client_profile_extra()));
         let path = format!("/downloadQueue/{queue_id}/add");
         let container = self
-            .call_json::<Envelope>(Method::POST, &path, args, headers)
+            .call_json::<Envelope>(Method::POST, &path, args, Vec::new())
             .await?
             .container;
         tracing::info!(
@@ -121,5 +143,54 @@ impl PlexServer {
             &format!("/downloadQueue/{queue_id}/items/{}", id_list(item_ids)),
         )
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::item_failure;
+    use crate::plex::error::PlexError;
+    use crate::plex::models::DownloadQueueItem;
+
+    fn item(json: serde_json::Value) -> DownloadQueueItem {
+        serde_json::from_value(json).expect("an item")
+    }
+
+    #[test]
+    fn an_error_item_is_told_with_the_decision_texts() {
+        let refused = item(serde_json::json!({
+            "id": 7, "status": "error", "error": "decisionError",
+            "DecisionResult": {"generalDecisionCode": 2004, "generalDecisionText": "Could not construct decision request"}
+        }));
+        let failure = item_failure(&refused);
+        assert!(
+            matches!(&failure, PlexError::TranscodeRefused { code: 2004, text } if text == "Could not construct decision request"),
+            "{failure:?}"
+        );
+        assert!(
+            failure.user_message().contains("(code 2004)"),
+            "{}",
+            failure.user_message()
+        );
+        let not_allowed = item(serde_json::json!({
+            "status": "error", "error": "decisionError",
+            "DecisionResult": {"generalDecisionCode": 2011, "generalDecisionText": "Downloads not allowed"}
+        }));
+        assert!(matches!(
+            item_failure(&not_allowed),
+            PlexError::DownloadsNotAllowed { .. }
+        ));
+        let bare =
+            item(serde_json::json!({"status": "error", "error": "Transcoder exited unexpectedly"}));
+        let failure = item_failure(&bare);
+        assert!(
+            matches!(&failure, PlexError::TranscodeRefused { code: 0, text } if text == "Transcoder exited unexpectedly"),
+            "{failure:?}"
+        );
+        assert!(
+            !failure.user_message().contains("code 0"),
+            "{}",
+            failure.user_message()
+        );
     }
 }

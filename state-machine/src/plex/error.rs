@@ -138,6 +138,14 @@ impl PlexError {
             | PlexError::RateLimited { retry_after, .. } => {
                 format!("{sentence}{}", wait(retry_after))
             }
+            // The server's own words for a refused download (decision 2011), where it gave some.
+            PlexError::DownloadsNotAllowed { detail, .. } if !detail.trim().is_empty() => {
+                format!("{sentence} The server said: {} (code 2011).", detail.trim())
+            }
+            // Code 0: the server gave no decision code, only its short error text.
+            PlexError::TranscodeRefused { code: 0, text } => {
+                format!("{sentence} The server said: {text}.")
+            }
             PlexError::TranscodeRefused { code, text } => {
                 format!("{sentence} The server said: {text} (code {code}).")
             }

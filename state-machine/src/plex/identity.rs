@@ -12,6 +12,19 @@ use super::error::PlexError;
 /// The product name shown in the user's list of authorized devices.
 pub const PRODUCT: &str = "PlexDownloader";
 
+/// The client profile asked for on every transcoder and download-queue request. A real
+/// server picks the profile from the platform and device otherwise, and has none for a
+/// desktop-like identity: every conversion then fails at once with DecisionResult 2004
+/// "Could not construct decision request". `Generic` works in exactly this case;
+/// `generic` fails (realServerFindings.md section 1, measured on PMS 1.43).
+pub const CLIENT_PROFILE_NAME: (&str, &str) = ("X-Plex-Client-Profile-Name", "Generic");
+
+/// Whether a server path is a transcoder or download-queue request, the ones that need
+/// [`CLIENT_PROFILE_NAME`].
+pub fn needs_client_profile(path: &str) -> bool {
+    path.starts_with("/video/:/transcode/") || path.starts_with("/downloadQueue")
+}
+
 /// Who is calling: sent as X-Plex-* headers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientIdentity {
@@ -139,6 +152,27 @@ mod tests {
         std::fs::write(&file, "x").expect("damage the file");
         let third = ClientIdentity::load_or_create(&file).expect("replaced");
         assert_ne!(third.client_id, first.client_id);
+    }
+
+    #[test]
+    fn only_transcoder_and_queue_paths_ask_for_the_generic_profile() {
+        assert_eq!(CLIENT_PROFILE_NAME.1, "Generic");
+        for path in [
+            "/video/:/transcode/universal/decision",
+            "/video/:/transcode/universal/start.mkv",
+            "/downloadQueue",
+            "/downloadQueue/3/add",
+            "/downloadQueue/3/item/9/media",
+        ] {
+            assert!(needs_client_profile(path), "{path}");
+        }
+        for path in [
+            "/library/parts/46/1/file.mkv",
+            "/identity",
+            "/library/metadata/55",
+        ] {
+            assert!(!needs_client_profile(path), "{path}");
+        }
     }
 
     #[test]

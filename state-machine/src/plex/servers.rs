@@ -384,10 +384,17 @@ impl PlexServer {
         Transport::url(&call)
     }
 
-    /// A request for a media URL with the identity headers and the token (for transfers).
+    /// A request for a media URL with the identity headers and the token (for transfers);
+    /// a converted file (the live transcoder, a queue item's media) also names the client
+    /// profile.
     pub fn media_request(&self, url: Url) -> reqwest::RequestBuilder {
+        let needs_profile = super::identity::needs_client_profile(url.path());
         let mut builder = self.transport.media_client().get(url);
         for (name, value) in self.transport.identity().headers() {
+            builder = builder.header(name, value);
+        }
+        if needs_profile {
+            let (name, value) = super::identity::CLIENT_PROFILE_NAME;
             builder = builder.header(name, value);
         }
         builder.header("X-Plex-Token", &self.token)

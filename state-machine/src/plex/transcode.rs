@@ -144,6 +144,38 @@ impl TranscodeDecision {
     }
 }
 
+/// The server's reason for a decision in plain words: the general decision's text, and the
+/// transcoder's (or else the direct play) text with its code where it says something else,
+/// as in "Neither direct play nor conversion is available. No conversion profile found for
+/// protocol http (transcoder code 4005)" (the shape real servers send; realServerFindings.md
+/// section 2).
+pub fn decision_text(codes: &DecisionCodes) -> String {
+    let clean = |text: &Option<String>| {
+        text.as_deref()
+            .map(|text| text.trim().trim_end_matches('.').to_string())
+            .filter(|text| !text.is_empty())
+    };
+    let general = clean(&codes.general_decision_text);
+    let detail = match (
+        clean(&codes.transcode_decision_text),
+        clean(&codes.direct_play_decision_text),
+    ) {
+        (Some(text), _) => Some(("transcoder", text, codes.transcode_decision_code)),
+        (None, Some(text)) => Some(("direct play", text, codes.direct_play_decision_code)),
+        (None, None) => None,
+    }
+    .filter(|(_, text, _)| Some(text) != general.as_ref());
+    let detail = detail.map(|(what, text, code)| match code {
+        Some(code) => format!("{text} ({what} code {code})"),
+        None => text,
+    });
+    match (general, detail) {
+        (Some(general), Some(detail)) => format!("{general}. {detail}"),
+        (Some(text), None) | (None, Some(text)) => text,
+        (None, None) => "no reason given".to_string(),
+    }
+}
+
 /// Turns a refused decision into the matching error: code 2011 is "Downloads not allowed";
 /// any other code from 2000 up is a refusal with the server's text.
 pub fn check_decision(codes: &DecisionCodes) -> Result<(), PlexError> {
@@ -151,11 +183,7 @@ pub fn check_decision(codes: &DecisionCodes) -> Result<(), PlexError> {
         .general_decision_code
         .or(codes.transcode_decision_code)
         .unwrap_or(1000);
-    let text = codes
-        .general_decision_text
-        .clone()
-        .or_else(|| codes.transcode_decision_text.clone())
-        .unwrap_or_else(|| "no reason given".to_string());
+    let text = decision_text(codes);
     match code {
         2011 => Err(PlexError::DownloadsNotAllowed {
             path: "/video/:/transcode/universal/decision".to_string(),
@@ -291,6 +319,30 @@ mod tests {
         let extra = client_profile_extra();
         assert!(extra.contains("add-limitation(scope=videoAudioCodec&scopeName=*&type=upperBound&name=audio.channels&value=2)"));
         assert_eq!(extra.matches('+').count(), 1);
+    }
+
+    #[test]
+    fn decision_texts_name_the_transcoder_code_when_it_adds_something() {
+        let refused = DecisionCodes {
+            general_decision_code: Some(2000),
+            general_decision_text: Some("Neither direct play nor conversion is available.".into()),
+            transcode_decision_code: Some(4005),
+            transcode_decision_text: Some("No conversion profile found for protocol http".into()),
+            ..DecisionCodes::default()
+        };
+        assert_eq!(
+            decision_text(&refused),
+            "Neither direct play nor conversion is available. No conversion profile found for protocol http (transcoder code 4005)"
+        );
+        let same = DecisionCodes {
+            general_decision_code: Some(2011),
+            general_decision_text: Some("Downloads not allowed".into()),
+            transcode_decision_code: Some(2011),
+            transcode_decision_text: Some("Downloads not allowed".into()),
+            ..DecisionCodes::default()
+        };
+        assert_eq!(decision_text(&same), "Downloads not allowed");
+        assert_eq!(decision_text(&DecisionCodes::default()), "no reason given");
     }
 
     #[test]

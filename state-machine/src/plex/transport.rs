@@ -215,6 +215,10 @@ impl Transport {
         for (name, value) in self.identity.headers() {
             builder = builder.header(name, value);
         }
+        if super::identity::needs_client_profile(call.path) {
+            let (name, value) = super::identity::CLIENT_PROFILE_NAME;
+            builder = builder.header(name, value);
+        }
         for (name, value) in &call.headers {
             builder = builder.header(*name, value);
         }
