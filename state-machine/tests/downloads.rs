@@ -36,3 +36,6 @@ mod token_stays_home;
 
 #[path = "downloads/rebuild.rs"]
 mod rebuild;
+
+#[path = "downloads/realServerParts.rs"]
+mod real_server_parts;

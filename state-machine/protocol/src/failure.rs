@@ -56,6 +56,9 @@ pub enum FailureKind {
     NotFound,
     ServerOverloaded,
     TranscodeRefused,
+    /// A library part answered 500: real servers send that when a remote streaming or
+    /// conversion limit refuses the file, and trying again does not cure it.
+    FileRefused,
     Unreachable,
     ConnectionLost,
     Tls,
@@ -126,7 +129,7 @@ const fn row(retryable: bool, action: Action, level: LogLevel, sentence: &'stati
 
 impl FailureKind {
     /// Every kind, in the order of the table.
-    pub const ALL: [FailureKind; 40] = [
+    pub const ALL: [FailureKind; 41] = [
         FailureKind::Unauthorized,
         FailureKind::SignInExpired,
         FailureKind::DownloadsNotAllowed,
@@ -134,6 +137,7 @@ impl FailureKind {
         FailureKind::NotFound,
         FailureKind::ServerOverloaded,
         FailureKind::TranscodeRefused,
+        FailureKind::FileRefused,
         FailureKind::Unreachable,
         FailureKind::ConnectionLost,
         FailureKind::Tls,
@@ -216,6 +220,12 @@ impl FailureKind {
                 ChooseAnother,
                 Warn,
                 "The server refused to convert this item. Choose another quality, or Original.",
+            ),
+            FailureKind::FileRefused => row(
+                false,
+                AskServerOwner,
+                Warn,
+                "The server refused this file. A limit its owner set for remote streaming or conversion is the usual cause: download it on the same network as the server, or ask the owner to raise the limit.",
             ),
             FailureKind::Unreachable => row(
                 true,
@@ -443,7 +453,7 @@ impl FailureKind {
 }
 
 /// The wire names, in the order of [`FailureKind::ALL`] (a test checks them against serde).
-const NAMES: [&str; 40] = [
+const NAMES: [&str; 41] = [
     "unauthorized",
     "signInExpired",
     "downloadsNotAllowed",
@@ -451,6 +461,7 @@ const NAMES: [&str; 40] = [
     "notFound",
     "serverOverloaded",
     "transcodeRefused",
+    "fileRefused",
     "unreachable",
     "connectionLost",
     "tls",

@@ -273,6 +273,7 @@ async fn run_transfer(
     tracing::debug!(live_offset_ms, "transfer starting");
     let spec = TransferSpec {
         ranges: route != Route::LiveTranscode,
+        is_part: route == Route::Direct,
         request: &request,
         label: &label,
         part_path: &part_path,

@@ -1,10 +1,16 @@
 //! Moving bytes into `<final name>.part`, resumably.
 //!
-//! A resume sends `Range: bytes=N-` with `If-Range` (the stored ETag, else Last-Modified).
-//! 206 with a Content-Range that starts at N and has the expected total: append. 200: the
-//! server sent the whole file (its file changed, or it ignores ranges): start again from
-//! zero, never append. 416: the file may already be complete: check its size. A
-//! Content-Range that does not match the request: start again from zero and log it.
+//! A resume sends `Range: bytes=N-` with `If-Range` (the stored ETag, else Last-Modified),
+//! closed (`bytes=N-(size-1)`) when the size is known: real servers log closed ranges as
+//! 206, while an open-ended one was seen answered 200 with exactly the tail
+//! (realServerFindings.md section 4). 206 with a Content-Range that starts at N and has the
+//! expected total: append. 200 without Content-Range whose length is exactly what is left
+//! (size - N), with no changed validator: that is the tail asked for: append. Any other
+//! 200: the server sent the whole file (its file changed, or it ignores ranges): start
+//! again from zero, never append. 416: the file may already be complete: check its size. A
+//! Content-Range that does not match the request: start again from zero and log it. A 500
+//! on a library part is the server refusing the file (a remote streaming or conversion
+//! limit; findings section 4), which retrying does not cure: `fileRefused`.
 //!
 //! Progress is checkpointed every 3 MiB or 2 seconds (the engine's settings), never per
 //! chunk: the buffer is written out, a sync of the file starts on a blocking thread while
@@ -45,6 +51,9 @@ pub struct TransferSpec<'a> {
     /// Whether the source supports ranges. A live transcode does not: it is asked to start at
     /// a time offset instead, and its answer is appended to the bytes kept.
     pub ranges: bool,
+    /// Whether the source is a library part (not a converted file): there a 500 means the
+    /// server refuses the file.
+    pub is_part: bool,
     /// Builds the request (URL, identity headers, token); Range and If-Range are added here.
     pub request: &'a (dyn Fn() -> reqwest::RequestBuilder + Send + Sync),
     /// For logs and errors (no token).
@@ -215,7 +224,7 @@ async fn transfer_here(
     loop {
         let mut request = (spec.request)();
         if offset > 0 && spec.ranges {
-            request = request.header(RANGE, format!("bytes={offset}-"));
+            request = request.header(RANGE, range_header(offset, spec.expected_size));
             if let Some(validator) = &spec.validator {
                 request = request.header(IF_RANGE, validator.as_str());
             }
@@ -267,6 +276,16 @@ async fn transfer_here(
                 }
                 range.and_then(|(_, _, total)| total).or(spec.expected_size)
             }
+            200 if offset > 0
+                && spec.ranges
+                && is_the_tail(&headers, length, offset, spec, validator.as_deref()) =>
+            {
+                tracing::info!(
+                    offset,
+                    "the server answered 200 with exactly the rest of the file; appending it"
+                );
+                spec.expected_size
+            }
             200 => {
                 if offset > 0 && spec.ranges {
                     let changed = spec.validator.is_some() && validator != spec.validator;
@@ -316,6 +335,15 @@ async fn transfer_here(
                     .map_err(|error| io_failure("reset", path, &error))?;
                 continue;
             }
+            500 if spec.is_part => {
+                tracing::info!(
+                    status,
+                    "the server refused the file (a streaming or conversion limit)"
+                );
+                return Err(plex_failure(&PlexError::FileRefused {
+                    path: spec.label.to_string(),
+                }));
+            }
             _ => {
                 let status_code = response.status();
                 let body = response
@@ -336,6 +364,33 @@ async fn transfer_here(
         )
         .await;
     }
+}
+
+/// The Range of a resume from `offset`: closed when the size is known.
+fn range_header(offset: u64, expected_size: Option<u64>) -> String {
+    match expected_size {
+        Some(size) if size > offset => format!("bytes={offset}-{}", size - 1),
+        _ => format!("bytes={offset}-"),
+    }
+}
+
+/// Whether a 200 answer to a range request is exactly the rest of the file: no
+/// Content-Range, a length of size - `offset` for a known size, and no validator that
+/// differs from the one the partial file was fetched with.
+fn is_the_tail(
+    headers: &HeaderMap,
+    length: Option<u64>,
+    offset: u64,
+    spec: &TransferSpec<'_>,
+    validator: Option<&str>,
+) -> bool {
+    let unchanged = match (spec.validator.as_deref(), validator) {
+        (Some(kept), Some(now)) => kept == now,
+        _ => true,
+    };
+    headers.get(CONTENT_RANGE).is_none()
+        && unchanged
+        && matches!((spec.expected_size, length), (Some(size), Some(length)) if size > offset && length == size - offset)
 }
 
 /// Syncs of the partial file that run on a blocking thread while the transfer goes on.
@@ -554,6 +609,13 @@ async fn stream_body(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resumes_ask_for_a_closed_range_when_the_size_is_known() {
+        assert_eq!(range_header(1000, Some(5000)), "bytes=1000-4999");
+        assert_eq!(range_header(1000, None), "bytes=1000-");
+        assert_eq!(range_header(5000, Some(5000)), "bytes=5000-");
+    }
 
     #[test]
     fn content_range_is_parsed() {

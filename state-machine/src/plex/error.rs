@@ -40,6 +40,8 @@ pub enum PlexError {
     },
     #[error("the server refused to convert the item: {text} (code {code})")]
     TranscodeRefused { code: u64, text: String },
+    #[error("{path}: the server refused the file (HTTP 500)")]
+    FileRefused { path: String },
     #[error("no address of the server answered: {}", describe_failures(.attempts))]
     Unreachable { attempts: Vec<ConnectionFailure> },
     #[error("{path}: the connection broke: {reason}")]
@@ -93,6 +95,7 @@ impl PlexError {
             PlexError::NotFound { .. } => FailureKind::NotFound,
             PlexError::ServerOverloaded { .. } => FailureKind::ServerOverloaded,
             PlexError::TranscodeRefused { .. } => FailureKind::TranscodeRefused,
+            PlexError::FileRefused { .. } => FailureKind::FileRefused,
             PlexError::Unreachable { .. } => FailureKind::Unreachable,
             PlexError::ConnectionLost { .. } => FailureKind::ConnectionLost,
             PlexError::Tls { .. } => FailureKind::Tls,
@@ -178,6 +181,7 @@ mod tests {
                 code: 4001,
                 text: "Codec not supported".into(),
             },
+            PlexError::FileRefused { path: path.clone() },
             PlexError::Unreachable {
                 attempts: vec![ConnectionFailure {
                     uri: "http://a".into(),
