@@ -269,6 +269,7 @@ async fn run_transfer(
         )));
     };
     let label = format!("download {id}");
+    let library = server.clone();
     let request = move || server.media_request(url.clone());
     tracing::debug!(live_offset_ms, "transfer starting");
     let spec = TransferSpec {
@@ -315,11 +316,45 @@ async fn run_transfer(
                 Next::Stop(StepResult::WakeAfter { millis: 0 })
             }
         }
+        Err(failure) if route == Route::Direct && failure.kind == FailureKind::NotFound => {
+            failed(after_part_not_found(&library, row, failure).await)
+        }
         Err(failure) => {
             tracing::info!(kind = %failure.kind, retryable = failure.retryable, "transfer failed");
             failed(failure)
         }
     })
+}
+
+/// What a 404 on a part means. A file replaced on the server (an upgrade) keeps its item
+/// and rating key, and its part gets a new key while the old one answers 404
+/// (realServerFindings.md section 4). So the item is read again: a different key for the
+/// same part is a changed file, fetched again from zero on the next try (pre-flight sees
+/// the new key); an item that is gone, or a part whose key is the same, stays not found.
+async fn after_part_not_found(
+    server: &PlexServer,
+    row: &DownloadRow,
+    not_found: Failure,
+) -> Failure {
+    match server.metadata(&row.media_rating_key).await {
+        Ok(item) => {
+            let key = item
+                .parts()
+                .nth(row.part_index as usize)
+                .and_then(|part| part.key.clone());
+            if key.is_some() && key != row.part_key {
+                tracing::warn!(old_key = ?row.part_key, new_key = ?key, "the file was replaced on the server");
+                failure(
+                    FailureKind::FileChanged,
+                    "The file changed on the server; downloading the new version.",
+                )
+            } else {
+                tracing::info!("the part is missing on the server although its item is there");
+                not_found
+            }
+        }
+        Err(error) => plex_failure(&error),
+    }
 }
 
 async fn enqueue(core: &DownloadCore, row: &DownloadRow) -> Result<Next, CoreError> {
