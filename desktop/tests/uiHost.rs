@@ -98,6 +98,20 @@ impl UiHost {
         UiHost::start(&data, &dir.join("no-ui")).await
     }
 
+    /// A bridge request without parameters, answered as JSON.
+    async fn call(&self, method: &str) -> Value {
+        self.client
+            .post(format!("{}/bridge", self.base))
+            .header("content-type", "application/json")
+            .body(json!({"v": 1, "id": 1, "method": method}).to_string())
+            .send()
+            .await
+            .expect("answered")
+            .json()
+            .await
+            .expect("JSON")
+    }
+
     /// The most memory the host's process has used so far (VmHWM, Linux).
     fn peak_memory_bytes(&self) -> Option<u64> {
         let status =
@@ -340,17 +354,7 @@ async fn a_huge_thumbnail_is_refused_and_the_host_stays_small() {
         .expect("replay server");
     let dir = tempfile::tempdir().expect("temp dir");
     let host = UiHost::connected_to(&server, dir.path()).await;
-    let servers: Value = host
-        .client
-        .post(format!("{}/bridge", host.base))
-        .header("content-type", "application/json")
-        .body(json!({"v": 1, "id": 1, "method": "servers.list"}).to_string())
-        .send()
-        .await
-        .expect("answered")
-        .json()
-        .await
-        .expect("JSON");
+    let servers = host.call("servers.list").await;
     let server_id = servers["result"][0]["id"].as_str().expect("a server");
     for _ in 0..3 {
         let thumb = host
@@ -529,20 +533,7 @@ async fn a_ui_beside_a_runner_takes_over_when_the_runner_is_killed() {
             .expect("run starts"),
     );
     let host = UiHost::start(&data, &dir.path().join("no-ui")).await;
-    let list = || async {
-        let answer: Value = host
-            .client
-            .post(format!("{}/bridge", host.base))
-            .header("content-type", "application/json")
-            .body(json!({"v": 1, "id": 1, "method": "downloads.list"}).to_string())
-            .send()
-            .await
-            .expect("answered")
-            .json()
-            .await
-            .expect("JSON");
-        answer["result"][0].clone()
-    };
+    let list = || async { host.call("downloads.list").await["result"][0].clone() };
     let started = std::time::Instant::now();
     // The ui shows the progress the other process records.
     while list().await["bytesDone"].as_u64().unwrap_or(0) < 3_000_000 {

@@ -5,10 +5,24 @@
 use plexdl_core::plex::QualityPreset;
 use plexdl_replay::{Fault, FaultRule, Scenario};
 
-use crate::support::{SERVER, finished_file, rig, run_to_end, sha256_file};
+use crate::support::{SERVER, download_first, finished_file, rig, run_to_end, sha256_file};
 
 const PART_46: &str = "/library/parts/46/";
 const SIZE: u64 = 13_400_382;
+
+/// A rig whose server answers every request for Big Buck Bunny's file with `status`.
+fn answering_parts_with(status: u16) -> crate::support::Rig {
+    rig(Scenario {
+        faults: vec![FaultRule::new(
+            PART_46,
+            Fault::StatusSequence {
+                statuses: vec![status],
+                retry_after: None,
+            },
+        )],
+        ..Scenario::default()
+    })
+}
 
 #[tokio::test]
 async fn a_200_with_the_rest_of_the_file_is_appended() {
@@ -19,12 +33,7 @@ async fn a_200_with_the_rest_of_the_file_is_appended() {
         ],
         ..Scenario::default()
     });
-    let id = rig
-        .core
-        .enqueue(SERVER, &["55"], QualityPreset::Original)
-        .await
-        .expect("enqueued")[0];
-    let row = run_to_end(&rig.core, id).await;
+    let row = download_first(&rig.core, "55").await;
     assert_eq!(row.download_status, "completed", "{row:?}");
     assert_eq!(
         sha256_file(&finished_file(&rig, &row)),
@@ -41,22 +50,8 @@ async fn a_200_with_the_rest_of_the_file_is_appended() {
 
 #[tokio::test]
 async fn a_500_on_a_part_is_a_refusal_told_at_once() {
-    let rig = rig(Scenario {
-        faults: vec![FaultRule::new(
-            PART_46,
-            Fault::StatusSequence {
-                statuses: vec![500],
-                retry_after: None,
-            },
-        )],
-        ..Scenario::default()
-    });
-    let id = rig
-        .core
-        .enqueue(SERVER, &["55"], QualityPreset::Original)
-        .await
-        .expect("enqueued")[0];
-    let row = run_to_end(&rig.core, id).await;
+    let rig = answering_parts_with(500);
+    let row = download_first(&rig.core, "55").await;
     assert_eq!(row.download_status, "failed", "{row:?}");
     assert_eq!(row.error_kind.map(|kind| kind.name()), Some("fileRefused"));
     assert_eq!(row.attempts, 1, "not retried as a busy server");
@@ -113,22 +108,8 @@ async fn a_file_replaced_on_the_server_is_downloaded_in_its_new_version() {
 /// a final failure (nothing is fetched again and again).
 #[tokio::test]
 async fn a_part_missing_under_the_same_key_fails_as_not_found() {
-    let rig = rig(Scenario {
-        faults: vec![FaultRule::new(
-            PART_46,
-            Fault::StatusSequence {
-                statuses: vec![404],
-                retry_after: None,
-            },
-        )],
-        ..Scenario::default()
-    });
-    let id = rig
-        .core
-        .enqueue(SERVER, &["55"], QualityPreset::Original)
-        .await
-        .expect("enqueued")[0];
-    let row = run_to_end(&rig.core, id).await;
+    let rig = answering_parts_with(404);
+    let row = download_first(&rig.core, "55").await;
     assert_eq!(row.download_status, "failed", "{row:?}");
     assert_eq!(row.error_kind.map(|kind| kind.name()), Some("notFound"));
     assert_eq!(row.attempts, 1);
