@@ -17,7 +17,7 @@ use super::{CoreError, DownloadCore, Loaded, StepResult, finishing, preflight};
 use crate::machine::{self, Effect, Event, Failure, Route};
 use crate::manifest::{DownloadRow, now_ms, rows};
 use crate::plex::models::QueueItemStatus;
-use crate::plex::{PlexServer, QualityPreset};
+use crate::plex::{PlexError, PlexServer, QualityPreset};
 use plexdl_protocol::{DownloadStatus, FailureKind};
 
 /// Effects carried out in one step at most (a guard against a machine that loops).
@@ -142,6 +142,12 @@ async fn execute(
                 (Ok(server), Some(queue), Some(item)) => {
                     match server.queue_restart(queue, &[item]).await {
                         Ok(()) => Next::Continue,
+                        // The item is gone from the queue: it is added again (the failure
+                        // forgets it).
+                        Err(PlexError::NotFound { .. }) => failed(failure(
+                            FailureKind::QueueItemLost,
+                            "The server no longer has this item in its queue.",
+                        )),
                         Err(error) => failed(plex_failure(&error)),
                     }
                 }
@@ -318,6 +324,13 @@ async fn run_transfer(
         }
         Err(failure) if route == Route::Direct && failure.kind == FailureKind::NotFound => {
             failed(after_part_not_found(&library, row, failure).await)
+        }
+        // The Plex documentation names no status for an expired item's media; a 404 there
+        // is taken as expired, so the item is prepared again (realServerFindings.md
+        // section 2 lists the statuses that are known).
+        Err(failure) if route == Route::ServerQueue && failure.kind == FailureKind::NotFound => {
+            tracing::info!("the queue item's media answered 404; it is prepared again");
+            Next::Event(Event::ServerItemExpired)
         }
         Err(failure) => {
             tracing::info!(kind = %failure.kind, retryable = failure.retryable, "transfer failed");

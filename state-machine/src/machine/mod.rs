@@ -84,6 +84,21 @@ impl Download {
         }
     }
 
+    /// A queue item that failed itself (a refused conversion, or an item the server lost)
+    /// is no use to a retry: adding the same item with the same parameters gives the failed
+    /// one back (realServerFindings.md section 2). It is forgotten and removed from the
+    /// server, so the next try adds the download anew and the server decides again.
+    fn forget_failed_queue_item(&mut self, context: &mut Effects, kind: FailureKind) {
+        if kind.is_queue_item_failure()
+            && let Some(queue) = self.queue.take()
+        {
+            context.push(Effect::RemoveFailedServerItem {
+                queue_id: queue.queue_id,
+                item_id: queue.item_id,
+            });
+        }
+    }
+
     fn on_failure(&mut self, failure: &Failure) -> Outcome<State> {
         self.attempts = self.attempts.saturating_add(1);
         if failure.retryable && self.attempts < self.max_attempts {
@@ -126,7 +141,8 @@ impl Download {
 
     /// Active, every working state: Pause goes to Paused, Cancel to Cancelled, NetworkLost to
     /// WaitingForNetwork (each stops a running transfer); Failed and LiveInterrupted go to
-    /// Backoff when the failure is retried and attempts are left, else to Failed.
+    /// Backoff when the failure is retried and attempts are left, else to Failed. A failure
+    /// of the server's queue item forgets that item and removes it (RemoveFailedServerItem).
     #[superstate]
     fn active(&mut self, context: &mut Effects, event: &Event) -> Outcome<State> {
         match event {
@@ -142,7 +158,10 @@ impl Download {
                 context.push(Effect::StopTransfer);
                 Transition(State::waiting_for_network())
             }
-            Event::Failed(failure) => self.on_failure(failure),
+            Event::Failed(failure) => {
+                self.forget_failed_queue_item(context, failure.kind);
+                self.on_failure(failure)
+            }
             Event::LiveInterrupted {
                 offset_seconds,
                 failure,
@@ -405,8 +424,8 @@ impl Download {
 
     /// Failed{kind, message, retryable}: Retry or Resume go to Preflight with the attempts
     /// reset (a busy-server refusal is then started anyway); Cancel goes to Cancelled. A
-    /// download whose server queue item ended in error forgets that item and has it removed
-    /// from the server (RemoveFailedServerItem), so it is added again with a new decision.
+    /// download whose server queue item failed has forgotten it already (see `active`);
+    /// one stored before that still holds it, and forgets it here.
     #[state]
     fn failed(
         &mut self,
@@ -422,15 +441,8 @@ impl Download {
                 self.attempts = 0;
                 // Retrying a download held back by a busy server means "start it anyway".
                 self.override_busy = *kind == FailureKind::ServerBusy;
-                if let Some(queue) = self.queue
-                    && kind.is_queue_item_failure()
-                {
-                    context.push(Effect::RemoveFailedServerItem {
-                        queue_id: queue.queue_id,
-                        item_id: queue.item_id,
-                    });
-                    self.queue = None;
-                }
+                // Failures stored before queue items were forgotten at once still hold one.
+                self.forget_failed_queue_item(context, *kind);
                 Transition(State::preflight())
             }
             Event::Cancel => Transition(State::cancelled()),

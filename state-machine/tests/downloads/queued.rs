@@ -1,7 +1,7 @@
 //! Converted downloads through the server's download queue.
 
 use plexdl_core::plex::QualityPreset;
-use plexdl_replay::{Scenario, transcoded_content};
+use plexdl_replay::{Fault, FaultRule, Scenario, transcoded_content};
 
 use crate::support::{SERVER, finished_file, rig, run_to_end, sha256_file};
 
@@ -77,5 +77,77 @@ async fn refused_conversion_fails_with_the_servers_reason() {
             .as_deref()
             .is_some_and(|m| m.contains("Downloads not allowed")),
         "{row:?}"
+    );
+}
+
+/// A converted download of Elephants Dream at 720p whose queue media and restart answer
+/// with the given statuses once each (an empty list leaves that route alone).
+async fn queued_with_refusals(media: Vec<u16>, restart: Vec<u16>) -> crate::support::Rig {
+    let mut faults = Vec::new();
+    for (path, statuses) in [
+        ("/downloadQueue/1/item/1/media", media),
+        ("/downloadQueue/1/items/1/restart", restart),
+    ] {
+        if !statuses.is_empty() {
+            let times = statuses.len() as u32;
+            faults.push(
+                FaultRule::new(
+                    path,
+                    Fault::StatusSequence {
+                        statuses,
+                        retry_after: None,
+                    },
+                )
+                .times(times),
+            );
+        }
+    }
+    rig(Scenario {
+        faults,
+        ..Scenario::default()
+    })
+}
+
+/// Queues Elephants Dream at 720p (through the server's queue) and runs it to the end.
+async fn converted_to_end(rig: &crate::support::Rig) -> plexdl_core::manifest::DownloadRow {
+    let id = rig
+        .core
+        .enqueue(SERVER, &["56"], QualityPreset::Hd720)
+        .await
+        .expect("enqueued")[0];
+    run_to_end(&rig.core, id).await
+}
+
+/// The Plex documentation names no status for an expired item's media; a 404 there is
+/// taken as expired: the item is restarted and the download finishes.
+#[tokio::test]
+async fn a_404_on_the_queue_media_is_handled_like_an_expired_item() {
+    let rig = queued_with_refusals(vec![404], Vec::new()).await;
+    let row = converted_to_end(&rig).await;
+    assert_eq!(row.download_status, "completed", "{row:?}");
+    assert_eq!(row.queue_item_id, Some(1), "the same item, restarted");
+    let counters = rig.server.counters();
+    assert_eq!(
+        counters.requests_to("POST /downloadQueue/{id}/items/{id}/restart"),
+        1
+    );
+}
+
+/// An item the server no longer has (its restart answers 404) is forgotten, removed and
+/// the download added again as a new item, which finishes.
+#[tokio::test]
+async fn a_queue_item_the_server_lost_is_added_again() {
+    let rig = queued_with_refusals(vec![404], vec![404]).await;
+    let row = converted_to_end(&rig).await;
+    assert_eq!(row.download_status, "completed", "{row:?}");
+    assert_eq!(row.queue_item_id, Some(2), "a new item");
+    let expected = transcoded_content(
+        "queue:56:4000:1280x720",
+        rig.server.library().duration_ms("56").expect("duration"),
+        4_000,
+    );
+    assert_eq!(
+        sha256_file(&finished_file(&rig, &row)),
+        expected.sha256_hex()
     );
 }
