@@ -28,6 +28,9 @@ mod hostile_names;
 #[path = "downloads/liveAndPolicy.rs"]
 mod live_and_policy;
 
+#[path = "downloads/liveTranscode.rs"]
+mod live_transcode;
+
 #[path = "downloads/verification.rs"]
 mod verification;
 

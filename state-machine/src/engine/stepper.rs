@@ -12,11 +12,12 @@ use std::time::Instant;
 use tracing::Instrument;
 
 use super::preflight::failure;
-use super::transfer::{TransferEnd, TransferSpec, plex_failure, transfer};
+use super::transfer::{StillConverting, TransferEnd, TransferSpec, plex_failure, transfer};
 use super::{CoreError, DownloadCore, Loaded, StepResult, finishing, preflight};
 use crate::machine::{self, Effect, Event, Failure, Route};
 use crate::manifest::{DownloadRow, now_ms, rows};
 use crate::plex::models::QueueItemStatus;
+use crate::plex::transcode::live_session_id;
 use crate::plex::{PlexError, PlexServer, QualityPreset};
 use plexdl_protocol::{DownloadStatus, FailureKind};
 
@@ -218,10 +219,10 @@ async fn run_transfer(
         tracing::debug!("no free transfer slot; trying again shortly");
         return Ok(Next::Stop(StepResult::WakeAfter { millis: 1_000 }));
     };
-    let mut live_offset_ms = 0u64;
-    // Where the transfer resumes: what the row records, or, for a live transcode, the byte
-    // that matches the whole millisecond it restarts at.
+    // Where the transfer resumes: what the row records; a live transcode always starts
+    // from zero.
     let mut resume_from = row.bytes_done;
+    let mut live_session = None;
     let url = match route {
         Route::Direct => match row.part_key.as_deref() {
             Some(key) => server.url(key, vec![("download", "1".to_string())]).await,
@@ -238,30 +239,49 @@ async fn run_transfer(
         },
         Route::LiveTranscode => {
             let plan = live_plan(row);
-            if let Some(path) = core.partial_path(row) {
-                // Start at a whole millisecond of the item and drop the bytes after the point
-                // that corresponds to it, so the new stream joins up with the file.
-                let resume = std::fs::metadata(&path)
-                    .map_or(0, |m| m.len())
-                    .min(row.bytes_done);
-                let (offset_ms, start_byte) = plan.resume_point(resume);
-                if start_byte != row.bytes_done {
-                    core.manifest
-                        .write(|tx| rows::checkpoint(tx, id, start_byte, None, None))?;
+            let session = live_session_id(server.client_id(), id);
+            if row.bytes_done > 0 || row.attempts > 0 {
+                // An earlier try may have left its transcode running (a killed process
+                // cannot stop it): end it before a new one starts under the same session.
+                if let Err(error) = server.stop_transcode(&session).await {
+                    tracing::info!(%error, "could not stop an earlier transcode of this download");
                 }
-                resume_from = start_byte;
-                live_offset_ms = offset_ms;
             }
-            server
+            // The decision first, with the same parameters as the start, as Plex's own
+            // clients do (realServerFindings.md section 3): a refusal is told before any byte.
+            if let Err(error) = server
+                .transcode_decision(
+                    &row.media_rating_key,
+                    plan.preset,
+                    plan.source_kbps,
+                    &session,
+                )
+                .await
+            {
+                tracing::info!(%error, "the server refused the conversion");
+                return Ok(failed(plex_failure(&error)));
+            }
+            if row.bytes_done > 0 {
+                // A converted stream cannot be resumed: `offset` starts a new stream with its
+                // own header (realServerFindings.md section 3), so the bytes kept are dropped.
+                tracing::info!(
+                    bytes = row.bytes_done,
+                    "a conversion cannot be resumed; starting it again from the beginning"
+                );
+                core.delete_partial(id)?;
+            }
+            resume_from = 0;
+            let url = server
                 .live_transcode_url(
                     &row.media_rating_key,
                     plan.preset,
                     plan.source_kbps,
-                    live_offset_ms as f64 / 1_000.0,
-                    &format!("plexdl-{id}"),
+                    &session,
                     core.settings.output_container(),
                 )
-                .await
+                .await;
+            live_session = Some(session);
+            url
         }
     };
     let url = match url {
@@ -276,8 +296,36 @@ async fn run_transfer(
     };
     let label = format!("download {id}");
     let library = server.clone();
+    let watcher = server.clone();
     let request = move || server.media_request(url.clone());
-    tracing::debug!(live_offset_ms, "transfer starting");
+    // While a live transcode sends nothing, the server may still be converting: its session
+    // tells "still converting" from "gone" (REFERENCE.md section 5.5), so no stall timeout
+    // kills a slow conversion.
+    let still_converting = |session: String| {
+        let watcher = watcher.clone();
+        move || -> StillConverting {
+            let watcher = watcher.clone();
+            let session = session.clone();
+            Box::pin(async move {
+                match watcher.transcode_session(&session).await {
+                    Ok(Some(found)) => {
+                        tracing::info!(progress = ?found.progress, "no data for a while; the server is still converting");
+                        !found.error.unwrap_or(false)
+                    }
+                    Ok(None) => {
+                        tracing::info!("the server's transcode session is gone");
+                        false
+                    }
+                    Err(error) => {
+                        tracing::info!(%error, "could not ask the server about its transcode");
+                        false
+                    }
+                }
+            })
+        }
+    };
+    let watch = live_session.clone().map(still_converting);
+    tracing::debug!(resume_from, "transfer starting");
     let spec = TransferSpec {
         ranges: route != Route::LiveTranscode,
         is_part: route == Route::Direct,
@@ -292,18 +340,38 @@ async fn run_transfer(
             None
         },
         stall_timeout: core.settings.stall_timeout,
+        still_converting: watch
+            .as_ref()
+            .map(|watch| watch as &(dyn Fn() -> StillConverting + Send + Sync)),
         checkpoint_bytes: core.settings.checkpoint_bytes,
         checkpoint_interval: core.settings.checkpoint_interval,
         stop,
         simulated_capacity: core.simulated_capacity(),
-        deadline,
+        // A live transcode cannot be resumed, so it is not cut at the step's time slice:
+        // only a stop request ends it before its end.
+        deadline: if route == Route::LiveTranscode {
+            Instant::now() + NO_DEADLINE
+        } else {
+            deadline
+        },
     };
     let mut checkpoint = |bytes: u64, total: Option<u64>, validator: Option<&str>| {
         core.manifest
             .write(|tx| rows::checkpoint(tx, id, bytes, total, validator))
             .map_err(|error| error.to_string())
     };
-    Ok(match transfer(&spec, &mut checkpoint).await {
+    let ended = transfer(&spec, &mut checkpoint).await;
+    if let Some(session) = &live_session
+        && !matches!(ended, Ok(TransferEnd::Complete { .. }))
+    {
+        // Paused, cancelled, removed or broken: the server's transcode is stopped, so it
+        // does not go on converting for nobody (REFERENCE.md section 5.4).
+        match library.stop_transcode(session).await {
+            Ok(()) => tracing::info!("the server's transcode was stopped"),
+            Err(error) => tracing::info!(%error, "could not stop the server's transcode"),
+        }
+    }
+    Ok(match ended {
         Ok(TransferEnd::Complete { size, sha256, .. }) => {
             tracing::info!(
                 bytes = size,
@@ -332,12 +400,25 @@ async fn run_transfer(
             tracing::info!("the queue item's media answered 404; it is prepared again");
             Next::Event(Event::ServerItemExpired)
         }
+        Err(failure) if route == Route::LiveTranscode && failure.retryable => {
+            tracing::info!(kind = %failure.kind, "the conversion broke off");
+            failed(Failure {
+                message: format!(
+                    "{} A conversion cannot be resumed, so it starts again from the beginning.",
+                    failure.message
+                ),
+                ..failure
+            })
+        }
         Err(failure) => {
             tracing::info!(kind = %failure.kind, retryable = failure.retryable, "transfer failed");
             failed(failure)
         }
     })
 }
+
+/// Far enough away never to be reached (a live transcode has no time slice).
+const NO_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10 * 365 * 24 * 3600);
 
 /// What a 404 on a part means. A file replaced on the server (an upgrade) keeps its item
 /// and rating key, and its part gets a new key while the old one answers 404
@@ -446,61 +527,26 @@ async fn poll(core: &DownloadCore, row: &DownloadRow) -> Result<Next, CoreError>
     })
 }
 
-/// How a live transcode of a download is asked for and how its bytes map to time.
+/// How a live transcode of a download is asked for.
 struct LivePlan {
     preset: QualityPreset,
     /// For a stream copy (original quality in a container the device does not play): the
     /// source bitrate, sent so that the server copies rather than converts.
     source_kbps: Option<u64>,
-    /// The item's duration.
-    duration_ms: u64,
-    /// The expected output size (bitrate times duration).
-    estimate: u64,
-}
-
-impl LivePlan {
-    /// The whole millisecond to restart at for `bytes` already on disk, and the byte that
-    /// corresponds to it (where the file is cut before the new stream is appended).
-    fn resume_point(&self, bytes: u64) -> (u64, u64) {
-        if bytes == 0 || self.estimate == 0 || self.duration_ms == 0 {
-            return (0, 0);
-        }
-        let offset_ms =
-            ((u128::from(bytes) * u128::from(self.duration_ms)) / u128::from(self.estimate)) as u64;
-        let offset_ms = offset_ms.min(self.duration_ms);
-        let start = ((u128::from(self.estimate) * u128::from(offset_ms))
-            / u128::from(self.duration_ms)) as u64;
-        (offset_ms, start.min(bytes))
-    }
 }
 
 fn live_plan(row: &DownloadRow) -> LivePlan {
     let item: crate::plex::Metadata =
         serde_json::from_str(&row.cached_metadata_json).unwrap_or_default();
     let preset = QualityPreset::from_name(&row.quality).unwrap_or(QualityPreset::Original);
-    let duration_ms = item
-        .duration
-        .or_else(|| item.media.first().and_then(|m| m.duration))
-        .unwrap_or(0);
-    let source_kbps = if preset == QualityPreset::Original {
-        Some(
-            item.media
-                .first()
-                .and_then(|m| m.bitrate)
-                .unwrap_or(crate::plex::transcode::COPY_FALLBACK_KBPS),
-        )
-    } else {
-        None
-    };
-    let video_kbps = preset
-        .video_kbps()
-        .or(source_kbps)
-        .unwrap_or(crate::plex::transcode::COPY_FALLBACK_KBPS);
-    let estimate = (video_kbps + crate::plex::transcode::ESTIMATE_AUDIO_KBPS) * duration_ms / 8;
+    let source_kbps = (preset == QualityPreset::Original).then(|| {
+        item.media
+            .first()
+            .and_then(|m| m.bitrate)
+            .unwrap_or(crate::plex::transcode::COPY_FALLBACK_KBPS)
+    });
     LivePlan {
         preset,
         source_kbps,
-        duration_ms,
-        estimate,
     }
 }

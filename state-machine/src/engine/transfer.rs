@@ -65,8 +65,11 @@ pub struct TransferSpec<'a> {
     pub validator: Option<String>,
     /// The size the file must have, when known beforehand (Part.size).
     pub expected_size: Option<u64>,
-    /// No byte for this long is a (retryable) failure.
+    /// No byte for this long is a (retryable) failure...
     pub stall_timeout: Duration,
+    /// ...unless this says the source is still working (a live transcode whose session is
+    /// still converting on the server): then the wait goes on.
+    pub still_converting: Option<&'a (dyn Fn() -> StillConverting + Send + Sync)>,
     pub checkpoint_bytes: u64,
     pub checkpoint_interval: Duration,
     pub stop: &'a AtomicBool,
@@ -88,6 +91,10 @@ impl std::fmt::Debug for TransferSpec<'_> {
             .finish()
     }
 }
+
+/// The answer to "is the server still converting?", asked when no byte came for the stall
+/// timeout.
+pub type StillConverting = std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>>;
 
 /// How a transfer ended when it did not fail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -528,16 +535,29 @@ async fn stream_body(
             // The top of the loop looks at the stop flag and the deadline.
             continue;
         }
+        if next.is_err()
+            && let Some(still_converting) = spec.still_converting
+            && still_converting().await
+        {
+            last_data = Instant::now();
+            stall.as_mut().reset((last_data + STOP_CHECK).into());
+            continue;
+        }
         match next {
             Err(_) => {
                 save!()?;
-                return Err(failure(
-                    FailureKind::Timeout,
+                let message = if spec.still_converting.is_some() {
+                    format!(
+                        "No data arrived for {} seconds and the server is no longer converting the file.",
+                        spec.stall_timeout.as_secs()
+                    )
+                } else {
                     format!(
                         "No data arrived for {} seconds. It will be tried again.",
                         spec.stall_timeout.as_secs()
-                    ),
-                ));
+                    )
+                };
+                return Err(failure(FailureKind::Timeout, message));
             }
             Ok(Err(error)) => {
                 save!()?;

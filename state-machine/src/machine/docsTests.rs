@@ -124,13 +124,6 @@ fn events() -> Vec<(&'static str, Event)> {
         ),
         ("ServerReady", Event::ServerReady),
         ("ServerItemExpired", Event::ServerItemExpired),
-        (
-            "LiveInterrupted",
-            Event::LiveInterrupted {
-                offset_seconds: 12.0,
-                failure: retryable.clone(),
-            },
-        ),
         ("Failed(retryable)", Event::Failed(retryable)),
         ("Failed(final)", Event::Failed(last)),
         ("Wake", Event::Wake),

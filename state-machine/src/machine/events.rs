@@ -83,11 +83,6 @@ pub enum Event {
     ServerReady,
     /// The server lost or expired the converted file: it has to be prepared again.
     ServerItemExpired,
-    /// The live transcode broke at this point of the item (seconds).
-    LiveInterrupted {
-        offset_seconds: f64,
-        failure: Failure,
-    },
     /// Something failed; the machine decides between waiting and giving up.
     Failed(Failure),
     /// A scheduled wake-up came (backoff over, network back).

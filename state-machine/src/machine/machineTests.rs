@@ -226,30 +226,45 @@ fn pause_cancel_and_network_are_handled_in_the_superstate() {
 }
 
 #[test]
-fn live_transcode_keeps_its_offset_across_a_break() {
+fn a_broken_live_transcode_enters_its_state_again_from_zero() {
     let (mut machine, _) = drive(&[
         Event::Start,
         Event::PreflightPassed {
             route: Route::LiveTranscode,
         },
     ]);
-    handle(
-        &mut machine,
-        &Event::LiveInterrupted {
-            offset_seconds: 61.5,
-            failure: failure(true, 0),
-        },
-    );
-    assert_eq!(machine.inner().live_offset_seconds, 61.5);
+    handle(&mut machine, &Event::Failed(failure(true, 0)));
+    assert!(matches!(machine.state(), State::Backoff { .. }));
     handle(&mut machine, &Event::Wake);
-    handle(
+    let effects = handle(
         &mut machine,
         &Event::PreflightPassed {
             route: Route::LiveTranscode,
         },
     );
     assert!(
-        matches!(machine.state(), State::LiveTranscode { offset_seconds } if *offset_seconds == 61.5)
+        matches!(machine.state(), State::LiveTranscode { offset_seconds } if *offset_seconds == 0.0)
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::Transfer {
+            route: Route::LiveTranscode
+        }]
+    );
+}
+
+#[test]
+fn a_machine_stored_at_a_live_offset_still_loads() {
+    // Format 1 as stored when a live transcode was resumed at an offset.
+    let stored = r#"{"state":{"LiveTranscode":{"offset_seconds":61.5}},"shared_storage":{"attempts":1,"maxAttempts":8,"jitterSeed":7,"route":"liveTranscode","queue":null,"liveOffsetSeconds":61.5,"overrideBusy":false}}"#;
+    let (machine, effects) = from_json(stored).expect("loads");
+    assert!(matches!(machine.state(), State::LiveTranscode { .. }));
+    assert_eq!(machine.inner().attempts, 1);
+    assert_eq!(
+        effects,
+        vec![Effect::Transfer {
+            route: Route::LiveTranscode
+        }]
     );
 }
 

@@ -6,7 +6,7 @@
 //! Queued --Start--> Active[ Preflight --PreflightPassed-->
 //!                           Direct[ Transferring --TransferComplete--> Verifying ]
 //!                         | ServerPrepared[ Enqueuing -> WaitingForServer -> Fetching -> Verifying ]
-//!                         | LiveTranscode{offset} --TransferComplete--> Verifying ]  --VerifyPassed--> Completed
+//!                         | LiveTranscode --TransferComplete--> Verifying ]  --VerifyPassed--> Completed
 //! Active --Failed(retryable, attempts left)--> Backoff{attempt, retry_at, reason} --Wake--> Preflight
 //! Active --Failed(final)--> Failed{kind, message, retryable} --Retry--> Preflight
 //! Active --Pause--> Paused --Resume--> Preflight;  Active --NetworkLost--> WaitingForNetwork
@@ -54,8 +54,6 @@ pub struct Download {
     pub route: Option<Route>,
     /// The server's queue item, once added.
     pub queue: Option<QueueRef>,
-    /// Where a live transcode stopped (seconds into the item).
-    pub live_offset_seconds: f64,
     /// The user chose to start a conversion although the server is busy.
     #[serde(default)]
     pub override_busy: bool,
@@ -70,16 +68,15 @@ impl Download {
             jitter_seed,
             route: None,
             queue: None,
-            live_offset_seconds: 0.0,
             override_busy: false,
         }
     }
 
-    fn enter_route(route: Option<Route>, queue: Option<QueueRef>, offset: f64) -> State {
+    fn enter_route(route: Option<Route>, queue: Option<QueueRef>) -> State {
         match route {
             Some(Route::ServerQueue) if queue.is_some() => State::waiting_for_server(0.0),
             Some(Route::ServerQueue) => State::enqueuing(),
-            Some(Route::LiveTranscode) => State::live_transcode(offset),
+            Some(Route::LiveTranscode) => State::live_transcode(0.0),
             _ => State::transferring(),
         }
     }
@@ -162,38 +159,25 @@ impl Download {
                 self.forget_failed_queue_item(context, failure.kind);
                 self.on_failure(failure)
             }
-            Event::LiveInterrupted {
-                offset_seconds,
-                failure,
-            } => {
-                self.live_offset_seconds = *offset_seconds;
-                self.on_failure(failure)
-            }
             _ => Handled,
         }
     }
 
     /// Preflight: the item is read again and the route chosen. PreflightPassed goes to
     /// Transferring (direct), Enqueuing or WaitingForServer (server queue, without or with a
-    /// known queue item) or LiveTranscode (live). A new route forgets the old queue item and
-    /// offset.
+    /// known queue item) or LiveTranscode (live). A new route forgets the old queue item.
     #[state(superstate = "active", entry_action = "enter_preflight")]
     fn preflight(&mut self, event: &Event) -> Outcome<State> {
         match event {
             Event::PreflightPassed { route } => {
                 if self.route != Some(*route) {
-                    // A different route makes the old queue item and offset meaningless.
+                    // A different route makes the old queue item meaningless.
                     if self.route.is_some() {
                         self.queue = None;
-                        self.live_offset_seconds = 0.0;
                     }
                     self.route = Some(*route);
                 }
-                Transition(Download::enter_route(
-                    self.route,
-                    self.queue,
-                    self.live_offset_seconds,
-                ))
+                Transition(Download::enter_route(self.route, self.queue))
             }
             _ => Super,
         }
@@ -331,7 +315,10 @@ impl Download {
         }
     }
 
-    /// LiveTranscode{offset}: TransferComplete goes to Verifying (direct).
+    /// LiveTranscode: TransferComplete goes to Verifying (direct). A live transcode cannot
+    /// be resumed (an `offset` starts a new stream with its own header), so every transfer
+    /// starts it from zero. `offset_seconds` is always 0: it stays in the state only so that
+    /// machines stored in format 1, when a resume at an offset was tried, still load.
     #[state(superstate = "active", entry_action = "enter_live_transcode")]
     fn live_transcode(offset_seconds: &mut f64, event: &Event) -> Outcome<State> {
         let _ = offset_seconds;
@@ -450,14 +437,13 @@ impl Download {
         }
     }
 
-    /// Cancelled: Retry goes to Preflight, from zero (queue item and offset forgotten).
+    /// Cancelled: Retry goes to Preflight, from zero (queue item forgotten).
     #[state(entry_action = "enter_cancelled")]
     fn cancelled(&mut self, event: &Event) -> Outcome<State> {
         match event {
             Event::Retry => {
                 self.attempts = 0;
                 self.queue = None;
-                self.live_offset_seconds = 0.0;
                 Transition(State::preflight())
             }
             _ => Handled,

@@ -132,6 +132,7 @@ impl PlexServer {
                 "/downloadQueue/{queue_id}/items/{}/restart",
                 id_list(item_ids)
             ),
+            Vec::new(),
         )
         .await
     }
@@ -141,6 +142,7 @@ impl PlexServer {
         self.call_empty(
             Method::DELETE,
             &format!("/downloadQueue/{queue_id}/items/{}", id_list(item_ids)),
+            Vec::new(),
         )
         .await
     }

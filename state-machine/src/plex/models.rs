@@ -500,6 +500,9 @@ pub struct TranscodeSession {
     pub audio_decision: Option<String>,
     #[serde(default, deserialize_with = "opt_bool")]
     pub offline_transcode: Option<bool>,
+    /// The output container the server chose (`mp4`, `mkv`).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub container: Option<String>,
 }
 
 /// A download queue (`POST /downloadQueue`).

@@ -355,10 +355,21 @@ impl PlexServer {
     }
 
     /// Like [`PlexServer::call_json`] for calls whose answer has no useful body.
-    pub(crate) async fn call_empty(&self, method: Method, path: &str) -> Result<(), PlexError> {
+    pub(crate) async fn call_empty(
+        &self,
+        method: Method,
+        path: &str,
+        query: Vec<(&str, String)>,
+    ) -> Result<(), PlexError> {
         let base = self.base_url().await?;
-        let call = Call::new(method, &base, path).token(Some(&self.token));
+        let mut call = Call::new(method, &base, path).token(Some(&self.token));
+        call.query = query;
         self.transport.empty(&call).await
+    }
+
+    /// The client identifier this server is called with.
+    pub fn client_id(&self) -> &str {
+        &self.transport.identity().client_id
     }
 
     /// A GET of a server path, parsed as a MediaContainer with hoisted attributes.

@@ -1,6 +1,8 @@
 //! Quality presets and the universal transcoder: the decision call (with a client profile
-//! extra that limits audio to 2 channels), and the legacy live transcode URL, which can
-//! start at an offset in seconds to resume after a break.
+//! extra that limits audio to 2 channels), the live transcode URL with the same parameters,
+//! its session's progress and its stop. A live transcode cannot be resumed: `offset` starts
+//! a new stream with its own header (realServerFindings.md section 3), so a download that
+//! broke off starts it again from zero.
 
 use reqwest::{Method, Url};
 use serde::{Deserialize, Serialize};
@@ -195,19 +197,20 @@ pub fn check_decision(codes: &DecisionCodes) -> Result<(), PlexError> {
 }
 
 impl PlexServer {
-    /// Asks the server how it would deliver an item at a quality. `copy_streams` asks for a
-    /// direct stream (video and audio copied into a new container, no conversion), used when
-    /// the original container does not play on the device.
+    /// Asks the server how it would deliver an item at a quality. `copy_source_kbps` asks
+    /// for a direct stream (video and audio copied into a new container, no conversion, at
+    /// the source's bitrate), used when the original container does not play on the device.
+    /// The live route calls this first with the same parameters as its start, as Plex's own
+    /// clients do (realServerFindings.md section 3), so a refusal is told before any byte.
     pub async fn transcode_decision(
         &self,
         rating_key: &str,
         preset: QualityPreset,
-        copy_streams: bool,
+        copy_source_kbps: Option<u64>,
         session: &str,
     ) -> Result<TranscodeDecision, PlexError> {
         let key = segment(rating_key)?;
-        let mut args = transcode_arguments(key, preset, copy_streams, session);
-        args.push(("X-Plex-Client-Profile-Extra", client_profile_extra()));
+        let args = transcode_arguments(key, preset, copy_source_kbps, session);
         let container = self
             .call_json::<super::models::Envelope>(
                 Method::GET,
@@ -225,16 +228,16 @@ impl PlexServer {
         })
     }
 
-    /// The live transcode URL (without the token; use [`PlexServer::media_request`]), starting
-    /// `offset_seconds` into the item. With `copy_source_kbps` the video and audio are copied
-    /// into a new container (for an original the device cannot play); otherwise the preset's
-    /// conversion is asked for. `container` is `mkv` or `mp4`.
+    /// The live transcode URL (without the token; use [`PlexServer::media_request`]), from
+    /// the start of the item. With `copy_source_kbps` the video and audio are copied into a
+    /// new container (for an original the device cannot play); otherwise the preset's
+    /// conversion is asked for. `container` is `mkv` or `mp4`. No offset is ever sent: an
+    /// offset stream cannot be appended to a partial file (realServerFindings.md section 3).
     pub async fn live_transcode_url(
         &self,
         rating_key: &str,
         preset: QualityPreset,
         copy_source_kbps: Option<u64>,
-        offset_seconds: f64,
         session: &str,
         container: &str,
     ) -> Result<Url, PlexError> {
@@ -244,25 +247,60 @@ impl PlexServer {
             "mkv"
         };
         let key = segment(rating_key)?;
-        let mut args = transcode_arguments(key, preset, copy_source_kbps.is_some(), session);
-        if let Some(kbps) = copy_source_kbps {
-            // The source's own bitrate: nothing to reduce, so the server copies the streams.
-            args.push(("videoBitrate", kbps.to_string()));
-        }
-        args.push(("offset", format!("{:.3}", offset_seconds.max(0.0))));
-        args.push(("X-Plex-Client-Profile-Extra", client_profile_extra()));
+        let args = transcode_arguments(key, preset, copy_source_kbps, session);
         self.url(
             &format!("/video/:/transcode/universal/start.{container}"),
             args,
         )
         .await
     }
+
+    /// The live transcode `session` while the server runs it, `None` once it is gone
+    /// (`/transcode/sessions/{session}` answers 404; REFERENCE.md section 5.5).
+    pub async fn transcode_session(
+        &self,
+        session: &str,
+    ) -> Result<Option<super::models::TranscodeSession>, PlexError> {
+        let key = segment(session)?;
+        match self
+            .container(&format!("/transcode/sessions/{key}"), Vec::new())
+            .await
+        {
+            Ok(container) => Ok(container.transcode_sessions.into_iter().next()),
+            Err(PlexError::NotFound { .. }) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Asks the server to end the live transcode `session` (REFERENCE.md section 5.4: it may
+    /// answer 404 and still stop it, so a 404 counts as stopped).
+    pub async fn stop_transcode(&self, session: &str) -> Result<(), PlexError> {
+        let result = self
+            .call_empty(
+                Method::GET,
+                "/video/:/transcode/universal/stop",
+                vec![("session", session.to_string())],
+            )
+            .await;
+        match result {
+            Ok(()) | Err(PlexError::NotFound { .. }) => Ok(()),
+            Err(error) => Err(error),
+        }
+    }
 }
 
+/// The session id of a download's live transcode: unique per install (the client
+/// identifier) and per download, so two devices or two downloads never share a transcode
+/// (realServerFindings.md section 3).
+pub fn live_session_id(client_id: &str, download_id: i64) -> String {
+    format!("{client_id}-dl{download_id}")
+}
+
+/// The parameters of a decision and of the live start, the same for both.
 fn transcode_arguments(
     rating_key: &str,
     preset: QualityPreset,
-    copy_streams: bool,
+    copy_source_kbps: Option<u64>,
     session: &str,
 ) -> Vec<(&'static str, String)> {
     let mut args = vec![
@@ -273,11 +311,15 @@ fn transcode_arguments(
         ("session", session.to_string()),
         ("transcodeSessionId", session.to_string()),
     ];
-    if copy_streams {
-        args.extend(QualityPreset::Original.parameters());
-    } else {
-        args.extend(preset.parameters());
+    match copy_source_kbps {
+        Some(kbps) => {
+            args.extend(QualityPreset::Original.parameters());
+            // The source's own bitrate: nothing to reduce, so the server copies the streams.
+            args.push(("videoBitrate", kbps.to_string()));
+        }
+        None => args.extend(preset.parameters()),
     }
+    args.push(("X-Plex-Client-Profile-Extra", client_profile_extra()));
     args
 }
 
@@ -343,6 +385,19 @@ mod tests {
         };
         assert_eq!(decision_text(&same), "Downloads not allowed");
         assert_eq!(decision_text(&DecisionCodes::default()), "no reason given");
+    }
+
+    #[test]
+    fn live_sessions_are_unique_per_install_and_download() {
+        let ids = [
+            live_session_id("3f2a-install-one", 7),
+            live_session_id("3f2a-install-one", 8),
+            live_session_id("9c1b-install-two", 7),
+        ];
+        assert_eq!(ids[0], "3f2a-install-one-dl7");
+        assert!(ids[0] != ids[1] && ids[0] != ids[2] && ids[1] != ids[2]);
+        // A session id is one path segment (`/transcode/sessions/{session}`).
+        assert!(ids.iter().all(|id| super::segment(id).is_ok()));
     }
 
     #[test]

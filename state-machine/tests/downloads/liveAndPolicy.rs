@@ -1,5 +1,5 @@
-//! The live transcode route (old servers, and originals the device cannot play), the busy
-//! server policy, free space, transfer slots, subtitles and posters.
+//! Originals the device cannot play (copied through the live transcoder), the busy server
+//! policy, free space, transfer slots, subtitles and posters.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -9,39 +9,6 @@ use plexdl_core::plex::QualityPreset;
 use plexdl_replay::{Fault, FaultRule, Scenario, transcoded_content};
 
 use crate::support::{SERVER, finished_file, rig, rig_with, run_to_end, sha256_file, spawn_step};
-
-const LIVE: &str = "/video/:/transcode/universal/start";
-
-#[tokio::test]
-async fn old_server_converts_live_and_resumes_at_an_offset() {
-    let drops = FaultRule::new(LIVE, Fault::DropAtRandomOffsets { seed: 5 }).times(3);
-    let rig = rig(Scenario {
-        queue_api: false,
-        faults: vec![drops],
-        ..Scenario::default()
-    });
-    let id = rig
-        .core
-        .enqueue(SERVER, &["55"], QualityPreset::Hd720)
-        .await
-        .expect("enqueued")[0];
-    let row = run_to_end(&rig.core, id).await;
-    assert_eq!(row.download_status, "completed", "{row:?}");
-    let expected = transcoded_content("live:55:4000:1280x720", 5_062, 4_000);
-    let path = finished_file(&rig, &row);
-    assert_eq!(std::fs::metadata(&path).expect("file").len(), expected.size);
-    assert_eq!(
-        sha256_file(&path),
-        expected.sha256_hex(),
-        "the resumed pieces join up exactly"
-    );
-    assert!(
-        rig.server
-            .counters()
-            .requests_to("GET /video/:/transcode/universal/start.mkv")
-            >= 4
-    );
-}
 
 #[tokio::test]
 async fn an_original_the_device_cannot_play_is_copied_into_a_playable_container() {

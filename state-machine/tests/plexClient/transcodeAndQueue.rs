@@ -2,7 +2,7 @@
 
 use plexdl_core::plex::QualityPreset;
 use plexdl_core::plex::models::QueueItemStatus;
-use plexdl_replay::{Scenario, live_start_byte, transcoded_content};
+use plexdl_replay::{Scenario, transcoded_content};
 use sha2::{Digest, Sha256};
 
 use crate::support::{assert_token_not_logged, direct, replay};
@@ -42,7 +42,7 @@ async fn decisions_from_recordings_and_generated_ones() {
     let server = replay(Scenario::default());
     let plex = direct(&server);
     let converted = plex
-        .transcode_decision("55", QualityPreset::Hd720, false, "session-1")
+        .transcode_decision("55", QualityPreset::Hd720, None, "session-1")
         .await
         .expect("decision");
     assert_eq!(converted.codes.general_decision_code, Some(1001));
@@ -58,43 +58,74 @@ async fn decisions_from_recordings_and_generated_ones() {
     );
     // The recorded decision for Reign of Fire says the server would send the file as it is.
     let recorded = plex
-        .transcode_decision("1036", QualityPreset::Sd480, false, "session-2")
+        .transcode_decision("1036", QualityPreset::Sd480, None, "session-2")
         .await
         .expect("decision");
     assert!(recorded.is_direct_play());
     let copied = plex
-        .transcode_decision("55", QualityPreset::Original, true, "session-3")
+        .transcode_decision("55", QualityPreset::Original, Some(21_178), "session-3")
         .await
         .expect("direct stream");
     assert_eq!(copied.codes.general_decision_code, Some(1001));
 }
 
 #[tokio::test]
-async fn live_transcode_url_resumes_at_an_offset() {
+async fn a_live_transcode_starts_at_zero_and_its_session_is_watched_and_stopped() {
     let server = replay(Scenario::default());
     let plex = direct(&server);
     let url = plex
-        .live_transcode_url("55", QualityPreset::Hd720, None, 2.5, "session-live", "mkv")
+        .live_transcode_url("55", QualityPreset::Hd720, None, "session-live", "mkv")
         .await
         .expect("url");
     assert!(
         !url.as_str().contains(server.token()),
         "the token goes in a header, not the URL"
     );
-    let body = plex
-        .media_request(url)
-        .send()
+    assert!(
+        !url.query().unwrap_or_default().contains("offset="),
+        "no offset: an offset stream cannot be appended (realServerFindings.md section 3)"
+    );
+    assert_eq!(
+        plex.transcode_session("session-live").await.expect("asked"),
+        None,
+        "no session before the start"
+    );
+    let mut response = plex.media_request(url).send().await.expect("answered");
+    let first = response.chunk().await.expect("chunk").expect("some bytes");
+    let session = plex
+        .transcode_session("session-live")
         .await
-        .expect("answered")
-        .bytes()
-        .await
-        .expect("body");
+        .expect("asked")
+        .expect("the session runs while its output is read");
+    assert_eq!(session.container.as_deref(), Some("mkv"));
+    assert!(
+        session.progress.is_some_and(|p| p > 0.0 && p < 100.0),
+        "{session:?}"
+    );
+
+    plex.stop_transcode("session-live").await.expect("stopped");
+    assert_eq!(
+        plex.transcode_session("session-live").await.expect("asked"),
+        None,
+        "gone once stopped"
+    );
+    let mut rest = first.len();
+    let ended = loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => rest += chunk.len(),
+            Ok(None) => break "ended",
+            Err(_) => break "broke",
+        }
+    };
     let content = transcoded_content("live:55:4000:1280x720", 5_062, 4_000);
-    let start = live_start_byte(content.size, 5_062, 2.5);
-    let mut expected = vec![0u8; (content.size - start) as usize];
-    content.fill(start, &mut expected);
-    assert_eq!(body.len(), expected.len());
-    assert_eq!(sha256_hex(&body), sha256_hex(&expected));
+    assert!(
+        (rest as u64) < content.size,
+        "the stopped transcode sent no more ({ended} after {rest} bytes)"
+    );
+    // A stop of a session that is gone counts as done (real servers may answer 404).
+    plex.stop_transcode("session-live")
+        .await
+        .expect("a 404 is fine");
     assert_token_not_logged(server.token());
 }
 
