@@ -12,6 +12,8 @@ pub mod content_hash;
 #[path = "fileNames.rs"]
 pub mod file_names;
 mod finishing;
+#[path = "outputName.rs"]
+pub mod output_name;
 mod preflight;
 mod rebuild;
 pub mod registry;

@@ -288,6 +288,16 @@ async fn run_transfer(
         Ok(url) => url,
         Err(error) => return Ok(failed(plex_failure(&error))),
     };
+    let renamed;
+    let row = if route == Route::ServerQueue
+        && resume_from == 0
+        && name_from_the_server(core, &server, row, &url).await?
+    {
+        renamed = core.get(id)?;
+        &renamed
+    } else {
+        row
+    };
     let Some(part_path) = core.partial_path(row) else {
         return Ok(failed(failure(
             FailureKind::Internal,
@@ -420,6 +430,47 @@ async fn run_transfer(
 /// Far enough away never to be reached (a live transcode has no time slice).
 const NO_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10 * 365 * 24 * 3600);
 
+/// Before the first byte of a queue item's file, its HEAD tells the file name the server
+/// gives it (`Content-Disposition`, realServerFindings.md section 2): the download takes
+/// that extension. Whether the name changed; a HEAD that fails changes nothing (the GET
+/// that follows reports any real problem).
+async fn name_from_the_server(
+    core: &DownloadCore,
+    server: &PlexServer,
+    row: &DownloadRow,
+    url: &reqwest::Url,
+) -> Result<bool, CoreError> {
+    let head = server
+        .media_request_as(reqwest::Method::HEAD, url.clone())
+        .timeout(std::time::Duration::from_secs(15))
+        .send()
+        .await;
+    let extension = match head {
+        Ok(response) if response.status().is_success() => response
+            .headers()
+            .get(reqwest::header::CONTENT_DISPOSITION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(super::output_name::disposition_extension),
+        Ok(response) => {
+            tracing::debug!(
+                status = response.status().as_u16(),
+                "HEAD of the queue item's file refused"
+            );
+            None
+        }
+        Err(error) => {
+            tracing::debug!(error = %plexdl_redact::redact_text(&error.to_string()), "HEAD of the queue item's file failed");
+            None
+        }
+    };
+    let Some(extension) = extension else {
+        return Ok(false);
+    };
+    let before = row.local_file_path.clone();
+    super::output_name::settle(core, row.id, &extension)?;
+    Ok(core.get(row.id)?.local_file_path != before)
+}
+
 /// What a 404 on a part means. A file replaced on the server (an upgrade) keeps its item
 /// and rating key, and its part gets a new key while the old one answers 404
 /// (realServerFindings.md section 4). So the item is read again: a different key for the
@@ -515,6 +566,13 @@ async fn poll(core: &DownloadCore, row: &DownloadRow) -> Result<Next, CoreError>
             &item,
         ))),
         _ => {
+            // The container the server chose, named while it converts: the file takes its
+            // extension before any byte is written (realServerFindings.md section 2).
+            if let Some(container) = item.transcode.as_ref().and_then(|t| t.container.as_deref())
+                && row.bytes_done == 0
+            {
+                super::output_name::settle(core, row.id, container)?;
+            }
             let progress = item.transcode.and_then(|t| t.progress).unwrap_or(0.0);
             Next::EventThenStop(
                 Event::ServerProgress {

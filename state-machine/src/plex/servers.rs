@@ -399,8 +399,14 @@ impl PlexServer {
     /// a converted file (the live transcoder, a queue item's media) also names the client
     /// profile.
     pub fn media_request(&self, url: Url) -> reqwest::RequestBuilder {
+        self.media_request_as(Method::GET, url)
+    }
+
+    /// Like [`PlexServer::media_request`] with another method (HEAD, to read a file's
+    /// headers without its body).
+    pub fn media_request_as(&self, method: Method, url: Url) -> reqwest::RequestBuilder {
         let needs_profile = super::identity::needs_client_profile(url.path());
-        let mut builder = self.transport.media_client().get(url);
+        let mut builder = self.transport.media_client().request(method, url);
         for (name, value) in self.transport.identity().headers() {
             builder = builder.header(name, value);
         }

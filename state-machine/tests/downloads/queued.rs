@@ -98,6 +98,11 @@ async fn queued_with_refusals(media: Vec<u16>, restart: Vec<u16>) -> crate::supp
                         retry_after: None,
                     },
                 )
+                .method(if path.ends_with("/media") {
+                    "GET"
+                } else {
+                    "POST"
+                })
                 .times(times),
             );
         }
@@ -150,4 +155,84 @@ async fn a_queue_item_the_server_lost_is_added_again() {
         sha256_file(&finished_file(&rig, &row)),
         expected.sha256_hex()
     );
+}
+
+/// The server, not the client, chooses a converted file's container (real servers chose
+/// MP4; realServerFindings.md section 2). The name pre-flight chose from the settings (MKV
+/// here) takes the server's extension: from the media's Content-Disposition, or from the
+/// container named while converting when the HEAD is refused. The sidecar follows the name.
+#[tokio::test]
+async fn a_converted_file_takes_the_extension_the_server_chose() {
+    let head_refused = FaultRule::new(
+        "/downloadQueue/1/item/1/media",
+        Fault::StatusSequence {
+            statuses: vec![405; 20],
+            retry_after: None,
+        },
+    )
+    .method("HEAD");
+    let mkv_server = Scenario {
+        queue: plexdl_replay::QueueSettings {
+            container: "mkv".to_string(),
+            ..plexdl_replay::QueueSettings::default()
+        },
+        ..Scenario::default()
+    };
+    let cases = [
+        (
+            // No poll sees the item converting, so only the HEAD can tell.
+            "mp4, told by the HEAD",
+            Scenario {
+                queue: plexdl_replay::QueueSettings {
+                    processing_for: 0,
+                    ..plexdl_replay::QueueSettings::default()
+                },
+                ..Scenario::default()
+            },
+            "Elephants Dream (2006).mp4",
+        ),
+        (
+            "mp4, told while converting",
+            Scenario {
+                faults: vec![head_refused],
+                ..Scenario::default()
+            },
+            "Elephants Dream (2006).mp4",
+        ),
+        ("mkv, as asked", mkv_server, "Elephants Dream (2006).mkv"),
+    ];
+    for (case, scenario, name) in cases {
+        let rig = rig(scenario);
+        let row = converted_to_end(&rig).await;
+        assert_eq!(row.download_status, "completed", "{case}: {row:?}");
+        assert_eq!(row.local_file_path.as_deref(), Some(name), "{case}");
+        let folder = rig.dir.path().join("downloads");
+        let mut files: Vec<String> = std::fs::read_dir(&folder)
+            .expect("folder")
+            .map(|entry| {
+                entry
+                    .expect("entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .filter(|file| !file.ends_with(".poster"))
+            .collect();
+        files.sort();
+        assert_eq!(
+            files,
+            [name.to_string(), format!("{name}.plexdl.json")],
+            "{case}: no file or sidecar left under the old name"
+        );
+        let expected = transcoded_content(
+            "queue:56:4000:1280x720",
+            rig.server.library().duration_ms("56").expect("duration"),
+            4_000,
+        );
+        assert_eq!(
+            sha256_file(&finished_file(&rig, &row)),
+            expected.sha256_hex(),
+            "{case}"
+        );
+    }
 }
