@@ -79,7 +79,11 @@ fn queued_download_walks_the_server_states() {
     assert_eq!(effects[3], vec![Effect::PollServer]);
     assert_eq!(
         effects[4],
-        vec![Effect::RestartServerItem, Effect::PollServer]
+        vec![
+            Effect::DeletePartial,
+            Effect::RestartServerItem,
+            Effect::PollServer
+        ]
     );
     assert_eq!(
         effects[5],

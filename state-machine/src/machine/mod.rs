@@ -89,6 +89,8 @@ impl Download {
         if kind.is_queue_item_failure()
             && let Some(queue) = self.queue.take()
         {
+            // The new item converts anew: bytes of the old one do not belong to its file.
+            context.push(Effect::DeletePartial);
             context.push(Effect::RemoveFailedServerItem {
                 queue_id: queue.queue_id,
                 item_id: queue.item_id,
@@ -234,6 +236,9 @@ impl Download {
     fn server_prepared(&mut self, context: &mut Effects, event: &Event) -> Outcome<State> {
         match event {
             Event::ServerItemExpired => {
+                // A restart converts again, and nothing shows that a conversion gives the
+                // same bytes twice: bytes fetched before it are not joined to bytes after.
+                context.push(Effect::DeletePartial);
                 context.push(Effect::RestartServerItem);
                 Transition(State::waiting_for_server(0.0))
             }

@@ -236,3 +236,47 @@ async fn a_converted_file_takes_the_extension_the_server_chose() {
         );
     }
 }
+
+/// An item that expires after part of its file was fetched is converted again by its
+/// restart, and nothing shows that a conversion gives the same bytes twice (the replay
+/// server's default gives new ones). The bytes from before the restart are dropped, so the
+/// file is the new conversion whole, never the start of one joined to the end of another.
+#[tokio::test]
+async fn bytes_from_before_a_restart_are_not_joined_to_the_new_conversion() {
+    let rig = rig(Scenario {
+        queue: plexdl_replay::QueueSettings {
+            // The poll that sees it available, the HEAD and the GET: then it expires.
+            expire_after: Some(3),
+            ..plexdl_replay::QueueSettings::default()
+        },
+        faults: vec![
+            FaultRule::new(
+                "/downloadQueue/1/item/1/media",
+                Fault::DropAfterBytes { bytes: 400_000 },
+            )
+            .method("GET")
+            .times(1),
+        ],
+        ..Scenario::default()
+    });
+    let row = converted_to_end(&rig).await;
+    assert_eq!(row.download_status, "completed", "{row:?}");
+    let counters = rig.server.counters();
+    assert_eq!(
+        counters.requests_to("POST /downloadQueue/{id}/items/{id}/restart"),
+        1,
+        "the item expired once and was restarted"
+    );
+    let first = transcoded_content(
+        "queue:56:4000:1280x720",
+        rig.server.library().duration_ms("56").expect("duration"),
+        4_000,
+    );
+    let restarted = plexdl_replay::restarted_output("queue:56:4000:1280x720", 1, first.size);
+    assert_ne!(restarted.sha256_hex(), first.sha256_hex());
+    assert_eq!(
+        sha256_file(&finished_file(&rig, &row)),
+        restarted.sha256_hex(),
+        "the file is the new conversion, whole"
+    );
+}
