@@ -170,6 +170,9 @@ async fn dropped_connections_resume_where_they_stopped() {
 
 #[tokio::test]
 async fn a_file_that_changed_on_the_server_is_downloaded_again_whole() {
+    // Changed in place under the same key: the stored validator in If-Range shows it, so
+    // this server sends validators (no real server is known to; a real upgrade changes the
+    // part key instead, see `a_file_replaced_on_the_server_is_downloaded_in_its_new_version`).
     let faults = vec![
         FaultRule::new(PART_46, Fault::DropAfterBytes { bytes: 5_000_000 }).times(1),
         FaultRule::new(PART_46, Fault::ChangeContent)
@@ -177,6 +180,7 @@ async fn a_file_that_changed_on_the_server_is_downloaded_again_whole() {
             .times(1),
     ];
     let rig = rig(Scenario {
+        validators: plexdl_replay::Validators::Both,
         faults,
         ..Scenario::default()
     });

@@ -100,12 +100,17 @@ fn trial(seed: u64) -> (Scenario, Expect, &'static str) {
             "throttle",
         ),
         6 => (
-            scenario(vec![
-                rule(Fault::DropAfterBytes { bytes: offset }).times(1),
-                rule(Fault::ChangeContent).skip(1).times(1),
-            ]),
+            // Changed in place under the same key: only validators can show it, so this
+            // server sends them (no real server is known to).
+            Scenario {
+                validators: Validators::Both,
+                ..scenario(vec![
+                    rule(Fault::DropAfterBytes { bytes: offset }).times(1),
+                    rule(Fault::ChangeContent).skip(1).times(1),
+                ])
+            },
             Expect::Complete { drops: None },
-            "file changed",
+            "file changed, with validators",
         ),
         7 => (
             scenario(vec![
@@ -136,16 +141,14 @@ fn trial(seed: u64) -> (Scenario, Expect, &'static str) {
             "truncated",
         ),
         10 => (
-            Scenario {
-                validators: Validators::None,
-                ..scenario(vec![
-                    rule(Fault::DropAfterBytes { bytes: offset }).times(times),
-                ])
-            },
-            Expect::Complete {
-                drops: Some(times as u64),
-            },
-            "no validators",
+            // Replaced as an upgrade does on a real server: a new part key, the old one 404
+            // (realServerFindings.md section 4), and no validators (the default).
+            scenario(vec![
+                rule(Fault::DropAfterBytes { bytes: offset }).times(1),
+                rule(Fault::ReplaceFile).skip(1).times(1),
+            ]),
+            Expect::Complete { drops: None },
+            "file replaced",
         ),
         11 => (
             scenario(vec![rule(Fault::StatusSequence {
