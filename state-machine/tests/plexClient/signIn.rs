@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use plexdl_core::plex::{FileTokenStore, TokenStore};
 use plexdl_protocol::FailureKind;
-use plexdl_replay::{Fault, FaultRule, Scenario};
+use plexdl_replay::{Fault, FaultRule, PinAfterExpiry, Scenario};
 
 use crate::support::{account, assert_token_not_logged, replay};
 
@@ -59,6 +59,43 @@ async fn expired_pin_is_reported_as_such() {
         .expect_err("expires");
     assert_eq!(error.kind(), FailureKind::SignInExpired);
     assert!(error.user_message().contains("Start the sign-in again"));
+}
+
+/// plex.tv's answer after expiry is not documented: whether it answers 404 or goes on as
+/// if the PIN were waiting, the sign-in ends as expired, checked against the PIN's own
+/// expiry time (no poll is sent once it has passed).
+#[tokio::test]
+async fn an_expired_pin_is_told_whatever_plex_tv_answers() {
+    for after_expiry in [PinAfterExpiry::NotFound, PinAfterExpiry::Pending] {
+        let server = replay(Scenario {
+            pin_link_after_polls: None,
+            pin_expires_in_seconds: Some(1),
+            pin_after_expiry: after_expiry,
+            ..Scenario::default()
+        });
+        let account = account(&server);
+        let pin = account.start_sign_in().await.expect("PIN created");
+        assert!(!pin.has_expired());
+        let error = tokio::time::timeout(
+            Duration::from_secs(10),
+            account.wait_for_sign_in(&pin, Duration::from_millis(200)),
+        )
+        .await
+        .expect("the wait ends")
+        .expect_err("expires");
+        assert_eq!(error.kind(), FailureKind::SignInExpired, "{after_expiry:?}");
+        // plex.tv counts in whole seconds and may give up a little before the PIN's time.
+        let until = pin.valid_until.expect("an expiry time");
+        tokio::time::sleep(until.saturating_duration_since(std::time::Instant::now())).await;
+        assert!(pin.has_expired());
+        let polls = server.counters().requests_to("GET /api/v2/pins/{id}");
+        account.poll_sign_in(&pin).await.expect_err("still expired");
+        assert_eq!(
+            server.counters().requests_to("GET /api/v2/pins/{id}"),
+            polls,
+            "an expired PIN is not polled"
+        );
+    }
 }
 
 #[tokio::test]
