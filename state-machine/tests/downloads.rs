@@ -31,6 +31,9 @@ mod live_and_policy;
 #[path = "downloads/liveTranscode.rs"]
 mod live_transcode;
 
+#[path = "downloads/connections.rs"]
+mod connections;
+
 #[path = "downloads/verification.rs"]
 mod verification;
 

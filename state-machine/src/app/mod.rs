@@ -234,6 +234,7 @@ impl App {
                 .iter()
                 .map(SavedConnection::to_connection)
                 .collect(),
+            https_required: saved.https_required,
             access_token: token,
         };
         Ok(PlexServer::from_info(
@@ -307,6 +308,7 @@ impl App {
                 uri: base.clone(),
                 kind: "local".to_string(),
             }],
+            https_required: false,
         };
         self.servers.save(saved.clone(), token)?;
         let server = self.build_server(&saved)?;
@@ -335,6 +337,7 @@ impl App {
                     .iter()
                     .map(SavedConnection::from_connection)
                     .collect(),
+                https_required: info.https_required,
             };
             self.servers.save(saved.clone(), &info.access_token)?;
             let server = self.build_server(&saved)?;

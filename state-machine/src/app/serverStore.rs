@@ -20,6 +20,9 @@ pub struct SavedServer {
     pub direct: bool,
     pub machine_id: Option<String>,
     pub connections: Vec<SavedConnection>,
+    /// The server requires secure connections (kept from the resources list).
+    #[serde(default)]
+    pub https_required: bool,
 }
 
 /// A saved address.

@@ -17,6 +17,7 @@ use super::{CoreError, DownloadCore, Loaded, StepResult, finishing, preflight};
 use crate::machine::{self, Effect, Event, Failure, Route};
 use crate::manifest::{DownloadRow, now_ms, rows};
 use crate::plex::models::QueueItemStatus;
+use crate::plex::servers::is_connection_failure;
 use crate::plex::transcode::live_session_id;
 use crate::plex::{PlexError, PlexServer, QualityPreset};
 use plexdl_protocol::{DownloadStatus, FailureKind};
@@ -409,6 +410,15 @@ async fn run_transfer(
         Err(failure) if route == Route::ServerQueue && failure.kind == FailureKind::NotFound => {
             tracing::info!("the queue item's media answered 404; it is prepared again");
             Next::Event(Event::ServerItemExpired)
+        }
+        // The connection in use broke: when another address of the server answers, the
+        // transfer goes on there at once, from the checkpoint, with the same checks (part
+        // key, size, validator); the break does not count as a failed attempt.
+        Err(failure)
+            if is_connection_failure(failure.kind) && library.reconnect().await.is_some() =>
+        {
+            tracing::info!(kind = %failure.kind, "the transfer goes on over another connection");
+            Next::Stop(StepResult::WakeAfter { millis: 0 })
         }
         Err(failure) if route == Route::LiveTranscode && failure.retryable => {
             tracing::info!(kind = %failure.kind, "the conversion broke off");

@@ -42,6 +42,9 @@ pub struct ServerInfo {
     pub owned: bool,
     pub version: Option<String>,
     pub connections: Vec<ServerConnection>,
+    /// The server accepts only secure connections ("Secure connections: Required"; the
+    /// resources list's `httpsRequired`): plain http is never used for it.
+    pub https_required: bool,
     /// The server's own token (never shown or logged).
     pub access_token: String,
 }
@@ -55,6 +58,7 @@ impl fmt::Debug for ServerInfo {
             .field("owned", &self.owned)
             .field("version", &self.version)
             .field("connections", &self.connections)
+            .field("https_required", &self.https_required)
             .field("access_token", &plexdl_redact::REDACTED)
             .finish()
     }
@@ -94,24 +98,49 @@ fn server_info(resource: Resource) -> Option<ServerInfo> {
         .clone()
         .filter(|token| !token.is_empty())?;
     plexdl_redact::register_secret(&access_token);
-    let connections = resource
-        .connections
-        .iter()
-        .filter_map(|connection| {
-            let uri = connection.uri.clone()?;
-            let kind = if connection.relay == Some(true) {
-                ConnectionKind::Relay
-            } else if connection.local == Some(true) {
-                ConnectionKind::Local
-            } else {
-                ConnectionKind::Remote
-            };
-            Some(ServerConnection {
-                uri: uri.trim_end_matches('/').to_string(),
-                kind,
-            })
-        })
-        .collect();
+    let https_required = resource.https_required.unwrap_or(false);
+    let mut connections: Vec<ServerConnection> = Vec::new();
+    for connection in &resource.connections {
+        let Some(uri) = connection.uri.as_deref() else {
+            continue;
+        };
+        let kind = if connection.relay == Some(true) {
+            ConnectionKind::Relay
+        } else if connection.local == Some(true) {
+            ConnectionKind::Local
+        } else {
+            ConnectionKind::Remote
+        };
+        connections.push(ServerConnection {
+            uri: uri.trim_end_matches('/').to_string(),
+            kind,
+        });
+    }
+    // Routers with DNS rebinding protection do not resolve `*.plex.direct` names on the
+    // LAN, so each local connection is also tried as plain http at its address and port,
+    // as python-plexapi does (realServerFindings.md section 5). Not for a server that
+    // requires secure connections.
+    if !https_required {
+        for connection in &resource.connections {
+            if connection.local != Some(true) || connection.relay == Some(true) {
+                continue;
+            }
+            if let (Some(address), Some(port)) = (connection.address.as_deref(), connection.port)
+                && let Some(host) = plain_host(address)
+            {
+                let uri = format!("http://{host}:{port}");
+                let listed = connections
+                    .iter()
+                    .any(|known| known.uri == uri && known.kind != ConnectionKind::Relay);
+                if !listed {
+                    connections.push(ServerConnection {
+                        uri,
+                        kind: ConnectionKind::Local,
+                    });
+                }
+            }
+        }
+    }
     Some(ServerInfo {
         name: resource
             .name
@@ -120,8 +149,18 @@ fn server_info(resource: Resource) -> Option<ServerInfo> {
         owned: resource.owned.unwrap_or(false),
         version: resource.product_version,
         connections,
+        https_required,
         access_token,
     })
+}
+
+/// An address from the resources list as the host of a URL (IPv6 in brackets); `None` for
+/// anything that is not an IP address, since a name is what may not resolve.
+fn plain_host(address: &str) -> Option<String> {
+    match address.trim().parse::<std::net::IpAddr>().ok()? {
+        std::net::IpAddr::V4(ip) => Some(ip.to_string()),
+        std::net::IpAddr::V6(ip) => Some(format!("[{ip}]")),
+    }
 }
 
 /// One Plex Media Server and the connection in use.
@@ -134,6 +173,8 @@ pub struct PlexServer {
     connections: Vec<ServerConnection>,
     /// Added by the user: plain http is allowed on its one address.
     direct: bool,
+    /// Plain http is never used (the server requires secure connections).
+    https_required: bool,
     policy: ConnectionPolicy,
     current: Arc<Mutex<Option<ServerConnection>>>,
 }
@@ -165,6 +206,7 @@ impl PlexServer {
             token: info.access_token,
             connections: info.connections,
             direct: false,
+            https_required: info.https_required,
             policy,
             current: Arc::new(Mutex::new(None)),
         }
@@ -200,6 +242,7 @@ impl PlexServer {
                 kind: ConnectionKind::Local,
             }],
             direct: true,
+            https_required: false,
             policy: ConnectionPolicy::default(),
             current: Arc::new(Mutex::new(None)),
         })
@@ -234,6 +277,11 @@ impl PlexServer {
 
     fn allowed(&self, connection: &ServerConnection) -> Result<(), String> {
         let plain = connection.uri.starts_with("http://");
+        if plain && self.https_required {
+            return Err(
+                "the server requires secure connections, so plain http is not used".to_string(),
+            );
+        }
         if plain
             && !self.direct
             && connection.kind != ConnectionKind::Local
@@ -308,6 +356,29 @@ impl PlexServer {
             None => {
                 tracing::warn!(server = %self.name, addresses = failures.len(), "no address of the server answered");
                 Err(PlexError::Unreachable { attempts: failures })
+            }
+        }
+    }
+
+    /// After the connection in use broke (during a transfer, say): forgets it, probes every
+    /// address again, and returns the new winner when it is a different address. `None`
+    /// when the same address won again or nothing answers, so the caller treats the break
+    /// as an ordinary failure.
+    pub async fn reconnect(&self) -> Option<ServerConnection> {
+        let broken = self
+            .current
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        match self.probe().await {
+            Ok(next) if broken.as_ref().is_none_or(|old| old.uri != next.uri) => {
+                tracing::info!(server = %self.name, from = ?broken.map(|c| c.uri), to = %next.uri, "the connection broke; going on with another address");
+                Some(next)
+            }
+            Ok(_) => None,
+            Err(error) => {
+                tracing::info!(server = %self.name, %error, "no other address answers");
+                None
             }
         }
     }
@@ -420,8 +491,13 @@ impl PlexServer {
 
 /// Whether an error means the connection itself failed (so another address may work).
 fn connection_failed(error: &PlexError) -> bool {
+    is_connection_failure(error.kind())
+}
+
+/// Whether a failure of this kind is the connection's (another address may work).
+pub fn is_connection_failure(kind: FailureKind) -> bool {
     matches!(
-        error.kind(),
+        kind,
         FailureKind::Unreachable | FailureKind::Timeout | FailureKind::ConnectionLost
     )
 }

@@ -130,6 +130,73 @@ async fn plain_http_is_used_only_for_local_addresses_by_default() {
     }
 }
 
+/// A router with DNS rebinding protection does not resolve the local `*.plex.direct` name;
+/// the local connection's address and port, as plain http, still reach the server
+/// (realServerFindings.md section 5).
+#[tokio::test]
+async fn a_local_name_that_does_not_resolve_is_reached_at_its_address() {
+    let (server, info) = server_info(Scenario {
+        dns_rebinding_protection: true,
+        ..Scenario::default()
+    })
+    .await;
+    let local: Vec<&str> = info
+        .connections
+        .iter()
+        .filter(|c| c.kind == ConnectionKind::Local)
+        .map(|c| c.uri.as_str())
+        .collect();
+    assert_eq!(local.len(), 2, "{local:?}");
+    assert!(local[0].starts_with("https://127-0-0-1.") && local[0].contains(".plex.direct"));
+    assert_eq!(
+        local[1],
+        server.base_url(),
+        "http at the listed address and port"
+    );
+    let plex = PlexServer::from_info(transport(), info, ConnectionPolicy::default());
+    let chosen = plex.probe().await.expect("probe");
+    assert_eq!(chosen.kind, ConnectionKind::Local);
+    assert_eq!(chosen.uri, server.base_url());
+}
+
+/// A server that requires secure connections is never called over plain http, not even on
+/// the LAN, and says why.
+#[tokio::test]
+async fn a_server_that_requires_secure_connections_is_never_called_over_plain_http() {
+    let (server, info) = server_info(Scenario {
+        https_required: true,
+        dns_rebinding_protection: true,
+        ..Scenario::default()
+    })
+    .await;
+    assert!(info.https_required);
+    assert!(
+        info.connections
+            .iter()
+            .all(|c| c.kind != ConnectionKind::Local || c.uri.starts_with("https://")),
+        "no plain http address is added: {:?}",
+        info.connections
+    );
+    let before = server.counters().requests_to("GET /identity");
+    let plex = PlexServer::from_info(transport(), info, open_policy());
+    let error = plex.probe().await.expect_err("nothing secure answers");
+    match &error {
+        plexdl_core::plex::PlexError::Unreachable { attempts } => {
+            let refused = attempts
+                .iter()
+                .filter(|f| f.reason.contains("requires secure connections"))
+                .count();
+            assert_eq!(refused, 2, "the two http addresses: {attempts:?}");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(
+        server.counters().requests_to("GET /identity"),
+        before,
+        "no request went out over plain http"
+    );
+}
+
 #[tokio::test]
 async fn a_failing_winner_is_replaced_by_probing_again() {
     let main = replay(Scenario::default());
@@ -156,6 +223,7 @@ async fn a_failing_winner_is_replaced_by_probing_again() {
                 kind: ConnectionKind::Remote,
             },
         ],
+        https_required: false,
         access_token: token.clone(),
     };
     let plex = PlexServer::from_info(transport(), info, open_policy());
