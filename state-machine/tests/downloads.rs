@@ -34,6 +34,9 @@ mod live_transcode;
 #[path = "downloads/connections.rs"]
 mod connections;
 
+#[path = "downloads/permission.rs"]
+mod permission;
+
 #[path = "downloads/verification.rs"]
 mod verification;
 

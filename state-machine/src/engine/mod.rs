@@ -421,6 +421,8 @@ impl DownloadCore {
             .ok_or_else(|| CoreError::UnknownServer(server_id.to_string()))?;
         let mut ids = Vec::new();
         for key in rating_keys {
+            // A user without permission is told so now, before any download is added.
+            server.check_download_permission(key).await?;
             let items = server.expand_for_download(key).await?;
             if items.is_empty() {
                 return Err(CoreError::NothingToDownload((*key).to_string()));

@@ -28,6 +28,10 @@ pub enum PlexError {
     SignInExpired,
     #[error("{path}: the server does not allow downloads for this account ({detail})")]
     DownloadsNotAllowed { path: String, detail: String },
+    /// Found before any download starts: the server, the library or the item says this
+    /// account may not download (`allowSync`, or no download feature in `/media/providers`).
+    #[error("{path}: this account may not download here ({reason})")]
+    NoDownloadPermission { path: String, reason: String },
     #[error("{path}: the server refused access (HTTP 403)")]
     Forbidden { path: String },
     #[error("{path}: not found on the server (HTTP 404)")]
@@ -90,7 +94,9 @@ impl PlexError {
         match self {
             PlexError::Unauthorized { .. } => FailureKind::Unauthorized,
             PlexError::SignInExpired => FailureKind::SignInExpired,
-            PlexError::DownloadsNotAllowed { .. } => FailureKind::DownloadsNotAllowed,
+            PlexError::DownloadsNotAllowed { .. } | PlexError::NoDownloadPermission { .. } => {
+                FailureKind::DownloadsNotAllowed
+            }
             PlexError::Forbidden { .. } => FailureKind::Forbidden,
             PlexError::NotFound { .. } => FailureKind::NotFound,
             PlexError::ServerOverloaded { .. } => FailureKind::ServerOverloaded,
@@ -144,6 +150,9 @@ impl PlexError {
             // The server's own words for a refused download (decision 2011), where it gave some.
             PlexError::DownloadsNotAllowed { detail, .. } if !detail.trim().is_empty() => {
                 format!("{sentence} The server said: {} (code 2011).", detail.trim())
+            }
+            PlexError::NoDownloadPermission { reason, .. } => {
+                format!("{sentence} {reason}")
             }
             // Code 0: the server gave no decision code, only its short error text.
             PlexError::TranscodeRefused { code: 0, text } => {
@@ -261,6 +270,23 @@ mod tests {
             errors[6]
                 .user_message()
                 .contains("Codec not supported (code 4001)")
+        );
+    }
+
+    #[test]
+    fn a_missing_permission_names_what_refuses() {
+        let error = PlexError::NoDownloadPermission {
+            path: "/library/sections".into(),
+            reason: "The library TV Shows does not allow downloads for this account.".into(),
+        };
+        assert_eq!(error.kind(), FailureKind::DownloadsNotAllowed);
+        assert!(!error.retryable());
+        let message = error.user_message();
+        assert!(
+            message.starts_with(FailureKind::DownloadsNotAllowed.sentence())
+                && message
+                    .ends_with("The library TV Shows does not allow downloads for this account."),
+            "{message}"
         );
     }
 }

@@ -11,6 +11,7 @@ pub mod identity;
 mod lenient;
 pub mod library;
 pub mod models;
+pub mod permission;
 pub mod servers;
 #[path = "tokenStore.rs"]
 pub mod token_store;

@@ -85,6 +85,35 @@ pub struct MediaContainer {
     pub added_queue_items: Vec<AddedQueueItem>,
     #[serde(default, rename = "TranscodeSession", deserialize_with = "list")]
     pub transcode_sessions: Vec<TranscodeSession>,
+    /// `/media/providers`: what the server offers this user.
+    #[serde(default, rename = "MediaProvider", deserialize_with = "list")]
+    pub media_providers: Vec<MediaProvider>,
+}
+
+/// A media provider of `/media/providers` (the server's own library is
+/// `com.plexapp.plugins.library`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct MediaProvider {
+    #[serde(default, deserialize_with = "opt_string")]
+    pub identifier: Option<String>,
+    #[serde(default, deserialize_with = "opt_string")]
+    pub protocols: Option<String>,
+    #[serde(default, rename = "Feature", deserialize_with = "list")]
+    pub features: Vec<ProviderFeature>,
+}
+
+/// One feature of a media provider; `subscribe` with flavor `download` means the user may
+/// download from it (REFERENCE.md section 2.1).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderFeature {
+    #[serde(default, rename = "type", deserialize_with = "opt_string")]
+    pub kind: Option<String>,
+    #[serde(default, deserialize_with = "opt_string")]
+    pub flavor: Option<String>,
+    #[serde(default, deserialize_with = "opt_string")]
+    pub key: Option<String>,
 }
 
 impl MediaContainer {
