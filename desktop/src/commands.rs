@@ -388,6 +388,31 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
             app.core().delete(*id)?;
             crate::say!("Removed download {id} and its files.");
         }
+        Command::Probe {
+            server,
+            item,
+            queue,
+            out,
+        } => {
+            let id = server_id(&app, server)?;
+            let plex = app.server(&id)?;
+            let report = plex
+                .probe_downloads(item.as_deref(), *queue)
+                .await
+                .map_err(AppError::from)?;
+            for (check, result) in crate::probe_report::table(&report) {
+                crate::say!("{check:<24} {result}");
+            }
+            if let Some(out) = out {
+                crate::probe_report::write(&report, &plex, &id, out).map_err(|message| {
+                    Failure {
+                        message,
+                        code: EXIT_ERROR,
+                    }
+                })?;
+                crate::say!("report written to {}", out.display());
+            }
+        }
         Command::Verify { deep } => {
             let report = if *deep {
                 app.core().verify_deep()?

@@ -7,6 +7,8 @@
 
 mod commands;
 mod paths;
+#[path = "probeReport.rs"]
+mod probe_report;
 mod progress;
 mod scheduler;
 mod terminal;
@@ -116,6 +118,25 @@ pub enum Command {
     /// Rebuild a damaged or lost list of downloads from the small files beside the
     /// downloads (the damaged one is kept under a dated name).
     Doctor,
+    /// Check what your own server does for downloads, without changing anything: version,
+    /// permission, the download queue, the headers of a part (HEAD, a one-byte range, an
+    /// open-ended range) and a conversion decision. Prints a table; --out also writes a
+    /// report with every token, address, identifier and name removed, which
+    /// `plexdl-replay --scenario` loads.
+    Probe {
+        #[arg(long)]
+        server: Option<String>,
+        /// The item to probe with (a rating key); default: the first film.
+        #[arg(long)]
+        item: Option<String>,
+        /// Also send one short conversion through the download queue (it is added,
+        /// fetched for 1 MiB and removed again).
+        #[arg(long)]
+        queue: bool,
+        /// Write the report here.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
     /// Run downloads: the scheduler. With --until-idle, stop when nothing is left to do.
     Run {
         #[arg(long)]

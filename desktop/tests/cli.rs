@@ -796,3 +796,88 @@ fn copy_folder(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `plexdl probe` against the replay server: a table a person can read, and a report with
+/// no token, address, machine identifier or server name, which the replay server loads as
+/// a scenario (the function `plexdl-replay --scenario` uses) and then behaves by.
+#[test]
+fn probe_prints_a_table_and_writes_a_report_the_replay_server_loads() {
+    let server = ReplayServer::builder()
+        .scenario(Scenario {
+            queue: plexdl_replay::QueueSettings {
+                clock: plexdl_replay::QueueClock::Millis,
+                deciding_for: 100,
+                waiting_for: 100,
+                processing_for: 300,
+                ..plexdl_replay::QueueSettings::default()
+            },
+            ..Scenario::default()
+        })
+        .start()
+        .expect("replay server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    connect(&data, &server);
+    let report_path = dir.path().join("report.json");
+    let output = plexdl(
+        &data,
+        &server,
+        &[
+            "probe",
+            "--queue",
+            "--out",
+            report_path.to_str().expect("path"),
+        ],
+    );
+    let table = text(&output);
+    assert!(
+        output.status.success(),
+        "{table}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for row in [
+        "permission to download   allowed",
+        "download queue           answers",
+        "part bytes=0-0           HTTP 206",
+        "queue container          mp4",
+        "queue item removed       removed",
+    ] {
+        assert!(table.contains(row), "{row:?} missing from:\n{table}");
+    }
+    assert!(
+        table.contains("queue trial") && table.contains("available"),
+        "{table}"
+    );
+
+    let report = std::fs::read_to_string(&report_path).expect("report written");
+    let machine = server.fixtures().machine_identifier();
+    let address = server.base_url().trim_start_matches("http://");
+    for secret in [server.token(), machine.as_str(), address, "Replay\""] {
+        assert!(
+            !report.contains(secret),
+            "the report holds {secret:?}:\n{report}"
+        );
+    }
+    assert_eq!(
+        report.matches(server.token()).count(),
+        0,
+        "0 tokens in the report"
+    );
+    let scenario = Scenario::from_file(&report_path).expect("the replay server accepts the report");
+    assert_eq!(scenario.validators, plexdl_replay::Validators::None);
+    assert_eq!(scenario.queue.container, "mp4");
+    assert!(scenario.downloads_allowed && scenario.queue_api);
+    assert!(scenario.probe.is_some());
+    let replayed = ReplayServer::builder()
+        .scenario(scenario)
+        .start()
+        .expect("a server plays the report");
+    drop(replayed);
+    // Nothing was left in the server's queue.
+    assert_eq!(
+        server
+            .counters()
+            .requests_to("DELETE /downloadQueue/{id}/items/{id}"),
+        1
+    );
+}

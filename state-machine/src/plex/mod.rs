@@ -12,6 +12,7 @@ mod lenient;
 pub mod library;
 pub mod models;
 pub mod permission;
+pub mod probe;
 pub mod servers;
 #[path = "tokenStore.rs"]
 pub mod token_store;

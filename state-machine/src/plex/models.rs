@@ -65,6 +65,8 @@ pub struct MediaContainer {
     #[serde(default, deserialize_with = "opt_string")]
     pub version: Option<String>,
     #[serde(default, deserialize_with = "opt_string")]
+    pub platform: Option<String>,
+    #[serde(default, deserialize_with = "opt_string")]
     pub friendly_name: Option<String>,
     #[serde(default, deserialize_with = "opt_bool")]
     pub claimed: Option<bool>,
