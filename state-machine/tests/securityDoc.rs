@@ -1,4 +1,5 @@
-//! Every test named in docs/security.md exists, so a claim cannot outlive the test behind it.
+//! Every test named in docs/security.md and docs/plexBehaviour.md exists, so a claim cannot
+//! outlive the test behind it.
 
 use std::path::{Path, PathBuf};
 
@@ -14,10 +15,10 @@ fn rust_sources(dir: &Path, out: &mut Vec<String>) {
     }
 }
 
-#[test]
-fn every_test_named_in_the_security_doc_exists() {
+/// The snake_case names in backticks of a doc that are not declared as functions.
+fn missing_names(doc_path: &str, minimum: usize) -> Vec<String> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let doc = std::fs::read_to_string(root.join("docs/security.md")).expect("docs/security.md");
+    let doc = std::fs::read_to_string(root.join(doc_path)).expect("the doc");
     let mut sources = Vec::new();
     for dir in ["state-machine", "desktop", "fixtures", "android"] {
         rust_sources(&root.join(dir), &mut sources);
@@ -33,15 +34,36 @@ fn every_test_named_in_the_security_doc_exists() {
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         })
         .collect();
-    assert!(names.len() >= 25, "the doc names {} tests", names.len());
-    for name in names {
-        if name == "register_secret" {
-            continue;
-        }
-        let declared = format!("fn {name}(");
-        assert!(
-            sources.iter().any(|source| source.contains(&declared)),
-            "docs/security.md names {name}, which does not exist"
-        );
-    }
+    assert!(
+        names.len() >= minimum,
+        "{doc_path} names {} tests",
+        names.len()
+    );
+    names
+        .into_iter()
+        .filter(|name| *name != "register_secret")
+        .filter(|name| {
+            let declared = format!("fn {name}(");
+            !sources.iter().any(|source| source.contains(&declared))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_test_named_in_the_security_doc_exists() {
+    let missing = missing_names("docs/security.md", 25);
+    assert!(
+        missing.is_empty(),
+        "docs/security.md names {missing:?}, which do not exist"
+    );
+}
+
+#[test]
+fn every_test_named_in_the_plex_behaviour_doc_exists() {
+    let missing = missing_names("docs/plexBehaviour.md", 30);
+    assert!(
+        missing.is_empty(),
+        "docs/plexBehaviour.md names {missing:?}, which do not exist"
+    );
 }

@@ -7,6 +7,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use plexdl_core::engine::DownloadCore;
+use plexdl_core::manifest::DownloadRow;
 use plexdl_core::plex::QualityPreset;
 use plexdl_protocol::FailureKind;
 use plexdl_replay::{Fault, FaultRule, IdleGap, Scenario, transcoded_content};
@@ -29,6 +31,21 @@ fn live_server(faults: Vec<FaultRule>, idle_gap: Option<IdleGap>) -> Scenario {
     }
 }
 
+/// Queues Big Buck Bunny at 720p.
+async fn enqueue_720p(core: &DownloadCore) -> i64 {
+    core.enqueue(SERVER, &["55"], QualityPreset::Hd720)
+        .await
+        .expect("enqueued")[0]
+}
+
+/// Runs one step and returns the row after it.
+async fn first_step(core: &DownloadCore, id: i64) -> DownloadRow {
+    core.run_step(id, Arc::new(Default::default()))
+        .await
+        .expect("step");
+    core.get(id).expect("row")
+}
+
 /// The whole output of the 720p conversion of Big Buck Bunny, started at zero.
 fn whole_720p() -> plexdl_replay::Content {
     transcoded_content("live:55:4000:1280x720", 5_062, 4_000)
@@ -38,16 +55,8 @@ fn whole_720p() -> plexdl_replay::Content {
 async fn a_broken_live_transcode_starts_again_from_zero() {
     let drops = FaultRule::new(LIVE, Fault::DropAtRandomOffsets { seed: 5 }).times(3);
     let rig = rig(live_server(vec![drops], None));
-    let id = rig
-        .core
-        .enqueue(SERVER, &["55"], QualityPreset::Hd720)
-        .await
-        .expect("enqueued")[0];
-    rig.core
-        .run_step(id, Arc::new(Default::default()))
-        .await
-        .expect("step");
-    let broken = rig.core.get(id).expect("row");
+    let id = enqueue_720p(&rig.core).await;
+    let broken = first_step(&rig.core, id).await;
     assert_eq!(broken.download_status, "backoff", "{broken:?}");
     assert!(
         broken
@@ -85,11 +94,7 @@ async fn a_slow_conversion_is_waited_for_while_its_session_runs() {
         millis: 3_500,
     };
     let rig = rig(live_server(Vec::new(), Some(gap)));
-    let id = rig
-        .core
-        .enqueue(SERVER, &["55"], QualityPreset::Hd720)
-        .await
-        .expect("enqueued")[0];
+    let id = enqueue_720p(&rig.core).await;
     let row = run_to_end(&rig.core, id).await;
     assert_eq!(row.download_status, "completed", "{row:?}");
     assert_eq!(row.attempts, 0, "no try failed: {row:?}");
@@ -119,16 +124,8 @@ async fn a_conversion_that_died_on_the_server_is_started_again() {
     )
     .times(1);
     let rig = rig(live_server(vec![dies], None));
-    let id = rig
-        .core
-        .enqueue(SERVER, &["55"], QualityPreset::Hd720)
-        .await
-        .expect("enqueued")[0];
-    rig.core
-        .run_step(id, Arc::new(Default::default()))
-        .await
-        .expect("step");
-    let broken = rig.core.get(id).expect("row");
+    let id = enqueue_720p(&rig.core).await;
+    let broken = first_step(&rig.core, id).await;
     assert_eq!(broken.error_kind, Some(FailureKind::Timeout), "{broken:?}");
     assert!(
         broken
@@ -152,11 +149,7 @@ async fn a_refused_live_conversion_fails_before_any_byte() {
         refuse_transcodes: true,
         ..live_server(Vec::new(), None)
     });
-    let id = rig
-        .core
-        .enqueue(SERVER, &["55"], QualityPreset::Hd720)
-        .await
-        .expect("enqueued")[0];
+    let id = enqueue_720p(&rig.core).await;
     let row = run_to_end(&rig.core, id).await;
     assert_eq!(row.download_status, "failed", "{row:?}");
     assert_eq!(row.error_kind, Some(FailureKind::DownloadsNotAllowed));
@@ -175,11 +168,7 @@ async fn pausing_a_live_download_stops_the_servers_transcode() {
     )
     .times(1);
     let rig = rig(live_server(vec![slow], None));
-    let id = rig
-        .core
-        .enqueue(SERVER, &["55"], QualityPreset::Hd720)
-        .await
-        .expect("enqueued")[0];
+    let id = enqueue_720p(&rig.core).await;
     let core = Arc::new(rig.core);
     let step = spawn_step(&core, id);
     for _ in 0..100 {

@@ -113,6 +113,15 @@ async fn queued_with_refusals(media: Vec<u16>, restart: Vec<u16>) -> crate::supp
     })
 }
 
+/// The server's first conversion of Elephants Dream at 720p.
+fn elephants_720p(rig: &crate::support::Rig) -> plexdl_replay::Content {
+    transcoded_content(
+        "queue:56:4000:1280x720",
+        rig.server.library().duration_ms("56").expect("duration"),
+        4_000,
+    )
+}
+
 /// Queues Elephants Dream at 720p (through the server's queue) and runs it to the end.
 async fn converted_to_end(rig: &crate::support::Rig) -> plexdl_core::manifest::DownloadRow {
     let id = rig
@@ -146,14 +155,9 @@ async fn a_queue_item_the_server_lost_is_added_again() {
     let row = converted_to_end(&rig).await;
     assert_eq!(row.download_status, "completed", "{row:?}");
     assert_eq!(row.queue_item_id, Some(2), "a new item");
-    let expected = transcoded_content(
-        "queue:56:4000:1280x720",
-        rig.server.library().duration_ms("56").expect("duration"),
-        4_000,
-    );
     assert_eq!(
         sha256_file(&finished_file(&rig, &row)),
-        expected.sha256_hex()
+        elephants_720p(&rig).sha256_hex()
     );
 }
 
@@ -224,14 +228,9 @@ async fn a_converted_file_takes_the_extension_the_server_chose() {
             [name.to_string(), format!("{name}.plexdl.json")],
             "{case}: no file or sidecar left under the old name"
         );
-        let expected = transcoded_content(
-            "queue:56:4000:1280x720",
-            rig.server.library().duration_ms("56").expect("duration"),
-            4_000,
-        );
         assert_eq!(
             sha256_file(&finished_file(&rig, &row)),
-            expected.sha256_hex(),
+            elephants_720p(&rig).sha256_hex(),
             "{case}"
         );
     }
@@ -267,11 +266,7 @@ async fn bytes_from_before_a_restart_are_not_joined_to_the_new_conversion() {
         1,
         "the item expired once and was restarted"
     );
-    let first = transcoded_content(
-        "queue:56:4000:1280x720",
-        rig.server.library().duration_ms("56").expect("duration"),
-        4_000,
-    );
+    let first = elephants_720p(&rig);
     let restarted = plexdl_replay::restarted_output("queue:56:4000:1280x720", 1, first.size);
     assert_ne!(restarted.sha256_hex(), first.sha256_hex());
     assert_eq!(
