@@ -196,3 +196,43 @@ async fn pausing_a_live_download_stops_the_servers_transcode() {
         "the resumed download is one whole stream"
     );
 }
+
+/// Cancel and delete end the server's transcode as a pause does.
+#[tokio::test]
+async fn cancelling_or_deleting_a_live_download_stops_the_servers_transcode() {
+    for (action, expected) in [("cancel", Some("cancelled")), ("delete", None)] {
+        let slow = FaultRule::new(
+            LIVE,
+            Fault::Throttle {
+                bytes_per_second: 400_000,
+            },
+        );
+        let rig = rig(live_server(vec![slow], None));
+        let id = enqueue_720p(&rig.core).await;
+        let core = Arc::new(rig.core);
+        let step = spawn_step(&core, id);
+        for _ in 0..100 {
+            if core.get(id).expect("row").bytes_done > 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        match action {
+            "cancel" => {
+                core.cancel(id).expect("cancelled");
+            }
+            _ => core.delete(id).expect("deleted"),
+        }
+        step.await.expect("task").ok();
+        assert_eq!(
+            core.get(id).ok().map(|row| row.download_status.name()),
+            expected,
+            "{action}"
+        );
+        assert_eq!(
+            rig.server.counters().requests_to(STOP),
+            1,
+            "{action} stopped the server's transcode"
+        );
+    }
+}
