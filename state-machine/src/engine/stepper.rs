@@ -372,6 +372,10 @@ async fn run_transfer(
             .map_err(|error| error.to_string())
     };
     let ended = transfer(&spec, &mut checkpoint).await;
+    // Whether this transfer moved bytes before it ended: a connection that worked and then
+    // broke is worth replacing at once; one that gave nothing waits for the usual backoff,
+    // so two addresses that both fail can never make the step ask again and again.
+    let moved = core.get(id).is_ok_and(|now| now.bytes_done > resume_from);
     if let Some(session) = &live_session
         && !matches!(ended, Ok(TransferEnd::Complete { .. }))
     {
@@ -411,11 +415,14 @@ async fn run_transfer(
             tracing::info!("the queue item's media answered 404; it is prepared again");
             Next::Event(Event::ServerItemExpired)
         }
-        // The connection in use broke: when another address of the server answers, the
-        // transfer goes on there at once, from the checkpoint, with the same checks (part
-        // key, size, validator); the break does not count as a failed attempt.
+        // The connection in use broke after it had moved bytes: when another address of the
+        // server answers, the transfer goes on there at once, from the checkpoint, with the
+        // same checks (part key, size, validator); the break does not count as a failed
+        // attempt.
         Err(failure)
-            if is_connection_failure(failure.kind) && library.reconnect().await.is_some() =>
+            if moved
+                && is_connection_failure(failure.kind)
+                && library.reconnect().await.is_some() =>
         {
             tracing::info!(kind = %failure.kind, "the transfer goes on over another connection");
             Next::Stop(StepResult::WakeAfter { millis: 0 })

@@ -12,17 +12,17 @@ use crate::support::{SERVER, finished_file, rig, run_to_end, sha256_file, transp
 /// The size of Big Buck Bunny's file.
 const SIZE: u64 = 13_400_382;
 
-#[tokio::test]
-async fn a_connection_that_dies_mid_download_is_replaced_by_another_one() {
+/// A rig whose server dies on its local address after `after_bytes` of the first file, and
+/// that server registered as the account's list gives it: its LAN address (127.0.0.1) and a
+/// remote one (localhost), both answering at first.
+fn two_addresses(after_bytes: u64) -> (crate::support::Rig, PlexServer) {
     let rig = rig(Scenario {
         dying_connection: Some(DyingConnection {
             kind: Kind::Local,
-            after_bytes: 5_000_000,
+            after_bytes,
         }),
         ..Scenario::default()
     });
-    // The server as the account's list gives it: its LAN address (127.0.0.1) and a remote
-    // one (localhost), both answering at first.
     let port = rig.server.port();
     let info = ServerInfo {
         name: "Replay".to_string(),
@@ -47,6 +47,12 @@ async fn a_connection_that_dies_mid_download_is_replaced_by_another_one() {
     };
     let plex = PlexServer::from_info(transport(), info, policy);
     rig.core.register_server(SERVER, plex.clone());
+    (rig, plex)
+}
+
+#[tokio::test]
+async fn a_connection_that_dies_mid_download_is_replaced_by_another_one() {
+    let (rig, plex) = two_addresses(5_000_000);
     let id = rig
         .core
         .enqueue(SERVER, &["55"], QualityPreset::Original)
@@ -91,5 +97,31 @@ async fn a_connection_that_dies_mid_download_is_replaced_by_another_one() {
     assert!(
         again <= 4 * 1024 * 1024,
         "it went on from its checkpoint: {again} bytes fetched again"
+    );
+}
+
+/// A connection that breaks before it moved a byte is not replaced at once: the download
+/// waits its backoff like any failure (its next try probes the addresses again), so two
+/// addresses that both fail cannot make the engine ask again and again without a pause.
+#[tokio::test]
+async fn a_connection_that_gave_nothing_waits_for_the_backoff() {
+    let (rig, _plex) = two_addresses(0);
+    let id = rig
+        .core
+        .enqueue(SERVER, &["55"], QualityPreset::Original)
+        .await
+        .expect("enqueued")[0];
+    let step = rig
+        .core
+        .run_step(id, std::sync::Arc::new(Default::default()))
+        .await
+        .expect("step");
+    let row = rig.core.get(id).expect("row");
+    assert_eq!(row.download_status, "backoff", "{step:?} {row:?}");
+    let row = run_to_end(&rig.core, id).await;
+    assert_eq!(row.download_status, "completed", "{row:?}");
+    assert_eq!(
+        sha256_file(&finished_file(&rig, &row)),
+        rig.server.part_content(46).expect("content").sha256_hex()
     );
 }
