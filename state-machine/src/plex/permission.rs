@@ -5,8 +5,9 @@
 //! The evidence (realServerFindings.md section 5, REFERENCE.md section 2.1): `allowSync` on
 //! the server root, on each library section and on the containers of items; and in
 //! `/media/providers` (the documented way for newer servers) the library provider's feature
-//! `subscribe` with flavor `download`. A server that has no `/media/providers` (404) is
-//! judged by its root. A field that is missing says nothing and does not refuse.
+//! `subscribe` with flavor `download`. A server whose `/media/providers` is missing (404),
+//! refused (403) or unreadable is judged by its root. A field that is missing says nothing
+//! and does not refuse.
 
 use super::error::PlexError;
 use super::models::MediaContainer;
@@ -56,7 +57,13 @@ impl PlexServer {
                     return refused("/media/providers", reason);
                 }
             }
-            Err(PlexError::NotFound { .. }) => {
+            // Missing on older servers; refused or unreadable is possible for an account
+            // that is not the owner (no source says): the root then decides.
+            Err(
+                PlexError::NotFound { .. }
+                | PlexError::Forbidden { .. }
+                | PlexError::BadResponse { .. },
+            ) => {
                 let root = self.container("/", Vec::new()).await?;
                 if root.allow_sync == Some(false) {
                     return refused(

@@ -48,6 +48,26 @@ async fn an_account_without_download_permission_is_told_before_anything_is_queue
     };
     let error = refused(old_server, "55").await;
     assert_eq!(error.public().kind, FailureKind::DownloadsNotAllowed);
+
+    // A /media/providers that refuses this account (403) does not stop a download the root
+    // allows.
+    let providers_refused = Scenario {
+        faults: vec![plexdl_replay::FaultRule::new(
+            "/media/providers",
+            plexdl_replay::Fault::StatusSequence {
+                statuses: vec![403; 5],
+                retry_after: None,
+            },
+        )],
+        ..Scenario::default()
+    };
+    let rig = rig(providers_refused);
+    let id = rig
+        .core
+        .enqueue(SERVER, &["55"], QualityPreset::Original)
+        .await
+        .expect("the root allows it")[0];
+    assert_eq!(run_to_end(&rig.core, id).await.download_status, "completed");
 }
 
 #[tokio::test]
