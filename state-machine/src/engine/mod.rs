@@ -422,8 +422,8 @@ impl DownloadCore {
         let mut ids = Vec::new();
         for key in rating_keys {
             // A user without permission is told so now, before any download is added.
-            server.check_download_permission(key).await?;
-            let items = server.expand_for_download(key).await?;
+            let item = server.check_download_permission(key).await?;
+            let items = server.expand_item(item).await?;
             if items.is_empty() {
                 return Err(CoreError::NothingToDownload((*key).to_string()));
             }

@@ -132,7 +132,13 @@ impl PlexServer {
     /// The playable items behind a key: a movie or episode itself, every episode of a
     /// season, or every episode of every season of a show, in order.
     pub async fn expand_for_download(&self, rating_key: &str) -> Result<Vec<Metadata>, PlexError> {
-        let item = self.metadata(rating_key).await?;
+        self.expand_item(self.metadata(rating_key).await?).await
+    }
+
+    /// Like [`PlexServer::expand_for_download`] for an item already read.
+    pub async fn expand_item(&self, item: Metadata) -> Result<Vec<Metadata>, PlexError> {
+        let rating_key = item.rating_key().to_string();
+        let rating_key = rating_key.as_str();
         match item.kind {
             MetadataType::Show => {
                 let mut episodes = Vec::new();

@@ -10,7 +10,7 @@
 //! and does not refuse.
 
 use super::error::PlexError;
-use super::models::MediaContainer;
+use super::models::{MediaContainer, Metadata};
 use super::servers::{PlexServer, segment};
 
 /// The server's own library among the media providers.
@@ -42,8 +42,9 @@ fn providers_allow(container: &MediaContainer) -> Result<(), String> {
 impl PlexServer {
     /// Checks that this account may download the item `rating_key`: the server (from
     /// `/media/providers`, or `/` where that is missing), the item's container and its
-    /// library section. `NoDownloadPermission` names which one refuses.
-    pub async fn check_download_permission(&self, rating_key: &str) -> Result<(), PlexError> {
+    /// library section. `NoDownloadPermission` names which one refuses. Returns the item as
+    /// its container gave it, so the caller need not read it again.
+    pub async fn check_download_permission(&self, rating_key: &str) -> Result<Metadata, PlexError> {
         let refused = |path: &str, reason: String| {
             tracing::info!(path, %reason, "downloads are not allowed");
             Err(PlexError::NoDownloadPermission {
@@ -75,7 +76,7 @@ impl PlexServer {
             Err(error) => return Err(error),
         }
         let path = format!("/library/metadata/{}", segment(rating_key)?);
-        let item = self.container(&path, Vec::new()).await?;
+        let mut item = self.container(&path, Vec::new()).await?;
         let section = item.library_section_id.clone().or_else(|| {
             item.metadata
                 .first()
@@ -107,7 +108,10 @@ impl PlexServer {
                 );
             }
         }
-        Ok(())
+        item.metadata
+            .drain(..)
+            .next()
+            .ok_or(PlexError::NotFound { path })
     }
 }
 

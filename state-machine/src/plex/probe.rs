@@ -171,7 +171,7 @@ impl PlexServer {
         let key = item.rating_key().to_string();
         report.item_key = Some(key.clone());
         report.permission = match self.check_download_permission(&key).await {
-            Ok(()) => "allowed".to_string(),
+            Ok(_) => "allowed".to_string(),
             Err(error) => error.user_message(),
         };
         let part = item.parts().next().cloned();

@@ -46,6 +46,16 @@ async fn first_step(core: &DownloadCore, id: i64) -> DownloadRow {
     core.get(id).expect("row")
 }
 
+/// Waits (at most 5 s) until a running step has written its first bytes.
+async fn until_bytes_arrive(core: &DownloadCore, id: i64) {
+    for _ in 0..100 {
+        if core.get(id).expect("row").bytes_done > 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// The whole output of the 720p conversion of Big Buck Bunny, started at zero.
 fn whole_720p() -> plexdl_replay::Content {
     transcoded_content("live:55:4000:1280x720", 5_062, 4_000)
@@ -171,12 +181,7 @@ async fn pausing_a_live_download_stops_the_servers_transcode() {
     let id = enqueue_720p(&rig.core).await;
     let core = Arc::new(rig.core);
     let step = spawn_step(&core, id);
-    for _ in 0..100 {
-        if core.get(id).expect("row").bytes_done > 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    until_bytes_arrive(&core, id).await;
     core.pause(id).expect("paused");
     step.await.expect("task").expect("step");
     assert_eq!(core.get(id).expect("row").download_status, "paused");
@@ -211,12 +216,7 @@ async fn cancelling_or_deleting_a_live_download_stops_the_servers_transcode() {
         let id = enqueue_720p(&rig.core).await;
         let core = Arc::new(rig.core);
         let step = spawn_step(&core, id);
-        for _ in 0..100 {
-            if core.get(id).expect("row").bytes_done > 0 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        until_bytes_arrive(&core, id).await;
         match action {
             "cancel" => {
                 core.cancel(id).expect("cancelled");
