@@ -2,7 +2,6 @@
 //! the core, prints plain lines (or JSON with --json), and returns the exit code.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use plexdl_core::app::snapshots::item_summary;
@@ -16,6 +15,7 @@ use crate::{
     Browse, Cli, Command, EXIT_DOWNLOAD_FAILED, EXIT_ERROR, EXIT_NOT_SIGNED_IN, EXIT_OTHER_RUNNER,
     EXIT_UNREACHABLE, EXIT_USAGE,
 };
+use plexdl_core::engine::signals::StopSignal;
 
 /// A command's failure: the message for stderr and the exit code.
 struct Failure {
@@ -422,11 +422,11 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
             print_json(&report);
         }
         Command::Run { until_idle } => {
-            let stop = Arc::new(AtomicBool::new(false));
+            let stop = Arc::new(StopSignal::new());
             let watcher = stop.clone();
             tokio::spawn(async move {
                 if tokio::signal::ctrl_c().await.is_ok() {
-                    watcher.store(true, Ordering::Relaxed);
+                    watcher.raise();
                 }
             });
             // A second runner on one data folder says who holds it and exits.
@@ -492,7 +492,7 @@ async fn serve(
             "This address is reachable from other machines. Open http://{address}/?key={secret} there (with this machine's name or address); anyone with that key controls plexdl until it stops."
         );
     }
-    let stop = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(StopSignal::new());
     // If another process runs the downloads, this one shows them and passes commands on
     // through the manifest; its scheduler takes over when that process ends.
     let scheduler_task = tokio::spawn(scheduler::run(
@@ -512,7 +512,7 @@ async fn serve(
         let stop = stop.clone();
         async move {
             let _ = tokio::signal::ctrl_c().await;
-            stop.store(true, Ordering::Relaxed);
+            stop.raise();
         }
     };
     crate::ui_server::serve_bounded(listener, crate::ui_server::router(state), shutdown)
@@ -521,7 +521,7 @@ async fn serve(
             message: format!("the server stopped: {error}"),
             code: EXIT_ERROR,
         })?;
-    stop.store(true, Ordering::Relaxed);
+    stop.raise();
     let _ = scheduler_task.await;
     Ok(0)
 }
@@ -577,7 +577,7 @@ async fn demo(
     let outcome = scheduler::run(
         app.clone(),
         true,
-        Arc::new(AtomicBool::new(false)),
+        Arc::new(StopSignal::new()),
         "plexdl demo".to_string(),
         false,
     )

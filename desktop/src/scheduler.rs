@@ -1,17 +1,17 @@
-//! The desktop scheduler: what WorkManager does on Android. It asks the core which downloads
-//! want to run, runs the due steps (each its own task), remembers when each wants to run
-//! again, and sleeps until the next one is due. The manifest stays the truth: a killed
-//! scheduler loses nothing, and the next one picks up from `reconcile`.
+//! The desktop scheduler: what WorkManager does on Android. It only keeps time: the core's
+//! run of the queue (`DownloadCore::run_queue`) decides what runs and when, and says when it
+//! wants to run again; this loop sleeps until then, or until the core's wake signal says
+//! something changed (a download added from the screens), and runs it again. The manifest
+//! stays the truth: a killed scheduler loses nothing, and the next one picks up from it.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use plexdl_core::app::App;
-use plexdl_core::engine::StepResult;
-use plexdl_protocol::DownloadStatus;
-use tracing::Instrument;
+use plexdl_core::engine::queue_run::QueueObserver;
+use plexdl_core::engine::signals::StopSignal;
+use plexdl_core::engine::{CoreError, StepResult};
+use plexdl_protocol::{DownloadStatus, QueueEnd, QueueRunOptions};
 
 /// How the scheduler ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,11 +24,49 @@ pub enum Outcome {
     Stopped,
 }
 
-/// The longest sleep between looks at the manifest (new downloads are noticed this fast).
+/// The longest sleep between looks at the manifest (downloads added by another process
+/// are noticed this fast; this process's own are started at once by the wake signal).
 const MAX_SLEEP: Duration = Duration::from_secs(2);
 
-/// How long a download whose step failed waits before its next step.
-const FAILED_STEP_PAUSE: Duration = Duration::from_secs(5);
+/// The progress lines of `plexdl run`, fed by the core's run of the queue.
+struct Progress {
+    app: Arc<App>,
+    display: Mutex<crate::progress::Display>,
+}
+
+impl Progress {
+    fn display(&self) -> std::sync::MutexGuard<'_, crate::progress::Display> {
+        self.display
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl QueueObserver for Progress {
+    fn step_ended(&self, id: i64, result: Result<&StepResult, &CoreError>) {
+        if let Err(error) = result {
+            crate::complain!(
+                "download {id}: {}",
+                plexdl_redact::redact_text(&error.to_string())
+            );
+        }
+        // One line per change: a download waiting for a transfer slot is not news.
+        self.display().step_done(&self.app, id);
+    }
+
+    fn looked(&self, running: &[i64]) {
+        self.display().refresh(&self.app, running);
+    }
+}
+
+/// Sleeps for `wait`, or until the core's wake signal or the stop signal is raised.
+async fn sleep_unless_woken(app: &App, stop: &StopSignal, wait: Duration) {
+    tokio::select! {
+        _ = tokio::time::sleep(wait) => {}
+        _ = app.core().wake_signal().raised() => {}
+        _ = stop.raised() => {}
+    }
+}
 
 /// Runs due downloads until stopped, or until nothing is left when `until_idle`.
 ///
@@ -39,22 +77,14 @@ const FAILED_STEP_PAUSE: Duration = Duration::from_secs(5);
 pub async fn run(
     app: Arc<App>,
     until_idle: bool,
-    stop: Arc<AtomicBool>,
+    stop: Arc<StopSignal>,
     runner_name: String,
     rebuild_here: bool,
-) -> Result<Outcome, plexdl_core::engine::CoreError> {
-    let mut next_run: HashMap<i64, Instant> = HashMap::new();
-    let mut display = crate::progress::Display::new();
-    // Each running step has its own stop flag: the core sets it when the user pauses or
-    // cancels that download, so it must never be the scheduler's own flag.
-    let mut running: HashMap<i64, (tokio::task::JoinHandle<()>, Arc<AtomicBool>)> = HashMap::new();
-    let (finished_tx, mut finished_rx) =
-        tokio::sync::mpsc::unbounded_channel::<(i64, Option<StepResult>)>();
+) -> Result<Outcome, CoreError> {
     // Only the data folder's runner runs steps. A host that is not the runner yet (`plexdl
     // ui` beside a `plexdl run`) waits here, looking again every 2 seconds, and takes over
     // when the other process ends.
     let mut told = false;
-    let mut waiting_for_rebuild = false;
     while !app.core().is_runner() {
         match app.core().become_runner(&runner_name) {
             Ok(()) => {}
@@ -63,10 +93,10 @@ pub async fn run(
                     crate::say!("{}", error.public().message);
                     told = true;
                 }
-                if stop.load(Ordering::Relaxed) {
+                if stop.is_raised() {
                     return Ok(Outcome::Stopped);
                 }
-                tokio::time::sleep(MAX_SLEEP).await;
+                sleep_unless_woken(&app, &stop, MAX_SLEEP).await;
             }
         }
     }
@@ -92,99 +122,60 @@ pub async fn run(
             report.orphans_removed
         );
     }
+    let progress = Progress {
+        app: app.clone(),
+        display: Mutex::new(crate::progress::Display::new()),
+    };
+    // The run lingers no longer than one look of this loop, so downloads that another
+    // process adds are still seen within MAX_SLEEP.
+    let options = QueueRunOptions {
+        budget_millis: None,
+        linger_millis: MAX_SLEEP.as_millis() as u64,
+    };
+    let mut waiting_for_rebuild = false;
     loop {
-        if stop.load(Ordering::Relaxed) {
-            // Ask every step to checkpoint and end, and wait for them, so their progress
-            // is saved.
-            for (_, step_stop) in running.values() {
-                step_stop.store(true, Ordering::Relaxed);
-            }
-            for (_, (handle, _)) in running.drain() {
-                let _ = handle.await;
-            }
+        if stop.is_raised() {
             return Ok(Outcome::Stopped);
         }
-        while let Ok((id, result)) = finished_rx.try_recv() {
-            running.remove(&id);
-            match result {
-                Some(StepResult::WakeAfter { millis }) => {
-                    next_run.insert(id, Instant::now() + Duration::from_millis(millis));
+        let run = app
+            .shared_core()
+            .run_queue(stop.clone(), options.clone(), &progress)
+            .await;
+        let report = match run {
+            Ok(report) => report,
+            // Steps stopped on a damaged or unwritable manifest: end with that error (after
+            // the run's steps ended), or wait for the screens' rebuild.
+            Err(error @ CoreError::ManifestStopped(_)) => {
+                if !rebuild_here {
+                    return Err(error);
                 }
-                Some(StepResult::WaitForNetwork) => {
-                    // A desktop is assumed to have its network back soon; look again.
-                    let _ = app.core().network_changed(true);
-                    next_run.insert(id, Instant::now() + Duration::from_secs(5));
+                if !waiting_for_rebuild {
+                    tracing::warn!("downloads stopped until the list of downloads is rebuilt");
+                    crate::complain!(
+                        "{}",
+                        CoreError::ManifestStopped(String::new()).public().message
+                    );
+                    waiting_for_rebuild = true;
                 }
-                Some(StepResult::Idle { .. }) => {
-                    next_run.remove(&id);
-                }
-                None => {
-                    // A step that failed (its error is logged) is tried again later, never
-                    // at once: a failure that repeats must not become a busy loop.
-                    next_run.insert(id, Instant::now() + FAILED_STEP_PAUSE);
-                }
+                sleep_unless_woken(&app, &stop, MAX_SLEEP).await;
+                continue;
             }
-            // One line per change: a download waiting for a transfer slot is not news.
-            display.step_done(&app, id);
-        }
-        // Steps stopped on a damaged or unwritable manifest: end with that error, after the
-        // running steps have ended (or wait for the screens' rebuild).
-        if app.core().manifest_stopped() {
-            for (_, step_stop) in running.values() {
-                step_stop.store(true, Ordering::Relaxed);
-            }
-            for (_, (handle, _)) in running.drain() {
-                let _ = handle.await;
-            }
-            if !rebuild_here {
-                return Err(plexdl_core::engine::CoreError::ManifestStopped(
-                    "see the log for each failure".to_string(),
-                ));
-            }
-            if !waiting_for_rebuild {
-                tracing::warn!("downloads stopped until the list of downloads is rebuilt");
-                crate::complain!(
-                    "{}",
-                    plexdl_core::engine::CoreError::ManifestStopped(String::new())
-                        .public()
-                        .message
-                );
-                waiting_for_rebuild = true;
-            }
-            // The downloads' ids of the old list mean nothing in a rebuilt one.
-            next_run.clear();
-            tokio::time::sleep(MAX_SLEEP).await;
-            continue;
-        }
-        waiting_for_rebuild = false;
-        // Pauses, cancels and removals from other processes reach running steps here
-        // (this loop comes round at least every MAX_SLEEP).
-        let looked = app
-            .core()
-            .notice_other_processes()
-            .and_then(|_| app.core().reconcile());
-        let wakes = match looked {
-            Ok(wakes) => wakes,
             Err(error) if rebuild_here => {
                 // The screens show the problem (diagnostics.get) and offer the rebuild;
                 // reading the list again every 2 seconds asks no server anything.
                 tracing::warn!(error = %plexdl_redact::redact_text(&error.to_string()), "the list of downloads cannot be read");
-                tokio::time::sleep(MAX_SLEEP).await;
+                sleep_unless_woken(&app, &stop, MAX_SLEEP).await;
                 continue;
             }
             Err(error) => return Err(error),
         };
-        let now = Instant::now();
-        for wake in &wakes {
-            next_run
-                .entry(wake.download_id)
-                .or_insert(now + Duration::from_millis(wake.after_millis));
-        }
-        next_run.retain(|id, _| wakes.iter().any(|wake| wake.download_id == *id));
-        if wakes.is_empty() && running.is_empty() {
-            if until_idle {
-                let rows = app.core().list()?;
-                let failed = rows
+        waiting_for_rebuild = false;
+        match report.ended {
+            QueueEnd::Stopped => return Ok(Outcome::Stopped),
+            QueueEnd::Idle if until_idle => {
+                let failed = app
+                    .core()
+                    .list()?
                     .iter()
                     .any(|row| row.download_status == DownloadStatus::Failed);
                 return Ok(if failed {
@@ -193,67 +184,12 @@ pub async fn run(
                     Outcome::AllDone
                 });
             }
-            tokio::time::sleep(MAX_SLEEP).await;
-            continue;
+            _ => {}
         }
-        let due: Vec<i64> = next_run
-            .iter()
-            .filter(|(id, at)| **at <= now && !running.contains_key(id))
-            .map(|(id, _)| *id)
-            .collect();
-        for id in due {
-            next_run.insert(id, now + Duration::from_secs(3600));
-            let app = app.clone();
-            let tx = finished_tx.clone();
-            let step_stop = Arc::new(AtomicBool::new(false));
-            let flag = step_stop.clone();
-            running.insert(
-                id,
-                (
-                    tokio::spawn(
-                        async move {
-                            let result = match app.core().run_step(id, flag).await {
-                                Ok(result) => Some(result),
-                                Err(error) => {
-                                    let public = error.public();
-                                    plexdl_core::logging::failure(
-                                        public.kind,
-                                        &public.message,
-                                        "download step failed",
-                                    );
-                                    crate::complain!(
-                                        "download {id}: {}",
-                                        plexdl_redact::redact_text(&error.to_string())
-                                    );
-                                    None
-                                }
-                            };
-                            tracing::debug!(?result, "step ended");
-                            let _ = tx.send((id, result));
-                        }
-                        .instrument(tracing::info_span!("scheduler", download_id = id)),
-                    ),
-                    step_stop,
-                ),
-            );
-        }
-        let active: Vec<i64> = running.keys().copied().collect();
-        display.refresh(&app, &active);
-        let soonest = next_run
-            .iter()
-            .filter(|(id, _)| !running.contains_key(id))
-            .map(|(_, at)| at.saturating_duration_since(Instant::now()))
-            .min()
-            .unwrap_or(MAX_SLEEP)
+        let wait = report
+            .next_wake_millis
+            .map_or(MAX_SLEEP, Duration::from_millis)
             .min(MAX_SLEEP);
-        tokio::select! {
-            received = finished_rx.recv() => {
-                if let Some((id, result)) = received {
-                    // Put it back so the top of the loop handles it with the others.
-                    let _ = finished_tx.send((id, result));
-                }
-            }
-            _ = tokio::time::sleep(soonest.max(Duration::from_millis(20))) => {}
-        }
+        sleep_unless_woken(&app, &stop, wait).await;
     }
 }

@@ -48,3 +48,6 @@ mod rebuild;
 
 #[path = "downloads/realServerParts.rs"]
 mod real_server_parts;
+
+#[path = "downloads/queueRun.rs"]
+mod queue_run;

@@ -1,6 +1,7 @@
 //! What the core tells its hosts outside the bridge requests: what to schedule after a step,
-//! the wakes to schedule at start, the verification report, and the host message that asks
-//! to play a finished file. The Android host reads these as JSON; the names it reads are
+//! the wakes to schedule at start, how a run of the queue ended and when to run it again
+//! (and what the host passes in: the run's options, the network it sees), the verification
+//! report, and the host message that asks to play a finished file. The Android host reads these as JSON; the names it reads are
 //! kept in one Java class that a test checks against these types.
 
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,77 @@ pub enum StepResult {
 pub struct Wake {
     pub download_id: i64,
     pub after_millis: u64,
+}
+
+/// How a run of the queue ([`QueueRunReport`]) ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum QueueEnd {
+    /// No download wants work: finished, failed, paused or cancelled, all of them.
+    Idle,
+    /// Downloads wait for a time (`nextWakeMillis`): a retry after a pause, a server that
+    /// prepares the file.
+    Waiting,
+    /// Downloads wait for a network the user allows (any network, or Wi-Fi only). The host
+    /// runs the queue again when one is back.
+    WaitingForNetwork,
+    /// The host asked the run to stop; every step saved its progress first.
+    Stopped,
+    /// The run used the time it was given (a host that may only run for a while, such as
+    /// Android's ordinary background work); the steps saved their progress and the queue
+    /// wants to go on at once.
+    OutOfTime,
+    /// Another run of the queue is going on in this process; it carries on with the work.
+    AlreadyRunning,
+}
+
+/// What a host passes to a run of the queue, as JSON from Java. Every field may be left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QueueRunOptions {
+    /// The run ends after this long, its steps checkpointed (none: no limit).
+    #[serde(default)]
+    pub budget_millis: Option<u64>,
+    /// A download due within this long is waited for inside the run instead of ending it
+    /// (a host that cannot start work again whenever it likes keeps its run alive).
+    #[serde(default)]
+    pub linger_millis: u64,
+}
+
+/// What one run of the queue did and when to run it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueRunReport {
+    pub ended: QueueEnd,
+    /// When the queue wants to run again, in milliseconds from now; `None` when no download
+    /// waits for a time.
+    pub next_wake_millis: Option<u64>,
+    /// Whether downloads may use only unmetered networks (the user's Wi-Fi only setting);
+    /// the host sets its network condition from it.
+    pub wifi_only: bool,
+    /// Steps run, and of those the ones that ended in an error (logged).
+    pub steps: u32,
+    pub failed_steps: u32,
+}
+
+/// The network as the host sees it, passed to the core whenever it changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NetworkFact {
+    /// A network is connected.
+    pub connected: bool,
+    /// It is not metered (Wi-Fi, Ethernet; not mobile data).
+    pub unmetered: bool,
+}
+
+impl Default for NetworkFact {
+    /// Until a host says otherwise: connected, without a meter (a desktop).
+    fn default() -> NetworkFact {
+        NetworkFact {
+            connected: true,
+            unmetered: true,
+        }
+    }
 }
 
 /// What one verification pass found and did.

@@ -24,7 +24,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use failure::{Action, FailureKind, KindInfo, LogLevel};
-pub use host::{PlayMessage, RebuildReport, StepResult, VerifyReport, Wake};
+pub use host::{
+    NetworkFact, PlayMessage, QueueEnd, QueueRunOptions, QueueRunReport, RebuildReport, StepResult,
+    VerifyReport, Wake,
+};
 pub use methods::{METHODS, Method};
 pub use status::{Command, DownloadStatus};
 

@@ -106,7 +106,7 @@ pub struct App {
     settings: AppSettings,
     transport: Transport,
     account: PlexAccount,
-    core: DownloadCore,
+    core: Arc<DownloadCore>,
     servers: ServerStore,
     pending_pin: Mutex<Option<Pin>>,
     user: Mutex<UserSettings>,
@@ -133,7 +133,8 @@ impl App {
         let store = Arc::new(FileTokenStore::new(data_dir.join("account").join("token")));
         let account = PlexAccount::new(transport.clone(), settings.plex_tv.clone(), store);
         let (engine_settings, default_download_dir, user) = App::engine_settings(&settings);
-        let core = DownloadCore::open(&data_dir, engine_settings)?;
+        let core = Arc::new(DownloadCore::open(&data_dir, engine_settings)?);
+        core.set_wifi_only(user.wifi_only)?;
         let servers = ServerStore::open(&data_dir)?;
         let app = App {
             settings,
@@ -187,6 +188,12 @@ impl App {
     /// The download core.
     pub fn core(&self) -> &DownloadCore {
         &self.core
+    }
+
+    /// The download core, shared: what a run of the queue needs (its steps are tasks of
+    /// their own).
+    pub fn shared_core(&self) -> Arc<DownloadCore> {
+        self.core.clone()
     }
 
     /// The plex.tv account.
@@ -457,6 +464,7 @@ impl App {
         })?;
         let transfers = next.max_transfers as usize;
         self.core.set_transfer_limits(transfers, transfers);
+        self.core.set_wifi_only(next.wifi_only)?;
         if let Some(policy) = user_settings::busy_policy(&next.busy_policy) {
             self.core.set_busy_policy(policy);
         }

@@ -15,12 +15,15 @@ mod finishing;
 #[path = "outputName.rs"]
 pub mod output_name;
 mod preflight;
+#[path = "queueRun.rs"]
+pub mod queue_run;
 mod rebuild;
 pub mod registry;
 pub use preflight::available_space;
 #[path = "runnerLock.rs"]
 pub mod runner_lock;
 pub mod sidecar;
+pub mod signals;
 mod slots;
 mod stepper;
 pub mod transfer;
@@ -158,7 +161,7 @@ pub enum CoreError {
 /// server for the same thing thousands of times.
 pub const MAX_MANIFEST_FAILURES: u32 = 3;
 
-pub use plexdl_protocol::{StepResult, Wake};
+pub use plexdl_protocol::{NetworkFact, StepResult, Wake};
 
 impl CoreError {
     /// The engine's one mapping to the public error: the kind (its action and log level
@@ -236,6 +239,12 @@ pub struct DownloadCore {
     busy_policy: Mutex<BusyPolicy>,
     /// See [`DownloadCore::set_simulated_disk_capacity`]; 0 when not set.
     simulated_capacity: std::sync::atomic::AtomicU64,
+    /// "Run the queue now" (see signals.rs).
+    wake: signals::WakeSignal,
+    /// The network as the host last described it.
+    network: Mutex<NetworkFact>,
+    /// The user's Wi-Fi only setting, as the queue and the steps apply it.
+    wifi_only: AtomicBool,
 }
 
 impl DownloadCore {
@@ -266,6 +275,9 @@ impl DownloadCore {
             busy_policy: Mutex::new(settings.busy_policy),
             settings,
             simulated_capacity: std::sync::atomic::AtomicU64::new(0),
+            wake: signals::WakeSignal::default(),
+            network: Mutex::new(NetworkFact::default()),
+            wifi_only: AtomicBool::new(false),
         })
     }
 
@@ -379,6 +391,7 @@ impl DownloadCore {
     /// Changes how many transfers run at once, in all and per server (at least 1 each).
     pub fn set_transfer_limits(&self, total: usize, per_server: usize) {
         self.slots.set_limits(total, per_server);
+        self.wake.raise();
     }
 
     /// The manifest (for hosts that answer lists and for tests).
@@ -475,6 +488,9 @@ impl DownloadCore {
                 }
             }
         }
+        if !ids.is_empty() {
+            self.wake.raise();
+        }
         Ok(ids)
     }
 
@@ -516,7 +532,9 @@ impl DownloadCore {
 
     /// Resumes a paused download.
     pub fn resume(&self, id: i64) -> Result<DownloadRow, CoreError> {
-        self.command(id, Event::Resume)
+        let row = self.command(id, Event::Resume)?;
+        self.wake.raise();
+        Ok(row)
     }
 
     /// Cancels a download (its partial file is removed; the row stays, as Cancelled).
@@ -526,7 +544,9 @@ impl DownloadCore {
 
     /// Tries a failed, cancelled or waiting download again, from the bytes it has.
     pub fn retry(&self, id: i64) -> Result<DownloadRow, CoreError> {
-        self.command(id, Event::Retry)
+        let row = self.command(id, Event::Retry)?;
+        self.wake.raise();
+        Ok(row)
     }
 
     /// For tests and demonstrations: makes writes that would grow a partial file past
@@ -564,13 +584,71 @@ impl DownloadCore {
             }
         }
         tracing::info!(available, changed = changed.len(), "network changed");
+        if available && !changed.is_empty() {
+            self.wake.raise();
+        }
         Ok(changed)
+    }
+
+    /// The network as the host sees it now (Android passes it whenever it changes; a
+    /// desktop never does, and counts as connected without a meter). When downloads may no
+    /// longer use it (gone, or metered with Wi-Fi only), working downloads stop and wait;
+    /// when they may again, they go on.
+    pub fn set_network(&self, fact: NetworkFact) -> Result<(), CoreError> {
+        let before = self.network_usable();
+        *self
+            .network
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = fact;
+        tracing::info!(
+            connected = fact.connected,
+            unmetered = fact.unmetered,
+            "network as the host sees it"
+        );
+        self.usable_network_changed(before)
+    }
+
+    /// The user's Wi-Fi only setting (the app passes it at start and on every change).
+    pub fn set_wifi_only(&self, wifi_only: bool) -> Result<(), CoreError> {
+        let before = self.network_usable();
+        self.wifi_only.store(wifi_only, Ordering::Relaxed);
+        self.usable_network_changed(before)
+    }
+
+    fn usable_network_changed(&self, before: bool) -> Result<(), CoreError> {
+        let now = self.network_usable();
+        if now != before {
+            self.network_changed(now)?;
+            if now {
+                // Queued downloads never left their state for the network, so nothing
+                // above may have changed; they can start now all the same.
+                self.wake.raise();
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether downloads may use Wi-Fi only.
+    pub fn wifi_only(&self) -> bool {
+        self.wifi_only.load(Ordering::Relaxed)
+    }
+
+    /// Whether downloads may use the network the host reported: connected, and unmetered
+    /// when the user chose Wi-Fi only.
+    pub fn network_usable(&self) -> bool {
+        let fact = *self
+            .network
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        fact.connected && (fact.unmetered || !self.wifi_only())
     }
 
     /// Wakes a waiting download before its scheduled time (the network came back, or the
     /// host's alarm fired early). A download that is not waiting ignores it.
     pub fn wake(&self, id: i64) -> Result<DownloadRow, CoreError> {
-        self.command(id, Event::Wake)
+        let row = self.command(id, Event::Wake)?;
+        self.wake.raise();
+        Ok(row)
     }
 
     /// Removes a download: its files (video, partial file, subtitles, poster, sidecar) first,
@@ -635,6 +713,17 @@ impl DownloadCore {
             if failures.0 >= MAX_MANIFEST_FAILURES {
                 return Err(CoreError::ManifestStopped(failures.1.clone()));
             }
+        }
+        // The network is checked at every step, not only by the host's own conditions: a
+        // phone that moved from Wi-Fi to mobile data with Wi-Fi only moves no byte.
+        if !self.network_usable() {
+            self.apply_outside_a_step(id, &Event::NetworkLost)?;
+            let status = self.get(id)?.download_status;
+            return Ok(if status.needs_work() {
+                StepResult::WaitForNetwork
+            } else {
+                StepResult::Idle { status }
+            });
         }
         // Entered before the look at the rebuild mark, so a rebuild that starts now either
         // is seen here or sees this step and waits for it.

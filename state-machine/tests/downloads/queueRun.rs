@@ -1,0 +1,339 @@
+//! The core's run of the queue, as every host uses it: several downloads within the slot
+//! limits, a stop that keeps progress, the wake signal that starts new work at once, and
+//! the network the host reports (Wi-Fi only on mobile data moves no byte).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use plexdl_core::engine::queue_run::{QueueObserver, Unobserved};
+use plexdl_core::engine::signals::StopSignal;
+use plexdl_core::engine::{CoreError, DownloadCore, NetworkFact, StepResult};
+use plexdl_core::plex::QualityPreset;
+use plexdl_protocol::{DownloadStatus, QueueEnd, QueueRunOptions};
+use plexdl_replay::{Fault, FaultRule, Scenario};
+
+use crate::support::{SERVER, rig, rig_with};
+
+/// Every part file sent at `bytes_per_second`.
+fn throttled(bytes_per_second: u64) -> Scenario {
+    Scenario {
+        faults: vec![FaultRule::new(
+            "/library/parts/",
+            Fault::Throttle { bytes_per_second },
+        )],
+        ..Scenario::default()
+    }
+}
+
+fn lingering(seconds: u64) -> QueueRunOptions {
+    QueueRunOptions {
+        budget_millis: None,
+        linger_millis: seconds * 1000,
+    }
+}
+
+/// Counts the most transfers that moved bytes at once, as seen at each look.
+struct MostAtOnce {
+    core: Arc<DownloadCore>,
+    most: AtomicUsize,
+    ended: Mutex<Vec<i64>>,
+}
+
+impl QueueObserver for MostAtOnce {
+    fn step_ended(&self, id: i64, _result: Result<&StepResult, &CoreError>) {
+        self.ended.lock().expect("lock").push(id);
+    }
+
+    fn looked(&self, _running: &[i64]) {
+        let now = self.core.transferring_now().len();
+        self.most.fetch_max(now, Ordering::Relaxed);
+    }
+}
+
+async fn wait_for_bytes(core: &DownloadCore, id: i64) {
+    let started = Instant::now();
+    while core.get(id).expect("row").bytes_done == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no byte arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_queue_run_finishes_every_download_within_the_slot_limits() {
+    let rig = rig_with(throttled(6_000_000), |settings| {
+        settings.max_transfers = 2;
+        settings.max_transfers_per_server = 2;
+    });
+    let ids = rig
+        .core
+        .enqueue(SERVER, &["55", "56", "90"], QualityPreset::Original)
+        .await
+        .expect("enqueued");
+    assert_eq!(ids.len(), 3);
+    let core = Arc::new(rig.core);
+    let observer = MostAtOnce {
+        core: core.clone(),
+        most: AtomicUsize::new(0),
+        ended: Mutex::new(Vec::new()),
+    };
+    let report = core
+        .clone()
+        .run_queue(Arc::new(StopSignal::new()), lingering(60), &observer)
+        .await
+        .expect("the run ends");
+    assert_eq!(report.ended, QueueEnd::Idle, "{report:?}");
+    assert_eq!(report.next_wake_millis, None);
+    assert_eq!(report.failed_steps, 0);
+    for id in &ids {
+        assert_eq!(
+            core.get(*id).expect("row").download_status,
+            DownloadStatus::Completed,
+            "download {id}"
+        );
+    }
+    assert_eq!(
+        observer.most.load(Ordering::Relaxed),
+        2,
+        "two transfers at once, never three"
+    );
+    assert!(observer.ended.lock().expect("lock").len() >= 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_queue_run_ends_within_seconds_and_keeps_the_progress() {
+    let rig = rig(throttled(2_000_000));
+    let id = rig
+        .core
+        .enqueue(SERVER, &["55"], QualityPreset::Original)
+        .await
+        .expect("enqueued")[0];
+    let core = Arc::new(rig.core);
+    let stop = Arc::new(StopSignal::new());
+    let run = tokio::spawn(
+        core.clone()
+            .run_queue(stop.clone(), lingering(60), &Unobserved),
+    );
+    wait_for_bytes(&core, id).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let second = core
+        .clone()
+        .run_queue(Arc::new(StopSignal::new()), lingering(60), &Unobserved)
+        .await
+        .expect("answers");
+    assert_eq!(second.ended, QueueEnd::AlreadyRunning, "one run at a time");
+    let asked = Instant::now();
+    stop.raise();
+    let report = tokio::time::timeout(Duration::from_secs(10), run)
+        .await
+        .expect("the run ends")
+        .expect("joined")
+        .expect("no error");
+    let took = asked.elapsed();
+    assert!(
+        took < Duration::from_secs(5),
+        "ended {took:?} after the stop"
+    );
+    assert_eq!(report.ended, QueueEnd::Stopped);
+    assert_eq!(
+        report.next_wake_millis,
+        Some(0),
+        "it wants to go on at once"
+    );
+    let kept = core.get(id).expect("row").bytes_done;
+    assert!(kept > 0 && kept < 13_400_382, "progress kept: {kept}");
+    let fetched_before = rig.server.counters().part_bytes(46);
+    let report = core
+        .clone()
+        .run_queue(Arc::new(StopSignal::new()), lingering(60), &Unobserved)
+        .await
+        .expect("the run ends");
+    assert_eq!(report.ended, QueueEnd::Idle);
+    assert_eq!(
+        core.get(id).expect("row").download_status,
+        DownloadStatus::Completed
+    );
+    let again = rig.server.counters().part_bytes(46) - fetched_before;
+    assert!(
+        again + kept <= 13_400_382 + 4 * 1024 * 1024,
+        "resumed from what was kept: {again} fetched after the stop"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_download_added_while_the_run_waits_starts_at_once() {
+    // The first download's part answers 503 with Retry-After 30 s once: it waits 30 s.
+    let busy = FaultRule::new(
+        "/library/parts/46/",
+        Fault::StatusSequence {
+            statuses: vec![503],
+            retry_after: Some(30),
+        },
+    )
+    .times(1);
+    let rig = rig(Scenario {
+        faults: vec![busy],
+        ..Scenario::default()
+    });
+    let waiting = rig
+        .core
+        .enqueue(SERVER, &["55"], QualityPreset::Original)
+        .await
+        .expect("enqueued")[0];
+    let core = Arc::new(rig.core);
+    assert!(
+        core.wake_signal().host_should_start_run(),
+        "adding a download asks the host to run the queue"
+    );
+    let run = tokio::spawn(core.clone().run_queue(
+        Arc::new(StopSignal::new()),
+        lingering(120),
+        &Unobserved,
+    ));
+    let started = Instant::now();
+    while core.get(waiting).expect("row").download_status != DownloadStatus::Backoff {
+        assert!(started.elapsed() < Duration::from_secs(20), "no backoff");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let added_at = Instant::now();
+    let added = core
+        .enqueue(SERVER, &["56"], QualityPreset::Original)
+        .await
+        .expect("enqueued")[0];
+    assert!(
+        !core.wake_signal().host_should_start_run(),
+        "the run in progress carries the wake out, not the host"
+    );
+    while core.get(added).expect("row").download_status != DownloadStatus::Completed {
+        assert!(
+            added_at.elapsed() < Duration::from_secs(15),
+            "the added download waited for the first one's wake"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        core.get(waiting).expect("row").download_status,
+        DownloadStatus::Backoff,
+        "the first one still waits"
+    );
+    core.wake(waiting).expect("woken");
+    let report = tokio::time::timeout(Duration::from_secs(60), run)
+        .await
+        .expect("the run ends")
+        .expect("joined")
+        .expect("no error");
+    assert_eq!(report.ended, QueueEnd::Idle, "{report:?}");
+    assert_eq!(
+        core.get(waiting).expect("row").download_status,
+        DownloadStatus::Completed
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_that_waits_longer_than_it_may_linger_says_when_to_run_again() {
+    let busy = FaultRule::new(
+        "/library/parts/46/",
+        Fault::StatusSequence {
+            statuses: vec![503],
+            retry_after: Some(30),
+        },
+    )
+    .times(1);
+    let rig = rig(Scenario {
+        faults: vec![busy],
+        ..Scenario::default()
+    });
+    rig.core
+        .enqueue(SERVER, &["55"], QualityPreset::Original)
+        .await
+        .expect("enqueued");
+    let core = Arc::new(rig.core);
+    let report = core
+        .clone()
+        .run_queue(Arc::new(StopSignal::new()), lingering(5), &Unobserved)
+        .await
+        .expect("the run ends");
+    assert_eq!(report.ended, QueueEnd::Waiting, "{report:?}");
+    let next = report.next_wake_millis.expect("a time");
+    assert!((25_000..=31_000).contains(&next), "next wake in {next} ms");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wifi_only_on_mobile_data_moves_no_byte_and_goes_on_on_wifi() {
+    let rig = rig(throttled(2_000_000));
+    let id = rig
+        .core
+        .enqueue(SERVER, &["55"], QualityPreset::Original)
+        .await
+        .expect("enqueued")[0];
+    let core = Arc::new(rig.core);
+    let mobile = NetworkFact {
+        connected: true,
+        unmetered: false,
+    };
+    let wifi = NetworkFact {
+        connected: true,
+        unmetered: true,
+    };
+    core.set_wifi_only(true).expect("set");
+    core.set_network(mobile).expect("set");
+    let report = core
+        .clone()
+        .run_queue(Arc::new(StopSignal::new()), lingering(60), &Unobserved)
+        .await
+        .expect("the run ends");
+    assert_eq!(report.ended, QueueEnd::WaitingForNetwork, "{report:?}");
+    assert!(report.wifi_only);
+    assert_eq!(
+        rig.server.counters().part_bytes(46),
+        0,
+        "no byte on mobile data"
+    );
+    // A step run directly (not through the queue) checks the network too.
+    let step = core
+        .run_step(id, Arc::new(std::sync::atomic::AtomicBool::new(false)))
+        .await
+        .expect("step");
+    assert_eq!(step, StepResult::WaitForNetwork);
+    assert_eq!(rig.server.counters().part_bytes(46), 0);
+
+    let _ = core.wake_signal().host_should_start_run();
+    core.set_network(wifi).expect("set");
+    assert!(
+        core.wake_signal().host_should_start_run(),
+        "Wi-Fi back asks the host to run the queue"
+    );
+    let run = tokio::spawn(core.clone().run_queue(
+        Arc::new(StopSignal::new()),
+        lingering(60),
+        &Unobserved,
+    ));
+    wait_for_bytes(&core, id).await;
+    // Off Wi-Fi in the middle of the transfer: the step stops and keeps what it has.
+    let moved_at = Instant::now();
+    core.set_network(mobile).expect("set");
+    let report = tokio::time::timeout(Duration::from_secs(10), run)
+        .await
+        .expect("the run ends")
+        .expect("joined")
+        .expect("no error");
+    assert!(moved_at.elapsed() < Duration::from_secs(5));
+    assert_eq!(report.ended, QueueEnd::WaitingForNetwork, "{report:?}");
+    let row = core.get(id).expect("row");
+    assert_eq!(row.download_status, DownloadStatus::WaitingForNetwork);
+    assert!(row.bytes_done > 0, "progress kept");
+    core.set_network(wifi).expect("set");
+    let report = core
+        .clone()
+        .run_queue(Arc::new(StopSignal::new()), lingering(60), &Unobserved)
+        .await
+        .expect("the run ends");
+    assert_eq!(report.ended, QueueEnd::Idle);
+    assert_eq!(
+        core.get(id).expect("row").download_status,
+        DownloadStatus::Completed
+    );
+}
