@@ -48,6 +48,9 @@ pub enum QueueEnd {
     OutOfTime,
     /// Another run of the queue is going on in this process; it carries on with the work.
     AlreadyRunning,
+    /// The download folder is not there (a storage card taken out); nothing runs until it
+    /// is back and the queue is run again (the app opened, the periodic check).
+    StorageMissing,
 }
 
 /// What a host passes to a run of the queue, as JSON from Java. Every field may be left out.
@@ -97,6 +100,82 @@ impl Default for NetworkFact {
             unmetered: true,
         }
     }
+}
+
+/// Why the host runs the queue in a way that is slower than it could be, as the Android
+/// host reports it (`NativeBridge.setBackgroundLimit`). The sentence and what helps are the
+/// core's ([`BackgroundLimit::sentence`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum BackgroundLimit {
+    /// Android refused to run the downloads in the foreground (the app was not on screen
+    /// when they started), so they run as ordinary background work: at most 10 minutes at a
+    /// time, when the system allows.
+    ForegroundRefused,
+    /// Android 15's limit of 6 hours a day for foreground data transfers is used up.
+    DataSyncTimeLimit,
+}
+
+impl BackgroundLimit {
+    pub const ALL: &[BackgroundLimit] = &[
+        BackgroundLimit::ForegroundRefused,
+        BackgroundLimit::DataSyncTimeLimit,
+    ];
+
+    /// The name on the wire (what Java passes).
+    pub fn name(self) -> &'static str {
+        match self {
+            BackgroundLimit::ForegroundRefused => "foregroundRefused",
+            BackgroundLimit::DataSyncTimeLimit => "dataSyncTimeLimit",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<BackgroundLimit> {
+        BackgroundLimit::ALL
+            .iter()
+            .copied()
+            .find(|limit| limit.name() == name)
+    }
+
+    /// What the user reads: why downloads are slower, and what helps.
+    pub fn sentence(self) -> &'static str {
+        match self {
+            BackgroundLimit::ForegroundRefused => {
+                "Downloads go on in short turns while the app is closed, because Android did not let them run in the foreground. Opening the app lets them run at full speed. So that they keep going when it is closed, set the app's battery use to Unrestricted (on Samsung, also add it to Never sleeping apps)."
+            }
+            BackgroundLimit::DataSyncTimeLimit => {
+                "Android allows downloads to run in the foreground for 6 hours a day, and today's time is used up. They go on in short turns; opening the app gives the time back."
+            }
+        }
+    }
+}
+
+/// The answer of `downloads.background`: what the Downloads screen says about how
+/// downloads run right now, beyond each download's own state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackgroundState {
+    /// Why downloads are slower than they could be, and what helps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slower: Option<String>,
+    /// The downloads folder is not there (a storage card taken out), with what to do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_missing: Option<String>,
+}
+
+/// The queue as one notification shows it (`NativeBridge.queueProgress`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueProgress {
+    /// Downloads that want work (running or waiting).
+    pub active: u32,
+    /// The notification's title ("Downloading 2 of 5").
+    pub title: String,
+    /// Its text: the titles of what moves now, or why nothing does.
+    pub text: String,
+    /// Bytes done and expected over the active downloads (0 expected: unknown yet).
+    pub bytes_done: u64,
+    pub bytes_total: u64,
 }
 
 /// What one verification pass found and did.

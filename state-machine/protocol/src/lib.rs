@@ -25,8 +25,8 @@ use serde_json::Value;
 
 pub use failure::{Action, FailureKind, KindInfo, LogLevel};
 pub use host::{
-    NetworkFact, PlayMessage, QueueEnd, QueueRunOptions, QueueRunReport, RebuildReport, StepResult,
-    VerifyReport, Wake,
+    BackgroundLimit, BackgroundState, NetworkFact, PlayMessage, QueueEnd, QueueProgress,
+    QueueRunOptions, QueueRunReport, RebuildReport, StepResult, VerifyReport, Wake,
 };
 pub use methods::{METHODS, Method};
 pub use status::{Command, DownloadStatus};

@@ -101,6 +101,9 @@ methods! {
     /// Rebuilds a damaged list of downloads from the files beside the downloads (the old
     /// database is kept under a dated name); running downloads stop first.
     DownloadsRebuild = "downloads.rebuild", NoParams => RebuildReport;
+    /// How downloads run right now: why they are slower than they could be, a downloads
+    /// folder that is not there.
+    DownloadsBackground = "downloads.background", NoParams => crate::BackgroundState;
     /// What the download dialog shows before anything is queued.
     DownloadsEstimate = "downloads.estimate", EstimateParams => Estimate;
     /// The settings.

@@ -95,6 +95,7 @@ fn every_example_round_trips_through_the_types() {
             DownloadsVerify,
             DownloadsRebuild,
             DownloadsEstimate,
+            DownloadsBackground,
             SettingsGet,
             SettingsSet,
             DiagnosticsGet

@@ -10,11 +10,11 @@
 use std::future::Future;
 
 use plexdl_protocol::methods::{
-    DiagnosticsGet, Done, DownloadsCancel, DownloadsEnqueue, DownloadsEstimate, DownloadsList,
-    DownloadsPause, DownloadsRebuild, DownloadsRemove, DownloadsResume, DownloadsRetry,
-    DownloadsVerify, Enqueued, LibraryChildren, LibraryItem, LibraryItems, LibrarySections,
-    NoParams, Removed, ServersList, SettingsGet, SettingsSet, SignInPoll, SignInStart,
-    SignInStatus, SignOut,
+    DiagnosticsGet, Done, DownloadsBackground, DownloadsCancel, DownloadsEnqueue,
+    DownloadsEstimate, DownloadsList, DownloadsPause, DownloadsRebuild, DownloadsRemove,
+    DownloadsResume, DownloadsRetry, DownloadsVerify, Enqueued, LibraryChildren, LibraryItem,
+    LibraryItems, LibrarySections, NoParams, Removed, ServersList, SettingsGet, SettingsSet,
+    SignInPoll, SignInStart, SignInStatus, SignOut,
 };
 use plexdl_protocol::{
     DownloadId, ErrorBody, FailureKind, ItemPage, MAX_REQUEST_BYTES, METHODS, Method, PinInfo,
@@ -141,6 +141,7 @@ impl App {
             LibrarySections, LibraryItems, LibraryItem, LibraryChildren,
             DownloadsEnqueue, DownloadsList, DownloadsPause, DownloadsResume, DownloadsCancel,
             DownloadsRetry, DownloadsRemove, DownloadsVerify, DownloadsRebuild, DownloadsEstimate,
+            DownloadsBackground,
             SettingsGet, SettingsSet, DiagnosticsGet,
         )
     }
@@ -345,6 +346,12 @@ impl Handler for DownloadsEstimate {
             return Err(AppError::BadRequest("No item was named.".to_string()));
         }
         app.estimate(&p.server_id, &p.rating_keys).await
+    }
+}
+
+impl Handler for DownloadsBackground {
+    async fn handle(app: &App, _: NoParams) -> Result<plexdl_protocol::BackgroundState, AppError> {
+        Ok(app.background_state())
     }
 }
 

@@ -3,6 +3,7 @@
 //! program, the Android JNI bridge) hold one `App` and talk to it through [`App::dispatch`]
 //! (bridge requests from the UI) and the scheduling calls of the download core.
 
+pub mod background;
 pub mod dispatch;
 pub mod pushes;
 pub mod repair;
@@ -112,6 +113,8 @@ pub struct App {
     user: Mutex<UserSettings>,
     /// The download folder when there is no storage choice (the host's or the app's own).
     default_download_dir: PathBuf,
+    /// What the host says limits the downloads now (see background.rs).
+    background_limit: Mutex<Option<plexdl_protocol::BackgroundLimit>>,
 }
 
 impl App {
@@ -145,6 +148,7 @@ impl App {
             pending_pin: Mutex::new(None),
             user: Mutex::new(user),
             default_download_dir,
+            background_limit: Mutex::new(None),
         };
         for saved in app.servers.list() {
             match app.build_server(&saved) {

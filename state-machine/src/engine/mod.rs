@@ -139,6 +139,10 @@ pub enum CoreError {
     },
     #[error("nothing to download under {0}")]
     NothingToDownload(String),
+    /// The download folder is not there (a storage card that was taken out): nothing is
+    /// checked or written until it is back.
+    #[error("the download folder {0} is not there")]
+    DownloadFolderMissing(String),
     /// Another process holds the runner lock of the data folder.
     #[error(transparent)]
     Runner(#[from] runner_lock::LockError),
@@ -154,6 +158,13 @@ pub enum CoreError {
     /// A rebuild gave up because running steps did not end in time.
     #[error("{0} downloads did not stop, so the list of downloads was not rebuilt")]
     StepsStillRunning(usize),
+}
+
+/// What the user reads when the download folder is not there.
+pub fn download_folder_missing(path: &str) -> String {
+    format!(
+        "The downloads folder {path} is not there: was a storage card taken out? Your downloads are kept and nothing is changed until it is back. Put the card back, or remove those downloads and choose another folder in Settings."
+    )
 }
 
 /// Steps that fail on the manifest this many times in a row stop every further step: a
@@ -199,6 +210,10 @@ impl CoreError {
                 format!(
                     "Downloads are stopped because the list of downloads failed {MAX_MANIFEST_FAILURES} times in a row. If the disk is full, free some space and start again; otherwise rebuild the list (the Rebuild button on the Diagnostics screen, or `plexdl doctor`): every finished download comes back from the small file beside it."
                 ),
+            ),
+            CoreError::DownloadFolderMissing(path) => ErrorBody::new(
+                FailureKind::Storage,
+                plexdl_redact::redact_text(&download_folder_missing(path)).into_owned(),
             ),
             CoreError::Rebuilding => ErrorBody::new(
                 FailureKind::Manifest,
@@ -250,11 +265,15 @@ pub struct DownloadCore {
 impl DownloadCore {
     /// Opens the manifest in `data_dir` and prepares the download folder.
     pub fn open(data_dir: &Path, settings: EngineSettings) -> Result<DownloadCore, CoreError> {
-        for folder in [data_dir, settings.download_dir.as_path()] {
-            std::fs::create_dir_all(folder).map_err(|source| CoreError::Folder {
-                path: folder.display().to_string(),
-                source,
-            })?;
+        std::fs::create_dir_all(data_dir).map_err(|source| CoreError::Folder {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
+        // A download folder that cannot be made (on a storage card that was taken out) does
+        // not stop the core from opening: the screens must still work, and the downloads
+        // wait for it (see `download_folder_present`).
+        if let Err(error) = std::fs::create_dir_all(&settings.download_dir) {
+            tracing::warn!(folder = %settings.download_dir.display(), %error, "the download folder is not there");
         }
         let manifest = Manifest::open(&data_dir.join(crate::manifest::MANIFEST_FILE))?;
         let slots = slots::Slots::new(settings.max_transfers, settings.max_transfers_per_server);
@@ -628,6 +647,23 @@ impl DownloadCore {
         Ok(())
     }
 
+    /// Whether the download folder is there (it is not on a storage card that was taken
+    /// out). Verification and steps refuse to run without it, so a missing card never makes
+    /// finished downloads look lost.
+    pub fn download_folder_present(&self) -> bool {
+        self.settings.download_dir.is_dir()
+    }
+
+    /// The download folder's absence as an error.
+    pub(crate) fn require_download_folder(&self) -> Result<(), CoreError> {
+        if self.download_folder_present() {
+            return Ok(());
+        }
+        Err(CoreError::DownloadFolderMissing(
+            self.settings.download_dir.display().to_string(),
+        ))
+    }
+
     /// Whether downloads may use Wi-Fi only.
     pub fn wifi_only(&self) -> bool {
         self.wifi_only.load(Ordering::Relaxed)
@@ -705,6 +741,7 @@ impl DownloadCore {
     /// fails at once with `ManifestStopped`, before any request to a server.
     pub async fn run_step(&self, id: i64, stop: Arc<AtomicBool>) -> Result<StepResult, CoreError> {
         self.ensure_runner()?;
+        self.require_download_folder()?;
         {
             let failures = self
                 .manifest_failures

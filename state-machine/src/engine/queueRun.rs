@@ -15,6 +15,8 @@
 //! - the host raises the [`StopSignal`] ([`QueueEnd::Stopped`]) or the run's time budget is
 //!   used ([`QueueEnd::OutOfTime`]): every step is asked to save its progress, and the run
 //!   returns once they all have;
+//! - the download folder is not there (a storage card taken out,
+//!   [`QueueEnd::StorageMissing`]): nothing starts until it is back;
 //! - the list of downloads cannot be used (an error, after the steps ended).
 //!
 //! A step that failed is tried again 5 seconds later at the earliest, so a failure that
@@ -207,6 +209,7 @@ impl DownloadCore {
             if steps.flags.is_empty() {
                 let wait = look.soonest.map(|at| at.saturating_duration_since(now));
                 let end = match wait {
+                    _ if look.folder_missing => Some(QueueEnd::StorageMissing),
                     None if look.waiting_for_network => Some(QueueEnd::WaitingForNetwork),
                     None => Some(QueueEnd::Idle),
                     Some(wait)
@@ -253,6 +256,16 @@ impl DownloadCore {
     /// download, and says when the next one is due.
     fn look(&self, steps: &Steps, tally: &mut Tally) -> Result<Look, CoreError> {
         self.notice_other_processes()?;
+        let mut look = Look {
+            due: Vec::new(),
+            soonest: None,
+            waiting_for_network: false,
+            folder_missing: !self.download_folder_present(),
+        };
+        if look.folder_missing {
+            // Nothing starts until the folder is back (see `download_folder_present`).
+            return Ok(look);
+        }
         let usable = self.network_usable();
         let mut rows = self.list()?;
         if usable
@@ -267,11 +280,6 @@ impl DownloadCore {
         }
         let now = Instant::now();
         let now_ms = crate::manifest::now_ms();
-        let mut look = Look {
-            due: Vec::new(),
-            soonest: None,
-            waiting_for_network: false,
-        };
         tally
             .not_before
             .retain(|id, _| rows.iter().any(|row| row.id == *id));
@@ -421,4 +429,6 @@ struct Look {
     soonest: Option<Instant>,
     /// Downloads wait for a network the user allows.
     waiting_for_network: bool,
+    /// The download folder is not there.
+    folder_missing: bool,
 }

@@ -38,6 +38,8 @@ impl DownloadCore {
     }
 
     fn verify_with(&self, deep: bool) -> Result<VerifyReport, CoreError> {
+        // Without the folder every finished file would look lost; nothing is judged.
+        self.require_download_folder()?;
         let mut report = VerifyReport::default();
         let rows = self.list()?;
         for row in &rows {
