@@ -1,16 +1,22 @@
 //! What the exports do, in plain Rust: open the app once per process, answer bridge
-//! requests, run download steps with a stop flag per step, reconcile, verify, hand pushed
-//! events to the WebView, and fetch thumbnails with the token added here.
+//! requests, run the core's queue with a stop signal per run (keyed by the worker's run
+//! handle), pass on the core's wake-now signal, the network and the limits Android puts on
+//! the app, give the queue's notification its text and buttons, verify, hand pushed events
+//! to the WebView, and fetch thumbnails with the token added here.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use plexdl_core::app::pushes::PushTracker;
 use plexdl_core::app::{App, AppError, AppSettings};
 use plexdl_core::engine::CoreError;
-use plexdl_protocol::{DownloadStatus, ErrorBody, FailureKind};
+use plexdl_core::engine::queue_run::Unobserved;
+use plexdl_core::engine::signals::StopSignal;
+use plexdl_protocol::{
+    BackgroundLimit, DownloadStatus, ErrorBody, FailureKind, NetworkFact, QueueRunOptions,
+};
 use serde::Deserialize;
 use tracing::Instrument;
 
@@ -91,6 +97,19 @@ struct Core {
 static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
 static CORE: Mutex<Option<Core>> = Mutex::new(None);
 static PUSHES: LazyLock<Mutex<PushTracker>> = LazyLock::new(Mutex::default);
+/// Why the last `init` failed, for every call that needs the core (the page shows it).
+static INIT_FAILURE: Mutex<Option<String>> = Mutex::new(None);
+/// The stop signal of each run of the queue, by the run handle the worker chose. A stop
+/// that arrives before its run starts is kept, so the run ends at once.
+static RUNS: LazyLock<Mutex<HashMap<i64, Arc<StopSignal>>>> = LazyLock::new(Mutex::default);
+
+fn run_stop(handle: i64) -> Arc<StopSignal> {
+    RUNS.lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .entry(handle)
+        .or_default()
+        .clone()
+}
 
 fn runtime() -> Result<&'static tokio::runtime::Runtime, BridgeError> {
     if let Some(runtime) = RUNTIME.get() {
@@ -116,16 +135,34 @@ fn app() -> Result<Arc<App>, BridgeError> {
         .as_ref()
         .map(|core| core.app.clone())
         .ok_or_else(|| {
+            let failure = INIT_FAILURE
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .clone();
             error(
                 FailureKind::NotStarted,
-                "The core was not started; call init first.",
+                match failure {
+                    Some(reason) => format!("The app could not start: {reason}"),
+                    None => "The core was not started; call init first.".to_string(),
+                },
             )
         })
 }
 
 /// Opens the app in `data_dir` (once per process; a second call with the same folder does
-/// nothing, with another folder it is refused).
+/// nothing, with another folder it is refused). A failure is remembered and given as the
+/// reason by every later call that needs the core.
 pub fn init(data_dir: &str, settings_json: &str) -> Result<(), BridgeError> {
+    let opened = open(data_dir, settings_json);
+    if let Err(failure) = &opened {
+        *INIT_FAILURE
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(failure.message.clone());
+    }
+    opened
+}
+
+fn open(data_dir: &str, settings_json: &str) -> Result<(), BridgeError> {
     let host: HostSettings = if settings_json.trim().is_empty() {
         HostSettings::default()
     } else {
@@ -179,33 +216,84 @@ pub fn dispatch(request_json: &str) -> Result<String, BridgeError> {
     Ok(runtime()?.block_on(async move { app.dispatch(request_json).await }))
 }
 
-/// Runs one step of a download until it ends, checkpoints or `request_stop` is called.
-/// Returns the step result as JSON (`{"next":"wakeAfter","millis":...}`, `{"next":"idle",...}`
-/// or `{"next":"waitForNetwork"}`).
-pub fn run_step(download_id: i64, stop_handle: i64) -> Result<String, BridgeError> {
+/// Runs the core's queue on the calling thread until it is idle, waits longer than it may
+/// linger, is stopped (`stop_queue_run` with the same handle) or uses its budget. `options`
+/// is a `QueueRunOptions` as JSON; the answer a `QueueRunReport` as JSON.
+pub fn run_queue(handle: i64, options_json: &str) -> Result<String, BridgeError> {
+    let options: QueueRunOptions = serde_json::from_str(options_json).map_err(|e| {
+        error(
+            FailureKind::BadRequest,
+            format!("The queue run's options are not valid: {e}."),
+        )
+    })?;
     let app = app()?;
-    // The core keeps the step's stop flag in its one registry of running steps, where
-    // request_stop, pause and cancel find it.
-    let flag = Arc::new(AtomicBool::new(false));
-    let span = tracing::info_span!("worker", download_id, stop_handle);
-    let result = runtime()?
-        .block_on(async move { app.core().run_step(download_id, flag).await }.instrument(span));
-    serde_json::to_string(&result?).map_err(unwritable)
+    let stop = run_stop(handle);
+    let span = tracing::info_span!("worker", run = handle);
+    let report = runtime()?.block_on(
+        async move {
+            app.shared_core()
+                .run_queue(stop, options, &Unobserved)
+                .await
+        }
+        .instrument(span),
+    );
+    RUNS.lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .remove(&handle);
+    serde_json::to_string(&report?).map_err(unwritable)
 }
 
-/// Asks the running step of a download to checkpoint and return (WorkManager stopped it).
-pub fn request_stop(download_id: i64) -> Result<(), BridgeError> {
-    if app()?.core().request_stop(download_id) {
-        tracing::info!(download_id, "stop requested by the host");
-    }
+/// Asks the run of the queue with this handle to save its progress and return
+/// (WorkManager stopped the worker). Only that run is reached, never a newer one.
+pub fn stop_queue_run(handle: i64) -> Result<(), BridgeError> {
+    tracing::info!(run = handle, "stop requested by the host");
+    run_stop(handle).raise();
     Ok(())
 }
 
-/// Compares the manifest with the files and returns the wakes to schedule, as JSON
-/// (`[{"downloadId":1,"afterMillis":0}]`).
-pub fn reconcile() -> Result<String, BridgeError> {
-    let wakes = app()?.core().reconcile()?;
-    serde_json::to_string(&wakes).map_err(unwritable)
+/// True once after the core asked for the queue to run while no run was going on: the host
+/// must start one (a run in progress carries the wake out itself).
+pub fn take_wake_now() -> Result<bool, BridgeError> {
+    Ok(app()?.core().wake_signal().host_should_start_run())
+}
+
+/// The network as the host sees it now.
+pub fn network_changed(connected: bool, unmetered: bool) -> Result<(), BridgeError> {
+    app()?.core().set_network(NetworkFact {
+        connected,
+        unmetered,
+    })?;
+    Ok(())
+}
+
+/// What limits the downloads now, by its protocol name; empty for nothing.
+pub fn set_background_limit(name: &str) -> Result<(), BridgeError> {
+    let limit = match name {
+        "" => None,
+        name => Some(BackgroundLimit::from_name(name).ok_or_else(|| {
+            error(
+                FailureKind::BadRequest,
+                format!("{name:?} is no background limit."),
+            )
+        })?),
+    };
+    app()?.set_background_limit(limit);
+    Ok(())
+}
+
+/// The queue's notification (a `QueueProgress` as JSON).
+pub fn queue_progress() -> Result<String, BridgeError> {
+    serde_json::to_string(&app()?.queue_progress()?).map_err(unwritable)
+}
+
+/// Pauses every download that wants work; returns how many.
+pub fn pause_all() -> Result<i32, BridgeError> {
+    Ok(app()?.pause_all()? as i32)
+}
+
+/// Cancels the downloads that move bytes now; returns how many.
+pub fn cancel_moving() -> Result<i32, BridgeError> {
+    Ok(app()?.cancel_moving()? as i32)
 }
 
 /// Checks every finished file and repairs the manifest; returns the report as JSON.

@@ -11,7 +11,7 @@
 
 use jni::errors::ErrorPolicy;
 use jni::objects::{JByteArray, JClass, JString};
-use jni::sys::{jint, jlong};
+use jni::sys::{jboolean, jint, jlong};
 use jni::{Env, EnvUnowned, jni_str};
 
 use plexdl_protocol::FailureKind;
@@ -115,39 +115,87 @@ pub extern "system" fn Java_net_plexdownloader_NativeBridge_dispatch<'caller>(
 }
 
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_net_plexdownloader_NativeBridge_runStep<'caller>(
+pub extern "system" fn Java_net_plexdownloader_NativeBridge_runQueue<'caller>(
     mut env: EnvUnowned<'caller>,
     _class: JClass<'caller>,
-    download_id: jlong,
-    stop_handle: jlong,
+    handle: jlong,
+    options_json: JString<'caller>,
 ) -> JString<'caller> {
     env.with_env(|env| {
-        let result = bridge::run_step(download_id, stop_handle)?;
-        string(env, result)
+        let report = bridge::run_queue(handle, &text(env, &options_json)?)?;
+        string(env, report)
     })
     .resolve::<ThrowBridgeException>()
 }
 
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_net_plexdownloader_NativeBridge_requestStop<'caller>(
+pub extern "system" fn Java_net_plexdownloader_NativeBridge_stopQueueRun<'caller>(
     mut env: EnvUnowned<'caller>,
     _class: JClass<'caller>,
-    download_id: jlong,
+    handle: jlong,
 ) {
-    env.with_env(|_env| bridge::request_stop(download_id))
+    env.with_env(|_env| bridge::stop_queue_run(handle))
         .resolve::<ThrowBridgeException>()
 }
 
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_net_plexdownloader_NativeBridge_reconcile<'caller>(
+pub extern "system" fn Java_net_plexdownloader_NativeBridge_takeWakeNow<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+) -> jboolean {
+    env.with_env(|_env| bridge::take_wake_now())
+        .resolve::<ThrowBridgeException>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_net_plexdownloader_NativeBridge_networkChanged<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    connected: jboolean,
+    unmetered: jboolean,
+) {
+    env.with_env(|_env| bridge::network_changed(connected, unmetered))
+        .resolve::<ThrowBridgeException>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_net_plexdownloader_NativeBridge_setBackgroundLimit<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    name: JString<'caller>,
+) {
+    env.with_env(|env| bridge::set_background_limit(&text(env, &name)?))
+        .resolve::<ThrowBridgeException>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_net_plexdownloader_NativeBridge_queueProgress<'caller>(
     mut env: EnvUnowned<'caller>,
     _class: JClass<'caller>,
 ) -> JString<'caller> {
     env.with_env(|env| {
-        let wakes = bridge::reconcile()?;
-        string(env, wakes)
+        let progress = bridge::queue_progress()?;
+        string(env, progress)
     })
     .resolve::<ThrowBridgeException>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_net_plexdownloader_NativeBridge_pauseAll<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+) -> jint {
+    env.with_env(|_env| bridge::pause_all())
+        .resolve::<ThrowBridgeException>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_net_plexdownloader_NativeBridge_cancelMoving<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+) -> jint {
+    env.with_env(|_env| bridge::cancel_moving())
+        .resolve::<ThrowBridgeException>()
 }
 
 #[unsafe(no_mangle)]

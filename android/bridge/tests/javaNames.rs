@@ -9,7 +9,8 @@ use std::path::PathBuf;
 
 use plexdl_android::bridge::HostSettings;
 use plexdl_protocol::{
-    Command, DownloadSnapshot, DownloadStatus, FailureKind, METHODS, PlayMessage, Request,
+    Action, BackgroundLimit, Command, DownloadSnapshot, DownloadStatus, ErrorBody, FailureKind,
+    METHODS, PlayMessage, QueueEnd, QueueProgress, QueueRunOptions, QueueRunReport, Request,
     Response, SettingsView, StepResult, UserSettings, VERSION, Wake,
 };
 use serde_json::{Value, json};
@@ -101,6 +102,26 @@ fn protocol_fields() -> HashSet<String> {
             after_millis: 0,
         })
         .expect("json"),
+        serde_json::to_value(Response::error(1, ErrorBody::of(FailureKind::Internal)))
+            .expect("json"),
+        serde_json::to_value(QueueRunOptions {
+            budget_millis: Some(1),
+            linger_millis: 1,
+        })
+        .expect("json"),
+        serde_json::to_value(QueueRunReport {
+            ended: QueueEnd::Idle,
+            next_wake_millis: Some(1),
+            wifi_only: false,
+            steps: 0,
+            failed_steps: 0,
+        })
+        .expect("json"),
+        serde_json::to_value(QueueProgress {
+            slower: Some("s".into()),
+            ..QueueProgress::default()
+        })
+        .expect("json"),
     ] {
         keys(&value, &mut fields);
     }
@@ -151,6 +172,18 @@ fn every_java_name_is_a_name_of_the_protocol() {
             "KIND" => assert!(
                 FailureKind::from_name(value).is_some(),
                 "{name} = {value:?} is no failure kind"
+            ),
+            "ACTION" => assert!(
+                serde_json::from_value::<Action>(json!(value)).is_ok(),
+                "{name} = {value:?} is no action"
+            ),
+            "END" => assert!(
+                serde_json::from_value::<QueueEnd>(json!(value)).is_ok(),
+                "{name} = {value:?} is no end of a queue run"
+            ),
+            "LIMIT" => assert!(
+                value.is_empty() || BackgroundLimit::from_name(value).is_some(),
+                "{name} = {value:?} is no background limit"
             ),
             "SETTING" => {
                 settings.insert(value.clone(), Value::Null);
@@ -228,6 +261,11 @@ fn no_other_java_class_names_a_protocol_field_or_method_itself() {
                 .map(|status| status.name().to_string()),
         )
         .chain(step_results())
+        .chain(
+            BackgroundLimit::ALL
+                .iter()
+                .map(|limit| limit.name().to_string()),
+        )
         .collect();
     let mut checked = 0;
     for entry in std::fs::read_dir(&folder).expect("the Java sources") {

@@ -176,6 +176,10 @@ pub struct QueueProgress {
     /// Bytes done and expected over the active downloads (0 expected: unknown yet).
     pub bytes_done: u64,
     pub bytes_total: u64,
+    /// Why downloads are slower than they could be, and what helps (as on the Downloads
+    /// screen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slower: Option<String>,
 }
 
 /// What one verification pass found and did.

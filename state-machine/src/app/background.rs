@@ -43,6 +43,7 @@ impl App {
             text,
             bytes_done: known.iter().map(|row| row.bytes_done).sum(),
             bytes_total: known.iter().filter_map(|row| row.bytes_total).sum(),
+            slower: self.background_state().slower,
         })
     }
 
@@ -81,11 +82,18 @@ impl App {
     }
 
     /// What the host says limits the downloads now (none: they run as fast as they can).
+    /// A refused foreground start after the daily limit was reported keeps the daily limit:
+    /// it is the reason, and opening the app is what helps.
     pub fn set_background_limit(&self, limit: Option<BackgroundLimit>) {
         let mut current = self
             .background_limit
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if limit == Some(BackgroundLimit::ForegroundRefused)
+            && *current == Some(BackgroundLimit::DataSyncTimeLimit)
+        {
+            return;
+        }
         if *current != limit {
             tracing::info!(
                 limit = limit.map(BackgroundLimit::name),
@@ -140,6 +148,12 @@ mod tests {
         app.set_background_limit(Some(BackgroundLimit::DataSyncTimeLimit));
         let said = app.background_state().slower.expect("said");
         assert!(said.contains("6 hours a day"), "{said}");
+        app.set_background_limit(Some(BackgroundLimit::ForegroundRefused));
+        assert_eq!(
+            app.background_state().slower.as_deref(),
+            Some(BackgroundLimit::DataSyncTimeLimit.sentence()),
+            "the daily limit stays the reason"
+        );
         assert!(BackgroundLimit::ALL.iter().all(|limit| {
             BackgroundLimit::from_name(limit.name()) == Some(*limit)
                 && limit.sentence().to_lowercase().contains("opening the app")

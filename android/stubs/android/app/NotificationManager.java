@@ -6,4 +6,6 @@ package android.app;
 public class NotificationManager {
     public static final int IMPORTANCE_LOW = 2;
     public void createNotificationChannel(NotificationChannel channel) {}
+    public void notify(int id, Notification notification) {}
+    public void cancel(int id) {}
 }

@@ -5,4 +5,5 @@ package android.view;
 
 public class View {
     public View(android.content.Context context) {}
+    public void setPadding(int left, int top, int right, int bottom) {}
 }

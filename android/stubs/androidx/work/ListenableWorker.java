@@ -9,6 +9,8 @@ public abstract class ListenableWorker {
     public final Data getInputData() { throw new UnsupportedOperationException(); }
     public final java.util.UUID getId() { throw new UnsupportedOperationException(); }
     public void onStopped() {}
+    public final boolean isStopped() { throw new UnsupportedOperationException(); }
+    public final int getStopReason() { throw new UnsupportedOperationException(); }
     public final com.google.common.util.concurrent.ListenableFuture<Void> setForegroundAsync(ForegroundInfo foregroundInfo) { throw new UnsupportedOperationException(); }
     public abstract static class Result {
         public static Result success() { throw new UnsupportedOperationException(); }

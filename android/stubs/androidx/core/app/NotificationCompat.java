@@ -4,6 +4,10 @@
 package androidx.core.app;
 
 public class NotificationCompat {
+    public abstract static class Style {}
+    public static class BigTextStyle extends Style {
+        public BigTextStyle bigText(CharSequence cs) { return this; }
+    }
     public static class Builder {
         public Builder(android.content.Context context, String channelId) {}
         public Builder setSmallIcon(int icon) { return this; }
@@ -13,6 +17,8 @@ public class NotificationCompat {
         public Builder setOngoing(boolean ongoing) { return this; }
         public Builder setProgress(int max, int progress, boolean indeterminate) { return this; }
         public Builder addAction(int icon, CharSequence title, android.app.PendingIntent intent) { return this; }
+        public Builder setStyle(Style style) { return this; }
+        public Builder setContentIntent(android.app.PendingIntent intent) { return this; }
         public android.app.Notification build() { throw new UnsupportedOperationException(); }
     }
 }

@@ -7,13 +7,15 @@ package net.plexdownloader;
  */
 public final class BridgeException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    /** The kind of a message without one. */
+    static final String UNKNOWN_KIND = "unknown";
     private final String kind;
     private final String sentence;
 
     public BridgeException(String message) {
         super(message);
         int colon = message == null ? -1 : message.indexOf(": ");
-        this.kind = colon > 0 ? message.substring(0, colon) : "unknown";
+        this.kind = colon > 0 ? message.substring(0, colon) : UNKNOWN_KIND;
         this.sentence = colon > 0 ? message.substring(colon + 2) : String.valueOf(message);
     }
 

@@ -16,6 +16,9 @@ import android.widget.Toast;
 import androidx.activity.ComponentActivity;
 import androidx.activity.OnBackPressedCallback;
 import androidx.core.content.FileProvider;
+import androidx.core.graphics.Insets;
+import androidx.core.view.ViewCompat;
+import androidx.core.view.WindowInsetsCompat;
 import androidx.webkit.JavaScriptReplyProxy;
 import androidx.webkit.WebMessageCompat;
 import androidx.webkit.WebViewAssetLoader;
@@ -32,8 +35,11 @@ import java.util.concurrent.Executors;
  * The screens: a WebView showing the UI from the app's assets at
  * https://appassets.androidplatform.net, with the bridge object {@code plexdlBridge} offered
  * to that origin only. Every message goes to the core unchanged and the answer comes back
- * unchanged; pushed events are forwarded the same way. Thumbnails are fetched natively with
- * the token added by the core; the back button moves back inside the UI first.
+ * unchanged (through {@link CoreCalls}, which turns any failure into an error answer and
+ * starts the queue's worker when the core asks); pushed events are forwarded the same way.
+ * Thumbnails are fetched natively with the token added by the core; the back button moves
+ * back inside the UI until its first screen; the page is kept clear of the status and
+ * navigation bars, which Android 15 draws over the app (targetSdk 35).
  */
 public final class MainActivity extends ComponentActivity {
     private static final String HOST = "appassets.androidplatform.net";
@@ -48,6 +54,14 @@ public final class MainActivity extends ComponentActivity {
         super.onCreate(savedInstanceState);
         webView = new WebView(this);
         setContentView(webView);
+        // Edge to edge from targetSdk 35: the bars and a camera cutout are padding, so the
+        // page's sticky header is never drawn under the status bar.
+        ViewCompat.setOnApplyWindowInsetsListener(webView, (view, insets) -> {
+            Insets bars = insets.getInsets(WindowInsetsCompat.Type.systemBars()
+                    | WindowInsetsCompat.Type.displayCutout() | WindowInsetsCompat.Type.ime());
+            view.setPadding(bars.left, bars.top, bars.right, bars.bottom);
+            return WindowInsetsCompat.CONSUMED;
+        });
         WebSettings settings = webView.getSettings();
         settings.setJavaScriptEnabled(true);
         settings.setAllowFileAccess(false);
@@ -85,8 +99,11 @@ public final class MainActivity extends ComponentActivity {
                 if (webView.canGoBack()) {
                     webView.goBack();
                 } else {
+                    // At the UI's first screen Back leaves the app as usual; the callback is
+                    // on again for the next time the app is shown.
                     setEnabled(false);
                     getOnBackPressedDispatcher().onBackPressed();
+                    setEnabled(true);
                 }
             }
         });
@@ -105,7 +122,7 @@ public final class MainActivity extends ComponentActivity {
         started = true;
         Thread pushes = new Thread(() -> {
             while (started) {
-                String push = NativeBridge.nextPush(1000);
+                String push = CoreCalls.nextPush(1000);
                 JavaScriptReplyProxy target = replies;
                 if (!push.isEmpty() && target != null) {
                     runOnUiThread(() -> target.postMessage(push));
@@ -135,7 +152,7 @@ public final class MainActivity extends ComponentActivity {
             return;
         }
         calls.execute(() -> {
-            String answer = NativeBridge.dispatch(data);
+            String answer = CoreCalls.answer(data, Work.starter(this));
             runOnUiThread(() -> replyProxy.postMessage(answer));
         });
     }
@@ -145,11 +162,12 @@ public final class MainActivity extends ComponentActivity {
             byte[] image = NativeBridge.thumbnail(url.getQueryParameter("server"), url.getQueryParameter("path"),
                     parse(url.getQueryParameter("width"), 200), parse(url.getQueryParameter("height"), 300));
             return new WebResourceResponse("image/jpeg", null, new ByteArrayInputStream(image));
-        } catch (BridgeException failed) {
-            int status = NativeBridgeNames.KIND_IMAGE_NOT_FOUND.equals(failed.kind()) ? 404 : 502;
+        } catch (RuntimeException failed) {
+            int status = failed instanceof BridgeException
+                    && NativeBridgeNames.KIND_IMAGE_NOT_FOUND.equals(((BridgeException) failed).kind()) ? 404 : 502;
             return new WebResourceResponse("text/plain", "utf-8", status, status == 404 ? "Not Found" : "Bad Gateway",
                     Collections.emptyMap(),
-                    new ByteArrayInputStream(failed.sentence().getBytes(StandardCharsets.UTF_8)));
+                    new ByteArrayInputStream(CoreCalls.sentenceOf(failed).getBytes(StandardCharsets.UTF_8)));
         }
     }
 
@@ -171,8 +189,9 @@ public final class MainActivity extends ComponentActivity {
                     .setDataAndType(uri, "video/*")
                     .addFlags(Intent.FLAG_GRANT_READ_URI_PERMISSION);
             open(Intent.createChooser(view, "Play with"));
-        } catch (BridgeException | IllegalArgumentException failed) {
-            Toast.makeText(this, "This file cannot be played: " + failed.getMessage(), Toast.LENGTH_LONG).show();
+        } catch (RuntimeException failed) {
+            Toast.makeText(this, "This file cannot be played: " + CoreCalls.sentenceOf(failed), Toast.LENGTH_LONG)
+                    .show();
         }
     }
 

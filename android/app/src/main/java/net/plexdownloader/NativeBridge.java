@@ -26,19 +26,40 @@ public final class NativeBridge {
     public static native String dispatch(String requestJson);
 
     /**
-     * Runs one step of a download on the calling thread until it ends, checkpoints or is
-     * stopped. Returns {@code {"next":"wakeAfter","millis":N}}, {@code {"next":"idle","status":...}}
-     * or {@code {"next":"waitForNetwork"}}.
+     * Runs the core's queue on the calling thread: every due download, within the transfer
+     * slots, until nothing is due for longer than the run may linger, the run is stopped or
+     * its budget is used. Returns a {@code QueueRunReport} as JSON ({@code {"ended": ...,
+     * "nextWakeMillis": ..., "wifiOnly": ..., "steps": ..., "failedSteps": ...}}).
      *
-     * @param stopHandle any number that names this run in the logs (the worker's id)
+     * @param handle a number that names this run (unique per worker run); {@link #stopQueueRun} with
+     *     it reaches this run only
+     * @param optionsJson {@code {"budgetMillis": N, "lingerMillis": N}}; either may be left out
      */
-    public static native String runStep(long downloadId, long stopHandle);
+    public static native String runQueue(long handle, String optionsJson);
 
-    /** Asks the running step of a download to save its progress and return. */
-    public static native void requestStop(long downloadId);
+    /** Asks the run with this handle to save its progress and return (also before it started). */
+    public static native void stopQueueRun(long handle);
 
-    /** Compares the manifest with the files; returns {@code [{"downloadId":1,"afterMillis":0}]}. */
-    public static native String reconcile();
+    /**
+     * True once after the core asked for the queue to run while no run was going on: the
+     * caller must schedule one. A run in progress carries such a wake out itself.
+     */
+    public static native boolean takeWakeNow();
+
+    /** The network as the host sees it (the core applies Wi-Fi only to it at every step). */
+    public static native void networkChanged(boolean connected, boolean unmetered);
+
+    /** What limits the downloads now, by its protocol name ({@code ""} for nothing). */
+    public static native void setBackgroundLimit(String limit);
+
+    /** The queue's notification as JSON: {@code {"active", "title", "text", "bytesDone", "bytesTotal"}}. */
+    public static native String queueProgress();
+
+    /** Pauses every download that wants work; returns how many. */
+    public static native int pauseAll();
+
+    /** Cancels the downloads that move bytes now (the ones the notification names); returns how many. */
+    public static native int cancelMoving();
 
     /** Checks every finished file and repairs the manifest; returns the report as JSON. */
     public static native String verify();

@@ -5,21 +5,19 @@ import android.content.Context;
 import android.content.Intent;
 
 /**
- * Pause and Cancel from the progress notification: the same bridge requests the screens
- * send. The core also raises the running step's stop flag, so the worker ends promptly.
+ * Pause all and Cancel from the queue's notification. The core pauses (or cancels) the
+ * downloads and raises their steps' stop flags, so the worker's run ends promptly.
  */
 public final class NotificationActionReceiver extends BroadcastReceiver {
-    static final String PAUSE = "net.plexdownloader.PAUSE";
+    static final String PAUSE_ALL = "net.plexdownloader.PAUSE_ALL";
     static final String CANCEL = "net.plexdownloader.CANCEL";
 
     @Override
     public void onReceive(Context context, Intent intent) {
-        long id = intent.getLongExtra(Work.DOWNLOAD_ID, -1);
-        String method = PAUSE.equals(intent.getAction())
-                ? NativeBridgeNames.METHOD_DOWNLOADS_PAUSE
-                : NativeBridgeNames.METHOD_DOWNLOADS_CANCEL;
-        if (id >= 0) {
-            NativeBridge.dispatch(NativeBridgeNames.downloadRequest(method, id));
+        if (PAUSE_ALL.equals(intent.getAction())) {
+            CoreCalls.pauseAll();
+        } else if (CANCEL.equals(intent.getAction())) {
+            CoreCalls.cancelMoving();
         }
     }
 }

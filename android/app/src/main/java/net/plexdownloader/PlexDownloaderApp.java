@@ -8,7 +8,14 @@ import java.io.File;
  * Starts the core once per process, before any screen, worker or receiver runs: the data
  * folder is the app's private files folder, downloads go to app-specific external storage
  * (kept until the app is uninstalled, not cleaned by the system like the public Downloads
- * folder). Then it asks WorkManager for the periodic check and reconciles once.
+ * folder). Then it asks WorkManager for the periodic check and checks once, which also
+ * makes sure the queue runs.
+ *
+ * <p>Nothing here may throw: a failure in {@code onCreate} would crash the app, its workers
+ * and its receivers on every start, and the user could never reach Settings. A folder on a
+ * storage card that was taken out does not stop the core (it says so on the Downloads
+ * screen); any other failure to start is kept by the core and shown as the reason of every
+ * answer the screens get.
  */
 public final class PlexDownloaderApp extends Application {
     @Override
@@ -16,11 +23,17 @@ public final class PlexDownloaderApp extends Application {
         super.onCreate();
         File external = getExternalFilesDir(null);
         File downloads = new File(external != null ? external : getFilesDir(), "downloads");
-        NativeBridge.init(getFilesDir().getAbsolutePath(),
-                "{" + Work.quote(NativeBridgeNames.SETTING_DOWNLOAD_DIR) + ": " + Work.quote(downloads.getAbsolutePath())
-                + ", " + Work.quote(NativeBridgeNames.SETTING_STORAGE_CHOICES) + ": " + storageChoices() + "}");
+        try {
+            NativeBridge.init(getFilesDir().getAbsolutePath(),
+                    "{" + NativeBridgeNames.quote(NativeBridgeNames.SETTING_DOWNLOAD_DIR) + ": "
+                    + NativeBridgeNames.quote(downloads.getAbsolutePath()) + ", "
+                    + NativeBridgeNames.quote(NativeBridgeNames.SETTING_STORAGE_CHOICES) + ": " + storageChoices() + "}");
+        } catch (RuntimeException failed) {
+            // Kept by the core: every answer to the screens gives the reason.
+            return;
+        }
         Work.scheduleMaintenance(this);
-        Work.reconcileNow(this);
+        Work.checkNow(this);
     }
 
     /**
@@ -40,9 +53,10 @@ public final class PlexDownloaderApp extends Application {
             if (json.length() > 1) {
                 json.append(", ");
             }
-            json.append("{").append(Work.quote(NativeBridgeNames.SETTING_LABEL)).append(": ").append(Work.quote(label))
-                    .append(", ").append(Work.quote(NativeBridgeNames.SETTING_PATH)).append(": ")
-                    .append(Work.quote(new File(volume, "downloads").getAbsolutePath()))
+            json.append("{").append(NativeBridgeNames.quote(NativeBridgeNames.SETTING_LABEL)).append(": ")
+                    .append(NativeBridgeNames.quote(label))
+                    .append(", ").append(NativeBridgeNames.quote(NativeBridgeNames.SETTING_PATH)).append(": ")
+                    .append(NativeBridgeNames.quote(new File(volume, "downloads").getAbsolutePath()))
                     .append("}");
         }
         return json.append("]").toString();

@@ -6,8 +6,9 @@ import androidx.work.Worker;
 import androidx.work.WorkerParameters;
 
 /**
- * Compares the manifest with the files on disk, schedules every unfinished download again
- * (repairing what a force-stop dropped), and checks the finished files.
+ * Checks the finished files against the manifest (repairing what differs) and makes sure
+ * the queue runs if it has work: at app start, after a reboot or an update, and every 6
+ * hours. The queue's own worker decides what that work is.
  */
 public final class ReconcileWorker extends Worker {
     public ReconcileWorker(@NonNull Context context, @NonNull WorkerParameters params) {
@@ -18,11 +19,12 @@ public final class ReconcileWorker extends Worker {
     @Override
     public Result doWork() {
         try {
-            Work.scheduleWakes(getApplicationContext(), NativeBridge.reconcile());
             NativeBridge.verify();
-            return Result.success();
-        } catch (BridgeException failed) {
-            return Result.retry();
+        } catch (RuntimeException failed) {
+            // A folder that is not there (a storage card taken out) or a core that did not
+            // start: nothing is judged, and the queue's run says the rest.
         }
+        Work.scheduling(getApplicationContext()).ensureRun();
+        return Result.success();
     }
 }

@@ -5,16 +5,16 @@ import android.content.Context;
 import android.content.Intent;
 
 /**
- * After a reboot or an app update: reconcile, so that every unfinished download is
- * scheduled again (WorkManager keeps its work across reboots; this repairs what a
- * force-stop dropped). The application object has already started the core.
+ * After a reboot or an app update: check the downloads and make sure the queue runs
+ * (WorkManager keeps its work across reboots; this repairs what a force-stop dropped). The
+ * application object has already started the core.
  */
 public final class StartReceiver extends BroadcastReceiver {
     @Override
     public void onReceive(Context context, Intent intent) {
         String action = intent.getAction();
         if (Intent.ACTION_BOOT_COMPLETED.equals(action) || Intent.ACTION_MY_PACKAGE_REPLACED.equals(action)) {
-            Work.reconcileNow(context);
+            Work.checkNow(context);
         }
     }
 }
