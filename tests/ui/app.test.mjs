@@ -148,6 +148,42 @@ test('the Android carrier: requests through the plexdlBridge object, and Play', 
   await context.close();
 });
 
+test('the Downloads screen says what the host reports about how downloads run', async () => {
+  // The Android host reports a refused foreground start and a storage card taken out
+  // (downloads.background); here a stand-in for its bridge object answers that request and
+  // relays every other one to the desktop bridge.
+  const context = await browser.newContext({ viewport: viewports.phone, hasTouch: true });
+  await context.addInitScript(() => {
+    window.plexdlBridge = {
+      onmessage: null,
+      postMessage(text) {
+        const request = JSON.parse(text);
+        if (request.method === 'downloads.background') {
+          const result = {
+            slower: 'Downloads go on in short turns while the app is closed (reported by the host).',
+            storageMissing: 'The downloads folder /storage/0000-0000 is not there (reported by the host).',
+          };
+          const answer = JSON.stringify({ v: 1, id: request.id, result });
+          setTimeout(() => this.onmessage && this.onmessage({ data: answer }), 0);
+          return;
+        }
+        fetch('/bridge', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: text })
+          .then((answer) => answer.text())
+          .then((answer) => this.onmessage && this.onmessage({ data: answer }));
+      },
+    };
+  });
+  const android = await context.newPage();
+  await android.goto(app.url + '#/downloads');
+  await android.locator('.notice.slower', { hasText: 'short turns' }).waitFor();
+  await android.locator('.notice[role="alert"]', { hasText: 'is not there' }).waitFor();
+  await context.close();
+  // The desktop host limits nothing: its own Downloads screen shows neither.
+  await openDownloads(page);
+  await page.locator('li.download').first().waitFor();
+  assert.equal(await page.locator('.notice.slower').count(), 0);
+});
+
 test('no page errors and no token in the page', async () => {
   assert.deepEqual(pageErrors, []);
   const html = await page.content();

@@ -2,15 +2,19 @@
 //! progress, speed and time left, why it waits, and its error with the action for it.
 //! The buttons are exactly the commands the core sends with each download (pause, resume,
 //! cancel, play, retry, delete); this screen keeps no copy of the machine's transitions.
-//! Episodes are grouped under their show.
+//! Episodes are grouped under their show. Above the list, what the host says about how
+//! downloads run (slower because Android limits the app, a storage card taken out), from
+//! `downloads.background`, read again whenever the set of downloads changes.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use plexdl_protocol::methods::{
-    DownloadsCancel, DownloadsPause, DownloadsRemove, DownloadsResume, DownloadsRetry,
+    DownloadsBackground, DownloadsCancel, DownloadsPause, DownloadsRemove, DownloadsResume,
+    DownloadsRetry, NoParams,
 };
 use plexdl_protocol::{
-    Action, Command, DownloadId, DownloadSnapshot, DownloadStatus, ErrorBody, Method,
+    Action, BackgroundState, Command, DownloadId, DownloadSnapshot, DownloadStatus, ErrorBody,
+    Method,
 };
 
 use crate::bridge_client;
@@ -185,6 +189,22 @@ pub fn DownloadCard(download: DownloadSnapshot) -> impl IntoView {
 pub fn Downloads() -> impl IntoView {
     let store = use_store();
     spawn_local(async move { store.refresh_downloads().await });
+    let background = RwSignal::new(BackgroundState::default());
+    // How many downloads want work and how many are done: when either changes, the way
+    // downloads run may have changed too (a progress push alone changes neither).
+    let shape = Memo::new(move |_| {
+        let list = store.downloads.get();
+        let working = list.iter().filter(|d| d.status.needs_work()).count();
+        (working, list.len() - working)
+    });
+    Effect::new(move |_| {
+        shape.track();
+        spawn_local(async move {
+            if let Ok(state) = bridge_client::call::<DownloadsBackground>(NoParams {}).await {
+                background.set(state);
+            }
+        });
+    });
     let summary = move || {
         let list = store.downloads.get();
         let count =
@@ -205,6 +225,12 @@ pub fn Downloads() -> impl IntoView {
     view! {
         <section class="downloads">
             <Heading title="Downloads"/>
+            {move || background.get().storage_missing.map(|missing| view! {
+                <div class="notice" role="alert"><p>{missing}</p></div>
+            })}
+            {move || background.get().slower.map(|slower| view! {
+                <div class="notice slower" role="status"><p>{slower}</p></div>
+            })}
             <Show
                 when=move || !store.downloads.get().is_empty()
                 fallback=|| view! {
