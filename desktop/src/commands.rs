@@ -65,7 +65,10 @@ impl From<AppError> for Failure {
         let message = match (plex, &error) {
             (Some(plex), _) => format!("{} ({plex})", plex.user_message()),
             (None, AppError::Core(CoreError::Manifest(manifest))) => manifest.user_message(),
-            (None, AppError::Core(CoreError::ManifestStopped(_))) => error.public().message,
+            (
+                None,
+                AppError::Core(CoreError::ManifestStopped(_) | CoreError::DownloadFolderMissing(_)),
+            ) => error.public().message,
             (None, _) => error.to_string(),
         };
         Failure { message, code }

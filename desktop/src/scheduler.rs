@@ -172,6 +172,13 @@ pub async fn run(
         waiting_for_rebuild = false;
         match report.ended {
             QueueEnd::Stopped => return Ok(Outcome::Stopped),
+            // Nothing can run until the folder is back; a run that should end when idle
+            // ends with the reason instead of waiting for it.
+            QueueEnd::StorageMissing if until_idle => {
+                return Err(CoreError::DownloadFolderMissing(
+                    app.core().settings().download_dir.display().to_string(),
+                ));
+            }
             QueueEnd::Idle if until_idle => {
                 let failed = app
                     .core()

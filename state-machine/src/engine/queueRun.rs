@@ -256,18 +256,19 @@ impl DownloadCore {
     /// download, and says when the next one is due.
     fn look(&self, steps: &Steps, tally: &mut Tally) -> Result<Look, CoreError> {
         self.notice_other_processes()?;
+        let mut rows = self.list()?;
         let mut look = Look {
             due: Vec::new(),
             soonest: None,
             waiting_for_network: false,
-            folder_missing: !self.download_folder_present(),
+            folder_missing: false,
         };
-        if look.folder_missing {
+        if !self.download_folder_present() {
             // Nothing starts until the folder is back (see `download_folder_present`).
+            look.folder_missing = rows.iter().any(|row| row.download_status.needs_work());
             return Ok(look);
         }
         let usable = self.network_usable();
-        let mut rows = self.list()?;
         if usable
             && rows
                 .iter()

@@ -10,7 +10,7 @@ use plexdl_core::engine::queue_run::{QueueObserver, Unobserved};
 use plexdl_core::engine::signals::StopSignal;
 use plexdl_core::engine::{CoreError, DownloadCore, NetworkFact, StepResult};
 use plexdl_core::plex::QualityPreset;
-use plexdl_protocol::{DownloadStatus, QueueEnd, QueueRunOptions};
+use plexdl_protocol::{DownloadStatus, QueueEnd, QueueRunOptions, QueueRunReport};
 use plexdl_replay::{Fault, FaultRule, Scenario};
 
 use crate::support::{SERVER, rig, rig_with};
@@ -24,6 +24,56 @@ fn throttled(bytes_per_second: u64) -> Scenario {
         )],
         ..Scenario::default()
     }
+}
+
+/// Big Buck Bunny's part answers 503 with Retry-After 30 s once: its download waits 30 s.
+fn busy_for_30_seconds() -> Scenario {
+    Scenario {
+        faults: vec![
+            FaultRule::new(
+                "/library/parts/46/",
+                Fault::StatusSequence {
+                    statuses: vec![503],
+                    retry_after: Some(30),
+                },
+            )
+            .times(1),
+        ],
+        ..Scenario::default()
+    }
+}
+
+/// One run of the queue to its end, lingering up to a minute.
+async fn run_once(core: &Arc<DownloadCore>) -> QueueRunReport {
+    core.clone()
+        .run_queue(Arc::new(StopSignal::new()), lingering(60), &Unobserved)
+        .await
+        .expect("the run ends")
+}
+
+/// A run of the queue in a task of its own, so the test can act while it goes on.
+fn spawn_run(
+    core: &Arc<DownloadCore>,
+    stop: Arc<StopSignal>,
+    linger_seconds: u64,
+) -> tokio::task::JoinHandle<Result<QueueRunReport, CoreError>> {
+    let core = core.clone();
+    tokio::spawn(async move {
+        core.run_queue(stop, lingering(linger_seconds), &Unobserved)
+            .await
+    })
+}
+
+/// The report of a run started with [`spawn_run`], within `seconds`.
+async fn joined(
+    run: tokio::task::JoinHandle<Result<QueueRunReport, CoreError>>,
+    seconds: u64,
+) -> QueueRunReport {
+    tokio::time::timeout(Duration::from_secs(seconds), run)
+        .await
+        .expect("the run ends")
+        .expect("joined")
+        .expect("no error")
 }
 
 fn lingering(seconds: u64) -> QueueRunOptions {
@@ -113,25 +163,14 @@ async fn a_stopped_queue_run_ends_within_seconds_and_keeps_the_progress() {
         .expect("enqueued")[0];
     let core = Arc::new(rig.core);
     let stop = Arc::new(StopSignal::new());
-    let run = tokio::spawn(
-        core.clone()
-            .run_queue(stop.clone(), lingering(60), &Unobserved),
-    );
+    let run = spawn_run(&core, stop.clone(), 60);
     wait_for_bytes(&core, id).await;
     tokio::time::sleep(Duration::from_millis(1000)).await;
-    let second = core
-        .clone()
-        .run_queue(Arc::new(StopSignal::new()), lingering(60), &Unobserved)
-        .await
-        .expect("answers");
+    let second = run_once(&core).await;
     assert_eq!(second.ended, QueueEnd::AlreadyRunning, "one run at a time");
     let asked = Instant::now();
     stop.raise();
-    let report = tokio::time::timeout(Duration::from_secs(10), run)
-        .await
-        .expect("the run ends")
-        .expect("joined")
-        .expect("no error");
+    let report = joined(run, 10).await;
     let took = asked.elapsed();
     assert!(
         took < Duration::from_secs(5),
@@ -146,11 +185,7 @@ async fn a_stopped_queue_run_ends_within_seconds_and_keeps_the_progress() {
     let kept = core.get(id).expect("row").bytes_done;
     assert!(kept > 0 && kept < 13_400_382, "progress kept: {kept}");
     let fetched_before = rig.server.counters().part_bytes(46);
-    let report = core
-        .clone()
-        .run_queue(Arc::new(StopSignal::new()), lingering(60), &Unobserved)
-        .await
-        .expect("the run ends");
+    let report = run_once(&core).await;
     assert_eq!(report.ended, QueueEnd::Idle);
     assert_eq!(
         core.get(id).expect("row").download_status,
@@ -165,19 +200,7 @@ async fn a_stopped_queue_run_ends_within_seconds_and_keeps_the_progress() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_download_added_while_the_run_waits_starts_at_once() {
-    // The first download's part answers 503 with Retry-After 30 s once: it waits 30 s.
-    let busy = FaultRule::new(
-        "/library/parts/46/",
-        Fault::StatusSequence {
-            statuses: vec![503],
-            retry_after: Some(30),
-        },
-    )
-    .times(1);
-    let rig = rig(Scenario {
-        faults: vec![busy],
-        ..Scenario::default()
-    });
+    let rig = rig(busy_for_30_seconds());
     let waiting = rig
         .core
         .enqueue(SERVER, &["55"], QualityPreset::Original)
@@ -188,11 +211,7 @@ async fn a_download_added_while_the_run_waits_starts_at_once() {
         core.wake_signal().host_should_start_run(),
         "adding a download asks the host to run the queue"
     );
-    let run = tokio::spawn(core.clone().run_queue(
-        Arc::new(StopSignal::new()),
-        lingering(120),
-        &Unobserved,
-    ));
+    let run = spawn_run(&core, Arc::new(StopSignal::new()), 120);
     let started = Instant::now();
     while core.get(waiting).expect("row").download_status != DownloadStatus::Backoff {
         assert!(started.elapsed() < Duration::from_secs(20), "no backoff");
@@ -220,11 +239,7 @@ async fn a_download_added_while_the_run_waits_starts_at_once() {
         "the first one still waits"
     );
     core.wake(waiting).expect("woken");
-    let report = tokio::time::timeout(Duration::from_secs(60), run)
-        .await
-        .expect("the run ends")
-        .expect("joined")
-        .expect("no error");
+    let report = joined(run, 60).await;
     assert_eq!(report.ended, QueueEnd::Idle, "{report:?}");
     assert_eq!(
         core.get(waiting).expect("row").download_status,
@@ -234,18 +249,7 @@ async fn a_download_added_while_the_run_waits_starts_at_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_that_waits_longer_than_it_may_linger_says_when_to_run_again() {
-    let busy = FaultRule::new(
-        "/library/parts/46/",
-        Fault::StatusSequence {
-            statuses: vec![503],
-            retry_after: Some(30),
-        },
-    )
-    .times(1);
-    let rig = rig(Scenario {
-        faults: vec![busy],
-        ..Scenario::default()
-    });
+    let rig = rig(busy_for_30_seconds());
     rig.core
         .enqueue(SERVER, &["55"], QualityPreset::Original)
         .await
@@ -280,11 +284,7 @@ async fn wifi_only_on_mobile_data_moves_no_byte_and_goes_on_on_wifi() {
     };
     core.set_wifi_only(true).expect("set");
     core.set_network(mobile).expect("set");
-    let report = core
-        .clone()
-        .run_queue(Arc::new(StopSignal::new()), lingering(60), &Unobserved)
-        .await
-        .expect("the run ends");
+    let report = run_once(&core).await;
     assert_eq!(report.ended, QueueEnd::WaitingForNetwork, "{report:?}");
     assert!(report.wifi_only);
     assert_eq!(
@@ -306,34 +306,58 @@ async fn wifi_only_on_mobile_data_moves_no_byte_and_goes_on_on_wifi() {
         core.wake_signal().host_should_start_run(),
         "Wi-Fi back asks the host to run the queue"
     );
-    let run = tokio::spawn(core.clone().run_queue(
-        Arc::new(StopSignal::new()),
-        lingering(60),
-        &Unobserved,
-    ));
+    let run = spawn_run(&core, Arc::new(StopSignal::new()), 60);
     wait_for_bytes(&core, id).await;
     // Off Wi-Fi in the middle of the transfer: the step stops and keeps what it has.
     let moved_at = Instant::now();
     core.set_network(mobile).expect("set");
-    let report = tokio::time::timeout(Duration::from_secs(10), run)
-        .await
-        .expect("the run ends")
-        .expect("joined")
-        .expect("no error");
+    let report = joined(run, 10).await;
     assert!(moved_at.elapsed() < Duration::from_secs(5));
     assert_eq!(report.ended, QueueEnd::WaitingForNetwork, "{report:?}");
     let row = core.get(id).expect("row");
     assert_eq!(row.download_status, DownloadStatus::WaitingForNetwork);
     assert!(row.bytes_done > 0, "progress kept");
     core.set_network(wifi).expect("set");
-    let report = core
-        .clone()
-        .run_queue(Arc::new(StopSignal::new()), lingering(60), &Unobserved)
-        .await
-        .expect("the run ends");
+    let report = run_once(&core).await;
     assert_eq!(report.ended, QueueEnd::Idle);
     assert_eq!(
         core.get(id).expect("row").download_status,
         DownloadStatus::Completed
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_downloads_folder_that_is_not_there_holds_the_queue_and_loses_nothing() {
+    let rig = rig(Scenario::default());
+    let finished = crate::support::download_first(&rig.core, "56").await;
+    assert_eq!(finished.download_status, DownloadStatus::Completed);
+    let id = rig
+        .core
+        .enqueue(SERVER, &["55"], QualityPreset::Original)
+        .await
+        .expect("enqueued")[0];
+    let folder = rig.dir.path().join("downloads");
+    let card = rig.dir.path().join("card out");
+    std::fs::rename(&folder, &card).expect("the card is taken out");
+    let core = Arc::new(rig.core);
+    let report = run_once(&core).await;
+    assert_eq!(report.ended, QueueEnd::StorageMissing, "{report:?}");
+    assert_eq!(rig.server.counters().part_bytes(46), 0, "nothing fetched");
+    assert!(
+        core.verify().is_err(),
+        "nothing is judged without the folder"
+    );
+    assert_eq!(
+        core.get(finished.id).expect("row").download_status,
+        DownloadStatus::Completed,
+        "the finished download is not marked lost"
+    );
+    std::fs::rename(&card, &folder).expect("the card is back");
+    let report = run_once(&core).await;
+    assert_eq!(report.ended, QueueEnd::Idle);
+    assert_eq!(
+        core.get(id).expect("row").download_status,
+        DownloadStatus::Completed
+    );
+    assert_eq!(core.verify().expect("checked").missing, 0);
 }
