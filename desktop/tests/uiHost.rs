@@ -534,6 +534,19 @@ async fn a_ui_beside_a_runner_takes_over_when_the_runner_is_killed() {
             .spawn()
             .expect("run starts"),
     );
+    // The ui starts beside a runner, so the runner must hold the data folder first (the
+    // two processes start at once, and either could take it).
+    let started = std::time::Instant::now();
+    while !std::fs::read_to_string(data.join("runner.lock"))
+        .unwrap_or_default()
+        .contains("plexdl run")
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the runner never took the data folder"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let host = UiHost::start(&data, &dir.path().join("no-ui")).await;
     let list = || async { host.call("downloads.list").await["result"][0].clone() };
     let started = std::time::Instant::now();

@@ -92,15 +92,30 @@ class QueueWorkerTest {
     }
 
     @Test
-    void oneRunTakesSeveralDownloadsToTheEnd() throws Exception {
+    void oneRunTakesSeveralDownloadsToTheEndWithinTheSlotLimit() throws Exception {
         work.runWorkers = false;
+        // One transfer at a time, so that the limit shows while the run goes on.
+        HostCore.call("settings.set", "{\"maxTransfers\":1}");
         long first = HostCore.firstId(CoreCalls.answer(HostCore.enqueueRequest("57"), scheduling::runNow));
         long second = HostCore.firstId(CoreCalls.answer(HostCore.enqueueRequest("108"), scheduling::runNow));
-        assertEquals(List.of("replace", "replace"), work.seen(), "each tap replaces the worker that has not started");
-        QueueRun.Outcome outcome = new QueueRun(scheduling).run(7002, () -> true);
+        assertEquals(List.of("replace", "replace"), work.seen(),
+                "each tap replaces the worker that has not started (the setting's wake went with the first)");
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        Future<QueueRun.Outcome> run = thread.submit(() -> new QueueRun(scheduling).run(7002, () -> true));
+        int most = 0;
+        while (!run.isDone()) {
+            String list = HostCore.call("downloads.list", "{}");
+            int moving = list.split("\"status\":\"transferring\"[^}]*\"waitingForSlot\":false", -1).length - 1;
+            most = Math.max(most, moving);
+            Thread.sleep(100);
+        }
+        QueueRun.Outcome outcome = run.get();
+        thread.shutdown();
+        HostCore.call("settings.set", "{\"maxTransfers\":2}");
         assertEquals(NativeBridgeNames.END_IDLE, outcome.ended);
         assertEquals("completed", HostCore.status(first));
         assertEquals("completed", HostCore.status(second));
+        assertEquals(1, most, "one transfer moved bytes at a time");
     }
 
     @Test
