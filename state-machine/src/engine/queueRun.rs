@@ -106,6 +106,18 @@ struct Tally {
     not_before: HashMap<i64, Instant>,
 }
 
+impl Tally {
+    /// When a download may run: the time its row asks for, and not before its last step's
+    /// result allows.
+    fn due_at(&self, row: &crate::manifest::DownloadRow, now: Instant, now_ms: i64) -> Instant {
+        let wanted = row.next_wake_at.map_or(0, |at| (at - now_ms).max(0) as u64);
+        let at = now + Duration::from_millis(wanted);
+        self.not_before
+            .get(&row.id)
+            .map_or(at, |earliest| at.max(*earliest))
+    }
+}
+
 impl DownloadCore {
     /// "Run the queue now": raised by the core itself whenever something changes what
     /// should run. Hosts wait on it, or ask [`WakeSignal::host_should_start_run`] after
@@ -292,11 +304,7 @@ impl DownloadCore {
                 look.waiting_for_network = true;
                 continue;
             }
-            let wanted = row.next_wake_at.map_or(0, |at| (at - now_ms).max(0) as u64);
-            let mut at = now + Duration::from_millis(wanted);
-            if let Some(earliest) = tally.not_before.get(&row.id) {
-                at = at.max(*earliest);
-            }
+            let at = tally.due_at(&row, now, now_ms);
             if at > now {
                 look.soonest = Some(look.soonest.map_or(at, |soonest: Instant| soonest.min(at)));
                 continue;
@@ -395,12 +403,10 @@ impl DownloadCore {
             .iter()
             .filter(|row| row.download_status.needs_work())
             .map(|row| {
-                let wanted = row.next_wake_at.map_or(0, |at| (at - now_ms).max(0) as u64);
-                let earliest = tally
-                    .not_before
-                    .get(&row.id)
-                    .map_or(0, |at| at.saturating_duration_since(now).as_millis() as u64);
-                wanted.max(earliest)
+                tally
+                    .due_at(row, now, now_ms)
+                    .saturating_duration_since(now)
+                    .as_millis() as u64
             })
             .min())
     }

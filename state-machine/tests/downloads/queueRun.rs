@@ -76,6 +76,13 @@ async fn joined(
         .expect("no error")
 }
 
+/// Queues one item at original quality and returns its download's id.
+async fn enqueue_one(core: &DownloadCore, rating_key: &str) -> i64 {
+    core.enqueue(SERVER, &[rating_key], QualityPreset::Original)
+        .await
+        .expect("enqueued")[0]
+}
+
 fn lingering(seconds: u64) -> QueueRunOptions {
     QueueRunOptions {
         budget_millis: None,
@@ -156,11 +163,7 @@ async fn one_queue_run_finishes_every_download_within_the_slot_limits() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopped_queue_run_ends_within_seconds_and_keeps_the_progress() {
     let rig = rig(throttled(2_000_000));
-    let id = rig
-        .core
-        .enqueue(SERVER, &["55"], QualityPreset::Original)
-        .await
-        .expect("enqueued")[0];
+    let id = enqueue_one(&rig.core, "55").await;
     let core = Arc::new(rig.core);
     let stop = Arc::new(StopSignal::new());
     let run = spawn_run(&core, stop.clone(), 60);
@@ -201,11 +204,7 @@ async fn a_stopped_queue_run_ends_within_seconds_and_keeps_the_progress() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_download_added_while_the_run_waits_starts_at_once() {
     let rig = rig(busy_for_30_seconds());
-    let waiting = rig
-        .core
-        .enqueue(SERVER, &["55"], QualityPreset::Original)
-        .await
-        .expect("enqueued")[0];
+    let waiting = enqueue_one(&rig.core, "55").await;
     let core = Arc::new(rig.core);
     assert!(
         core.wake_signal().host_should_start_run(),
@@ -268,11 +267,7 @@ async fn a_run_that_waits_longer_than_it_may_linger_says_when_to_run_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wifi_only_on_mobile_data_moves_no_byte_and_goes_on_on_wifi() {
     let rig = rig(throttled(2_000_000));
-    let id = rig
-        .core
-        .enqueue(SERVER, &["55"], QualityPreset::Original)
-        .await
-        .expect("enqueued")[0];
+    let id = enqueue_one(&rig.core, "55").await;
     let core = Arc::new(rig.core);
     let mobile = NetworkFact {
         connected: true,
@@ -331,11 +326,7 @@ async fn a_downloads_folder_that_is_not_there_holds_the_queue_and_loses_nothing(
     let rig = rig(Scenario::default());
     let finished = crate::support::download_first(&rig.core, "56").await;
     assert_eq!(finished.download_status, DownloadStatus::Completed);
-    let id = rig
-        .core
-        .enqueue(SERVER, &["55"], QualityPreset::Original)
-        .await
-        .expect("enqueued")[0];
+    let id = enqueue_one(&rig.core, "55").await;
     let folder = rig.dir.path().join("downloads");
     let card = rig.dir.path().join("card out");
     std::fs::rename(&folder, &card).expect("the card is taken out");
