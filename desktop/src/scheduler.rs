@@ -1,8 +1,15 @@
 //! The desktop scheduler: what WorkManager does on Android. It only keeps time: the core's
 //! run of the queue (`DownloadCore::run_queue`) decides what runs and when, and says when it
 //! wants to run again; this loop sleeps until then, or until the core's wake signal says
-//! something changed (a download added from the screens), and runs it again. The manifest
-//! stays the truth: a killed scheduler loses nothing, and the next one picks up from it.
+//! something changed (a download added from the screens, or by another process, which rings
+//! the core's doorbell), and runs it again. The manifest stays the truth: a killed scheduler
+//! loses nothing, and the next one picks up from it.
+//!
+//! While nothing is due, the loop sleeps without a timer: an idle `plexdl ui` or `plexdl
+//! run` is not woken at all. Only where the core has no doorbell (a data folder whose path
+//! is too long for a socket address) does the loop look every 2 seconds, so that downloads
+//! another process adds are still seen; and while the download folder is missing it looks
+//! every 2 seconds for it to come back.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -11,7 +18,7 @@ use plexdl_core::app::App;
 use plexdl_core::engine::queue_run::QueueObserver;
 use plexdl_core::engine::signals::StopSignal;
 use plexdl_core::engine::{CoreError, StepResult};
-use plexdl_protocol::{DownloadStatus, QueueEnd, QueueRunOptions};
+use plexdl_protocol::{DownloadStatus, QueueEnd, QueueRunOptions, QueueRunReport};
 
 /// How the scheduler ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,8 +31,8 @@ pub enum Outcome {
     Stopped,
 }
 
-/// The longest sleep between looks at the manifest (downloads added by another process
-/// are noticed this fast; this process's own are started at once by the wake signal).
+/// The longest sleep between looks at the manifest where it must be looked at (no doorbell,
+/// a missing download folder, a manifest that cannot be read, another runner to wait for).
 const MAX_SLEEP: Duration = Duration::from_secs(2);
 
 /// The progress lines of `plexdl run`, fed by the core's run of the queue.
@@ -59,12 +66,32 @@ impl QueueObserver for Progress {
     }
 }
 
-/// Sleeps for `wait`, or until the core's wake signal or the stop signal is raised.
-async fn sleep_unless_woken(app: &App, stop: &StopSignal, wait: Duration) {
+/// Sleeps for `wait` (for ever when `None`), or until the core's wake signal or the stop
+/// signal is raised.
+async fn sleep_unless_woken(app: &App, stop: &StopSignal, wait: impl Into<Option<Duration>>) {
+    let timer = async {
+        match wait.into() {
+            Some(wait) => tokio::time::sleep(wait).await,
+            None => std::future::pending().await,
+        }
+    };
     tokio::select! {
-        _ = tokio::time::sleep(wait) => {}
+        _ = timer => {}
         _ = app.core().wake_signal().raised() => {}
         _ = stop.raised() => {}
+    }
+}
+
+/// How long to sleep after a run of the queue that ended as `report` says.
+fn sleep_after(report: &QueueRunReport, hears_other_processes: bool) -> Option<Duration> {
+    let next = report.next_wake_millis.map(Duration::from_millis);
+    match report.ended {
+        // The folder's return is seen by looking; nothing rings for it.
+        QueueEnd::StorageMissing => Some(MAX_SLEEP),
+        // Downloads from other processes ring the doorbell: sleep until the next one is
+        // due, or until woken when none is.
+        _ if hears_other_processes => next,
+        _ => Some(next.map_or(MAX_SLEEP, |next| next.min(MAX_SLEEP))),
     }
 }
 
@@ -126,8 +153,8 @@ pub async fn run(
         app: app.clone(),
         display: Mutex::new(crate::progress::Display::new()),
     };
-    // The run lingers no longer than one look of this loop, so downloads that another
-    // process adds are still seen within MAX_SLEEP.
+    // The run lingers no longer than MAX_SLEEP: a download due later is this loop's to wait
+    // for (so that, without a doorbell, downloads another process adds are still seen).
     let options = QueueRunOptions {
         budget_millis: None,
         linger_millis: MAX_SLEEP.as_millis() as u64,
@@ -193,10 +220,54 @@ pub async fn run(
             }
             _ => {}
         }
-        let wait = report
-            .next_wake_millis
-            .map_or(MAX_SLEEP, Duration::from_millis)
-            .min(MAX_SLEEP);
+        let wait = sleep_after(&report, app.core().hears_other_processes());
+        tracing::debug!(ended = ?report.ended, wait_ms = wait.map(|wait| wait.as_millis() as u64), "scheduler sleeps");
         sleep_unless_woken(&app, &stop, wait).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ended(ended: QueueEnd, next_wake_millis: Option<u64>) -> QueueRunReport {
+        QueueRunReport {
+            ended,
+            next_wake_millis,
+            wifi_only: false,
+            steps: 0,
+            failed_steps: 0,
+        }
+    }
+
+    #[test]
+    fn with_a_doorbell_an_idle_scheduler_has_no_timer() {
+        assert_eq!(sleep_after(&ended(QueueEnd::Idle, None), true), None);
+        assert_eq!(
+            sleep_after(&ended(QueueEnd::Waiting, Some(3_600_000)), true),
+            Some(Duration::from_secs(3600)),
+            "it sleeps until the next download is due"
+        );
+        assert_eq!(
+            sleep_after(&ended(QueueEnd::StorageMissing, None), true),
+            Some(MAX_SLEEP),
+            "a missing folder is looked for"
+        );
+    }
+
+    #[test]
+    fn without_a_doorbell_the_scheduler_looks_every_two_seconds() {
+        assert_eq!(
+            sleep_after(&ended(QueueEnd::Idle, None), false),
+            Some(MAX_SLEEP)
+        );
+        assert_eq!(
+            sleep_after(&ended(QueueEnd::Waiting, Some(3_600_000)), false),
+            Some(MAX_SLEEP)
+        );
+        assert_eq!(
+            sleep_after(&ended(QueueEnd::Waiting, Some(500)), false),
+            Some(Duration::from_millis(500))
+        );
     }
 }

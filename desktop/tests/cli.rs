@@ -583,6 +583,44 @@ fn a_pause_from_another_process_stops_the_running_transfer() {
 }
 
 #[test]
+fn an_idle_runner_starts_a_download_another_process_adds() {
+    let server = ReplayServer::start_default().expect("server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    connect(&data, &server);
+    let mut runner = Command::new(PLEXDL)
+        .arg("--data-dir")
+        .arg(&data)
+        .arg("run")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run starts");
+    // The idle runner sleeps without a timer; only the doorbell it binds can wake it.
+    let bell = data.join("wake.sock");
+    let bound = std::time::Instant::now();
+    while !bell.exists() && bound.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(bell.exists(), "the runner binds its doorbell");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(plexdl(&data, &server, &["download", "55"]).status.success());
+    let asked = std::time::Instant::now();
+    let mut status = Value::Null;
+    while asked.elapsed() < Duration::from_secs(30) {
+        status = serde_json::from_str(&text(&plexdl(&data, &server, &["status", "--json"])))
+            .expect("JSON");
+        if status[0]["status"] == "completed" {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let _ = runner.kill();
+    let _ = runner.wait();
+    assert_eq!(status[0]["status"], "completed", "{status}");
+}
+
+#[test]
 fn a_cancel_from_another_process_leaves_the_partial_file_to_the_runner() {
     let (server, dir) = queued_throttled(2_000_000);
     let data = dir.path().join("data");

@@ -9,6 +9,7 @@
 
 #[path = "contentHash.rs"]
 pub mod content_hash;
+pub mod doorbell;
 #[path = "fileNames.rs"]
 pub mod file_names;
 mod finishing;
@@ -233,13 +234,23 @@ impl CoreError {
     }
 }
 
+/// What the data folder's runner holds. The doorbell is declared first so that it is
+/// dropped first: its socket file is removed while the lock is still held (doorbell.rs).
+#[derive(Debug)]
+struct Runner {
+    doorbell: Option<doorbell::Doorbell>,
+    #[allow(dead_code, reason = "held for its Drop, which releases the lock")]
+    lock: runner_lock::RunnerLock,
+}
+
 /// The core: the manifest, the engine and the connected servers.
 #[derive(Debug)]
 pub struct DownloadCore {
     manifest: Manifest,
     data_dir: PathBuf,
-    /// The data folder's runner lock, once this process runs downloads (see runner_lock).
-    runner: Mutex<Option<runner_lock::RunnerLock>>,
+    /// The data folder's runner lock and doorbell, once this process runs downloads (see
+    /// runner_lock and doorbell).
+    runner: Mutex<Option<Runner>>,
     /// What this process says it runs, written into the lock when it takes it.
     runner_name: Mutex<String>,
     /// Steps that failed on the manifest in a row, and the last such failure.
@@ -254,8 +265,8 @@ pub struct DownloadCore {
     busy_policy: Mutex<BusyPolicy>,
     /// See [`DownloadCore::set_simulated_disk_capacity`]; 0 when not set.
     simulated_capacity: std::sync::atomic::AtomicU64,
-    /// "Run the queue now" (see signals.rs).
-    wake: signals::WakeSignal,
+    /// "Run the queue now" (see signals.rs); the doorbell's thread raises it too.
+    wake: Arc<signals::WakeSignal>,
     /// The network as the host last described it.
     network: Mutex<NetworkFact>,
     /// The user's Wi-Fi only setting, as the queue and the steps apply it.
@@ -294,7 +305,7 @@ impl DownloadCore {
             busy_policy: Mutex::new(settings.busy_policy),
             settings,
             simulated_capacity: std::sync::atomic::AtomicU64::new(0),
-            wake: signals::WakeSignal::default(),
+            wake: Arc::new(signals::WakeSignal::default()),
             network: Mutex::new(NetworkFact::default()),
             wifi_only: AtomicBool::new(false),
         })
@@ -339,9 +350,48 @@ impl DownloadCore {
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
                 .clone();
-            *runner = Some(runner_lock::RunnerLock::acquire(&self.data_dir, &name)?);
+            let lock = runner_lock::RunnerLock::acquire(&self.data_dir, &name)?;
+            *runner = Some(self.runner_with(lock));
         }
         Ok(())
+    }
+
+    /// The runner's hold on the folder: its lock, and the doorbell it binds under it.
+    fn runner_with(&self, lock: runner_lock::RunnerLock) -> Runner {
+        let doorbell = match doorbell::Doorbell::listen(&self.data_dir, self.wake.clone()) {
+            Ok(doorbell) => Some(doorbell),
+            Err(error) => {
+                tracing::warn!(%error, folder = %self.data_dir.display(), "no doorbell for other processes; the host looks at the manifest every few seconds instead");
+                None
+            }
+        };
+        Runner { doorbell, lock }
+    }
+
+    /// Whether this process is the runner and hears other processes' changes through the
+    /// doorbell (see doorbell.rs). A host whose runner does not hear them looks at the
+    /// manifest every few seconds.
+    pub fn hears_other_processes(&self) -> bool {
+        self.runner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .as_ref()
+            .is_some_and(|runner| runner.doorbell.is_some())
+    }
+
+    /// Something changed what should run: this process's run of the queue looks again, and
+    /// the data folder's runner, when it is another process, hears the doorbell.
+    fn queue_changed(&self) {
+        self.wake.raise();
+        self.tell_runner();
+    }
+
+    /// Rings the runner's doorbell when the runner is another process (a pause or cancel
+    /// made here reaches its running step at once).
+    fn tell_runner(&self) {
+        if !self.is_runner() {
+            doorbell::Doorbell::ring(&self.data_dir);
+        }
     }
 
     /// What the runner does about changes other processes made to the manifest (a pause,
@@ -508,7 +558,7 @@ impl DownloadCore {
             }
         }
         if !ids.is_empty() {
-            self.wake.raise();
+            self.queue_changed();
         }
         Ok(ids)
     }
@@ -541,6 +591,9 @@ impl DownloadCore {
         if effects.contains(&machine::Effect::DeletePartial) && self.other_runner().is_none() {
             self.delete_partial(id)?;
         }
+        if matches!(event, Event::Pause | Event::Cancel) {
+            self.tell_runner();
+        }
         self.get(id)
     }
 
@@ -552,7 +605,7 @@ impl DownloadCore {
     /// Resumes a paused download.
     pub fn resume(&self, id: i64) -> Result<DownloadRow, CoreError> {
         let row = self.command(id, Event::Resume)?;
-        self.wake.raise();
+        self.queue_changed();
         Ok(row)
     }
 
@@ -564,7 +617,7 @@ impl DownloadCore {
     /// Tries a failed, cancelled or waiting download again, from the bytes it has.
     pub fn retry(&self, id: i64) -> Result<DownloadRow, CoreError> {
         let row = self.command(id, Event::Retry)?;
-        self.wake.raise();
+        self.queue_changed();
         Ok(row)
     }
 
@@ -683,7 +736,7 @@ impl DownloadCore {
     /// host's alarm fired early). A download that is not waiting ignores it.
     pub fn wake(&self, id: i64) -> Result<DownloadRow, CoreError> {
         let row = self.command(id, Event::Wake)?;
-        self.wake.raise();
+        self.queue_changed();
         Ok(row)
     }
 
@@ -710,6 +763,7 @@ impl DownloadCore {
             remove_if_present(&path)?;
         }
         self.manifest.write(|tx| rows::delete(tx, id))?;
+        self.tell_runner();
         tracing::info!(download_id = id, "download deleted");
         Ok(())
     }
@@ -832,10 +886,14 @@ impl DownloadCore {
     /// Makes this core the runner with a lock its process already holds (the repair takes
     /// the lock before it moves the damaged manifest aside, and keeps it while it rebuilds).
     pub fn adopt_runner_lock(&self, lock: runner_lock::RunnerLock) {
-        *self
+        let mut runner = self
             .runner
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(lock);
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // An earlier hold goes first, so that its doorbell removes its own file and not the
+        // one bound next.
+        drop(runner.take());
+        *runner = Some(self.runner_with(lock));
     }
 
     /// Applies an event from outside a step (a user command, the network, verification)

@@ -50,6 +50,20 @@ pub trait QueueObserver: Send + Sync {
     fn step_ended(&self, _id: i64, _result: Result<&StepResult, &CoreError>) {}
     /// The run looked at the queue; these downloads have a step running.
     fn looked(&self, _running: &[i64]) {}
+    /// The run's wait ended, for this reason (the benchmarks count the timer's wake-ups).
+    fn woke(&self, _by: Woken) {}
+}
+
+/// What ended a wait of the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Woken {
+    /// Its own timer: a download became due, or a round passed while steps run. On a
+    /// phone these are the wake-ups the run itself causes.
+    Timer,
+    /// A step ended (the step's own work woke the process: an answer, a transfer's end).
+    StepEnded,
+    /// The wake signal (a command, the doorbell) or the stop signal.
+    Signal,
 }
 
 /// An observer that hears nothing.
@@ -251,16 +265,18 @@ impl DownloadCore {
             if let Some(end) = budget_end {
                 sleep = sleep.min(end.saturating_duration_since(now));
             }
-            tokio::select! {
+            let woken = tokio::select! {
                 joined = steps.tasks.join_next_with_id(), if !steps.tasks.is_empty() => {
                     if let Some(joined) = joined {
                         self.step_joined(joined, &mut steps, &mut tally, observer);
                     }
+                    Woken::StepEnded
                 }
-                _ = tokio::time::sleep(sleep) => {}
-                _ = self.wake.raised() => {}
-                _ = stop.raised() => {}
-            }
+                _ = tokio::time::sleep(sleep) => Woken::Timer,
+                _ = self.wake.raised() => Woken::Signal,
+                _ = stop.raised() => Woken::Signal,
+            };
+            observer.woke(woken);
         }
     }
 
