@@ -18,9 +18,9 @@ use plexdl_protocol::methods::{
 };
 use plexdl_protocol::{
     DownloadId, ErrorBody, FailureKind, ItemPage, MAX_REQUEST_BYTES, METHODS, Method, PinInfo,
-    Request, Response, SectionSummary, SignInState, VERSION,
+    Request, Response, ResultAnswer, SectionSummary, SignInState, VERSION,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 use tracing::Instrument;
 
 use super::snapshots::item_summary;
@@ -51,12 +51,17 @@ fn params<M: Method>(request: &Request) -> Result<M::Params, ErrorBody> {
 }
 
 /// Reads the parameters, runs the handler, writes the result.
-async fn call<M: Handler>(app: &App, request: &Request) -> Result<Value, ErrorBody> {
+/// Answers a request with its method's handler: the whole answer's JSON, written straight
+/// from the result's type (no `Value` in between; see [`ResultAnswer`]).
+async fn call<M: Handler>(app: &App, request: &Request) -> Result<String, ErrorBody> {
     let params = params::<M>(request)?;
     let result = M::handle(app, params)
         .await
         .map_err(|error| error.public())?;
-    Ok(serde_json::to_value(&result).unwrap_or(Value::Null))
+    serde_json::to_string(&ResultAnswer::new(request.id, &result)).map_err(|error| {
+        tracing::error!(method = M::NAME, %error, "an answer could not be written");
+        ErrorBody::new(FailureKind::Internal, "The answer could not be written.")
+    })
 }
 
 /// The routing table: every method type, matched by its name.
@@ -79,20 +84,23 @@ impl App {
     /// Answers one bridge request (JSON in, JSON out). Never fails: every problem is an
     /// error answer.
     pub async fn dispatch(&self, request_json: &str) -> String {
-        let response = self.dispatch_request(request_json).await;
-        serde_json::to_string(&response).unwrap_or_else(|_| {
-            let fallback = Response::error(
-                0,
-                ErrorBody::new(FailureKind::Internal, "The answer could not be written."),
-            );
-            serde_json::to_string(&fallback).unwrap_or_default()
-        })
+        match self.dispatch_request(request_json).await {
+            Ok(answer) => answer,
+            Err(response) => serde_json::to_string(&response).unwrap_or_else(|_| {
+                let fallback = Response::error(
+                    0,
+                    ErrorBody::new(FailureKind::Internal, "The answer could not be written."),
+                );
+                serde_json::to_string(&fallback).unwrap_or_default()
+            }),
+        }
     }
 
-    async fn dispatch_request(&self, request_json: &str) -> Response {
+    /// The answer's JSON, or the error answer to write.
+    async fn dispatch_request(&self, request_json: &str) -> Result<String, Response> {
         let refused = |id: u64, error: ErrorBody| {
             crate::logging::failure(error.kind, &error.message, "bridge request refused");
-            Response::error(id, error)
+            Err(Response::error(id, error))
         };
         if request_json.len() > MAX_REQUEST_BYTES {
             return refused(
@@ -130,12 +138,12 @@ impl App {
         let answer = self.answer(&request).instrument(span.clone()).await;
         let _entered = span.enter();
         match answer {
-            Ok(result) => Response::ok(request.id, result),
+            Ok(answer) => Ok(answer),
             Err(error) => refused(request.id, error),
         }
     }
 
-    async fn answer(&self, request: &Request) -> Result<Value, ErrorBody> {
+    async fn answer(&self, request: &Request) -> Result<String, ErrorBody> {
         route!(self, request;
             SignInStatus, SignInStart, SignInPoll, SignOut, ServersList,
             LibrarySections, LibraryItems, LibraryItem, LibraryChildren,

@@ -19,6 +19,11 @@
 //!   [`QueueEnd::StorageMissing`]): nothing starts until it is back;
 //! - the list of downloads cannot be used (an error, after the steps ended).
 //!
+//! A run has at most as many steps going as there are transfer slots, plus 2 for downloads
+//! that only ask the server something; the oldest due downloads go first. A step that found
+//! every slot taken is not tried again until another step ends (or 30 seconds passed), so a
+//! thousand queued episodes cost one step at a time, not a thousand every second.
+//!
 //! A step that failed is tried again 5 seconds later at the earliest, so a failure that
 //! repeats never becomes a loop without pauses. While the host reports a network the user
 //! does not allow (mobile data with Wi-Fi only), no step starts.
@@ -34,6 +39,7 @@ use tracing::Instrument;
 
 use super::signals::{RunEnd, StopSignal, WakeSignal};
 use super::{CoreError, DownloadCore};
+use crate::manifest::DownloadSummary;
 
 /// How often a run looks at the manifest while steps run, at the longest.
 const ROUND: Duration = Duration::from_secs(2);
@@ -43,6 +49,15 @@ pub const FAILED_STEP_PAUSE: Duration = Duration::from_secs(5);
 
 /// How long a download that waits for the network waits before the run looks at it again.
 const NETWORK_PAUSE: Duration = Duration::from_secs(5);
+
+/// Steps a run has going at once beyond the transfer slots: room for downloads that only
+/// ask the server something (a queue item's state) while every slot transfers. More would
+/// only wait: a step that finds no free slot ends at once.
+const STEPS_BEYOND_SLOTS: usize = 2;
+
+/// The longest a download whose step found no free slot waits for a slot to be freed in
+/// this process before it is tried again.
+const SLOT_WAIT: Duration = Duration::from_secs(30);
 
 /// What a host wants to hear while a run goes on (the desktop prints progress lines).
 pub trait QueueObserver: Send + Sync {
@@ -118,12 +133,22 @@ struct Tally {
     failed_steps: u32,
     /// The earliest time each download may run again, from its last step's result.
     not_before: HashMap<i64, Instant>,
+    /// Downloads whose step found every transfer slot taken: they wait until another step
+    /// ends (which may free a slot), at most [`SLOT_WAIT`].
+    slot_waiters: std::collections::HashSet<i64>,
 }
 
 impl Tally {
+    /// The downloads that waited for a slot may run again (as their rows ask).
+    fn release_slot_waiters(&mut self) {
+        for id in self.slot_waiters.drain() {
+            self.not_before.remove(&id);
+        }
+    }
+
     /// When a download may run: the time its row asks for, and not before its last step's
     /// result allows.
-    fn due_at(&self, row: &crate::manifest::DownloadRow, now: Instant, now_ms: i64) -> Instant {
+    fn due_at(&self, row: &DownloadSummary, now: Instant, now_ms: i64) -> Instant {
         let wanted = row.next_wake_at.map_or(0, |at| (at - now_ms).max(0) as u64);
         let at = now + Duration::from_millis(wanted);
         self.not_before
@@ -196,6 +221,7 @@ impl DownloadCore {
             steps: 0,
             failed_steps: 0,
             not_before: HashMap::new(),
+            slot_waiters: std::collections::HashSet::new(),
         };
         loop {
             let out_of_time = budget_end.is_some_and(|end| Instant::now() >= end);
@@ -227,7 +253,13 @@ impl DownloadCore {
                     return Err(error);
                 }
             };
+            // The oldest due downloads first; the others stay due for the next look, which
+            // comes when a step ends.
+            let most_steps = self.transfer_limits().0 + STEPS_BEYOND_SLOTS;
             for id in &look.due {
+                if steps.flags.len() >= most_steps {
+                    break;
+                }
                 self.clone().start_step(*id, &mut steps, &mut tally);
             }
             observer.looked(&steps.ids());
@@ -284,7 +316,9 @@ impl DownloadCore {
     /// download, and says when the next one is due.
     fn look(&self, steps: &Steps, tally: &mut Tally) -> Result<Look, CoreError> {
         self.notice_other_processes()?;
-        let mut rows = self.list()?;
+        // The lean rows of the screens' list: a look never reads the cached metadata, which
+        // is kilobytes per download (with a thousand queued, a look per step end).
+        let mut rows = self.summaries()?;
         let mut look = Look {
             due: Vec::new(),
             soonest: None,
@@ -305,15 +339,27 @@ impl DownloadCore {
             // The host says a network the user allows is there: the downloads that waited
             // for it go on.
             self.network_changed(true)?;
-            rows = self.list()?;
+            rows = self.summaries()?;
         }
         let now = Instant::now();
         let now_ms = crate::manifest::now_ms();
-        tally
-            .not_before
-            .retain(|id, _| rows.iter().any(|row| row.id == *id));
+        let known: std::collections::HashSet<i64> = rows.iter().map(|row| row.id).collect();
+        tally.not_before.retain(|id, _| known.contains(id));
+        // With no step running in this process, no slot is held here: nobody waits.
+        if steps.flags.is_empty() {
+            tally.release_slot_waiters();
+        }
+        tally.slot_waiters.retain(|id| known.contains(id));
         for row in rows {
             if !row.download_status.needs_work() || steps.flags.contains_key(&row.id) {
+                continue;
+            }
+            if tally.slot_waiters.contains(&row.id) {
+                // Due again when a step ends, or after SLOT_WAIT at the latest.
+                if let Some(at) = tally.not_before.get(&row.id).copied() {
+                    look.soonest =
+                        Some(look.soonest.map_or(at, |soonest: Instant| soonest.min(at)));
+                }
                 continue;
             }
             if !usable {
@@ -377,7 +423,16 @@ impl DownloadCore {
         };
         steps.flags.remove(&id);
         let now = Instant::now();
+        let starved = self.slots.take_starved(id);
+        if !starved {
+            // This step may have freed a slot: the downloads that waited for one are due.
+            tally.release_slot_waiters();
+        }
         match &result {
+            Ok(StepResult::WakeAfter { .. }) if starved => {
+                tally.slot_waiters.insert(id);
+                tally.not_before.insert(id, now + SLOT_WAIT);
+            }
             Ok(StepResult::WakeAfter { millis }) => {
                 tally
                     .not_before
@@ -415,7 +470,7 @@ impl DownloadCore {
         let now = Instant::now();
         let now_ms = crate::manifest::now_ms();
         Ok(self
-            .list()?
+            .summaries()?
             .iter()
             .filter(|row| row.download_status.needs_work())
             .map(|row| {

@@ -11,6 +11,8 @@ struct Counts {
     per_server: HashMap<String, usize>,
     /// The downloads holding a slot now.
     holders: HashSet<i64>,
+    /// Downloads whose step found no free slot and has not been told to the run yet.
+    starved: HashSet<i64>,
 }
 
 /// The slots of one core.
@@ -72,16 +74,31 @@ impl Slots {
         let on_server = counts.per_server.get(server).copied().unwrap_or(0);
         let (limit, per_server_limit) = self.limits();
         if counts.total >= limit || on_server >= per_server_limit {
+            counts.starved.insert(download);
             return None;
         }
         counts.total += 1;
         counts.per_server.insert(server.to_string(), on_server + 1);
         counts.holders.insert(download);
+        counts.starved.remove(&download);
         Some(Slot {
             server: server.to_string(),
             download,
             counts: self.counts.clone(),
         })
+    }
+}
+
+impl Slots {
+    /// Whether the last step of `download` ended because no slot was free (asked once: the
+    /// answer is forgotten). The queue run then waits for a step that holds a slot to end
+    /// before it tries that download again, instead of trying it every second.
+    pub fn take_starved(&self, download: i64) -> bool {
+        self.counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .starved
+            .remove(&download)
     }
 }
 
@@ -115,6 +132,18 @@ mod tests {
         assert_eq!(slots.holders(), HashSet::from([3]));
         assert!(slots.try_take("a", 2).is_some(), "freed on drop");
         drop(b);
+        let held = slots.try_take("a", 2).expect("a is free");
+        assert!(slots.try_take("a", 5).is_none(), "2 holds the slot of a");
+        assert!(slots.take_starved(5), "the refusal is remembered");
+        assert!(!slots.take_starved(5), "and told once");
+        assert!(!slots.take_starved(2), "2 got its slot");
+        assert!(slots.try_take("a", 6).is_none());
+        drop(held);
+        let _taken = slots.try_take("a", 6).expect("freed");
+        assert!(
+            !slots.take_starved(6),
+            "a slot taken later clears the refusal"
+        );
         slots.set_limits(3, 3);
         assert_eq!(slots.limits(), (3, 3));
     }

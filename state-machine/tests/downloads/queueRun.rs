@@ -352,3 +352,54 @@ async fn a_downloads_folder_that_is_not_there_holds_the_queue_and_loses_nothing(
     );
     assert_eq!(core.verify().expect("checked").missing, 0);
 }
+
+/// The most steps a run had going at once, as seen at each look.
+#[derive(Default)]
+struct MostSteps {
+    most: AtomicUsize,
+}
+
+impl QueueObserver for MostSteps {
+    fn looked(&self, running: &[i64]) {
+        self.most.fetch_max(running.len(), Ordering::Relaxed);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downloads_that_find_every_slot_taken_wait_for_one_instead_of_trying_every_second() {
+    // One slot; the first transfer holds it for the whole run (13.4 MB at 1 MB/s).
+    let rig = rig_with(throttled(1_000_000), |settings| {
+        settings.max_transfers = 1;
+        settings.max_transfers_per_server = 1;
+    });
+    let ids = rig
+        .core
+        .enqueue(SERVER, &["55", "56", "90", "33"], QualityPreset::Original)
+        .await
+        .expect("enqueued");
+    assert_eq!(ids.len(), 6, "three films and a season of three episodes");
+    let core = Arc::new(rig.core);
+    let observer = MostSteps::default();
+    let report = core
+        .clone()
+        .run_queue(
+            Arc::new(StopSignal::new()),
+            QueueRunOptions {
+                budget_millis: Some(5_000),
+                linger_millis: 60_000,
+            },
+            &observer,
+        )
+        .await
+        .expect("the run ends");
+    assert_eq!(report.ended, QueueEnd::OutOfTime, "{report:?}");
+    assert!(
+        observer.most.load(Ordering::Relaxed) <= 3,
+        "one step per slot and two more, never all six at once: {}",
+        observer.most.load(Ordering::Relaxed)
+    );
+    // The transfer, and each other download tried once: it found the slot taken and waited
+    // for it to be freed (tried every second, five seconds would have given about 25).
+    assert!(report.steps <= 6, "{report:?}");
+    assert_eq!(report.failed_steps, 0);
+}

@@ -9,7 +9,13 @@
 //! whose peak resident memory is read from /proc; kills are SIGKILL at seeded moments; the
 //! manifest has 10,000 real rows; polls and idle requests are counted by the server.
 
+#[path = "bigShow.rs"]
+mod big_show;
+#[path = "bridgeLatency.rs"]
+mod bridge_latency;
 mod measures;
+#[path = "wakeUps.rs"]
+mod wake_ups;
 
 use std::path::PathBuf;
 
