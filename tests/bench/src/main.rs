@@ -13,6 +13,8 @@
 mod big_show;
 #[path = "bridgeLatency.rs"]
 mod bridge_latency;
+#[path = "firstRender.rs"]
+mod first_render;
 mod measures;
 #[path = "wakeUps.rs"]
 mod wake_ups;

@@ -476,8 +476,8 @@ pub async fn all(plexdl_bin: &Path) -> Result<Vec<Figure>, String> {
     // BENCH_ONLY=manifest measures only the manifest queries (a few seconds),
     // BENCH_ONLY=throughput only the throughput, BENCH_ONLY=memory only the peak memory and
     // BENCH_ONLY=wakes only the polls and wake-ups, BENCH_ONLY=bridge only the bridge's
-    // latency and start and BENCH_ONLY=show only the 1,000-episode show, for work on one of
-    // them.
+    // latency and start, BENCH_ONLY=show only the 1,000-episode show and BENCH_ONLY=ui only
+    // the UI's first render, for work on one of them.
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     if only == "manifest" {
         return manifest_queries();
@@ -487,6 +487,9 @@ pub async fn all(plexdl_bin: &Path) -> Result<Vec<Figure>, String> {
     }
     if only == "bridge" {
         return crate::bridge_latency::all(plexdl_bin);
+    }
+    if only == "ui" {
+        return Ok(vec![crate::first_render::first_render(plexdl_bin)?]);
     }
     let fixtures = bench_fixtures()?;
     let server = ReplayServer::builder()
@@ -543,6 +546,7 @@ pub async fn all(plexdl_bin: &Path) -> Result<Vec<Figure>, String> {
     figures.extend(crate::big_show::all(plexdl_bin, &server)?);
     figures.extend(manifest_queries()?);
     figures.extend(crate::bridge_latency::all(plexdl_bin)?);
+    figures.push(crate::first_render::first_render(plexdl_bin)?);
     figures.extend(crate::wake_ups::all(plexdl_bin).await?);
     Ok(figures)
 }
