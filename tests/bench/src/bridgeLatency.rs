@@ -8,7 +8,7 @@
 //!   hop).
 //! - Start: from the moment this benchmark starts the JVM to the first `downloads.list`
 //!   answer with 10,000 rows (the JVM's start, loading the library, opening the core and the
-//!   first answer), and of that, the core's part (opening and answering).
+//!   first answer), and of that, the core's part (opening and answering); median of 3.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -111,17 +111,25 @@ pub fn all(plexdl_bin: &Path) -> Result<Vec<Figure>, String> {
             met: p99 <= goal_ms,
         });
     }
-    let (measured, started_ms) = run_jvm(library_dir, classes.path(), 10_000, 10)?;
-    let first = measured["firstAnswerMs"].as_i64().unwrap_or(i64::MAX);
-    let jvm = measured["jvmStartMs"].as_i64().unwrap_or(i64::MAX);
-    let whole = (first - started_ms) as f64;
-    let core = millis(&measured, "coreStartMicros");
-    let init = millis(&measured, "initMicros");
+    // Three starts, each on a new manifest of 10,000 rows; the median by the whole time.
+    let mut starts = Vec::new();
+    for _ in 0..3 {
+        let (measured, started_ms) = run_jvm(library_dir, classes.path(), 10_000, 0)?;
+        let first = measured["firstAnswerMs"].as_i64().unwrap_or(i64::MAX);
+        let jvm = measured["jvmStartMs"].as_i64().unwrap_or(i64::MAX);
+        starts.push((
+            (first - started_ms) as f64,
+            (jvm - started_ms) as f64,
+            millis(&measured, "initMicros"),
+            millis(&measured, "coreStartMicros"),
+        ));
+    }
+    starts.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (whole, jvm, init, core) = starts[1];
     figures.push(Figure {
-        name: "Start with 10,000 rows: from starting the process to the first `downloads.list` answer (host JVM)".to_string(),
+        name: "Start with 10,000 rows: from starting the process to the first `downloads.list` answer (host JVM, median of 3)".to_string(),
         value: format!(
-            "{whole:.0} ms (the JVM's own start {} ms; opening the core {init:.0} ms, the first answer {:.0} ms)",
-            jvm - started_ms,
+            "{whole:.0} ms (the JVM's own start {jvm:.0} ms; loading the library and opening the core {init:.0} ms, the first answer {:.0} ms)",
             core - init
         ),
         goal: "<= 150 ms".to_string(),

@@ -8,8 +8,8 @@ import net.plexdownloader.NativeBridge;
  * The benchmark of the bridge as the app uses it: the app's own {@link NativeBridge} class,
  * the JNI library built for this machine, a core opened on a data folder the benchmark filled.
  *
- * <p>Arguments: the data folder, the download folder, the number of timed calls and the rows
- * the manifest holds. It opens the core, answers one {@code downloads.list} (the first thing
+ * <p>Arguments: the data folder, the download folder, the number of timed calls (0: the start
+ * alone) and the rows the manifest holds. It opens the core, answers one {@code downloads.list} (the first thing
  * the Downloads screen asks for), then times that many more after a warm-up of 100, and prints
  * one line of JSON: {@code rows} (in the first answer), {@code jvmStartMs} (when the JVM
  * started, by its own clock), {@code firstAnswerMs} (when the first answer came, in
@@ -39,6 +39,15 @@ public final class BridgeLatency {
             System.err.println("the first answer held " + rows + " rows, not " + expected + ": "
                     + first.substring(0, Math.min(first.length(), 300)));
             System.exit(1);
+        }
+        if (calls == 0) {
+            // Only the start is measured.
+            System.out.println("{\"rows\":" + rows
+                    + ",\"jvmStartMs\":" + ManagementFactory.getRuntimeMXBean().getStartTime()
+                    + ",\"firstAnswerMs\":" + firstAnswerMs
+                    + ",\"initMicros\":" + initMicros
+                    + ",\"coreStartMicros\":" + coreStartMicros + "}");
+            return;
         }
         for (int i = 0; i < 100; i++) {
             NativeBridge.dispatch(LIST);
