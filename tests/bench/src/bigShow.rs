@@ -4,7 +4,6 @@
 //! downloads list with those rows.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use plexdl_core::engine::{DownloadCore, EngineSettings};
@@ -12,7 +11,7 @@ use plexdl_replay::ReplayServer;
 use serde_json::{Value, json};
 
 use crate::Figure;
-use crate::measures::{peak_kib, plexdl};
+use crate::measures::{connected, plexdl, run_peak};
 
 /// The show's rating key; its seasons are SHOW + 1 ..= SHOW + SEASONS.
 const SHOW: u64 = 910_000;
@@ -95,56 +94,6 @@ pub fn add_show(fixtures: &Path) -> Result<(), String> {
         documents.insert(at, Value::String(file));
     }
     std::fs::write(&index_path, index.to_string()).map_err(|e| e.to_string())
-}
-
-/// Peak resident memory of `plexdl run --until-idle` on a data folder, in KiB, and how
-/// long it ran.
-fn run_peak(plexdl_bin: &Path, data: &Path) -> Result<(u64, Duration), String> {
-    let started = Instant::now();
-    let mut child = Command::new(plexdl_bin)
-        .arg("--data-dir")
-        .arg(data)
-        .args(["run", "--until-idle"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    let mut peak = 0;
-    let status = loop {
-        if let Some(kib) = peak_kib(child.id()) {
-            peak = peak.max(kib);
-        }
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            break status;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    if !status.success() {
-        return Err(format!("plexdl run ended with {status}"));
-    }
-    Ok((peak, started.elapsed()))
-}
-
-/// A new data folder connected to the server, under `dir`.
-fn connected(
-    plexdl_bin: &Path,
-    server: &ReplayServer,
-    dir: &Path,
-) -> Result<std::path::PathBuf, String> {
-    let data = dir.join("data");
-    let output = plexdl(
-        plexdl_bin,
-        &data,
-        server,
-        &["connect", "--url", server.base_url()],
-    )?;
-    if !output.status.success() {
-        return Err(format!(
-            "connect: {}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    Ok(data)
 }
 
 /// The three figures of the 1,000-episode show (the server's fixtures hold it: `add_show`).

@@ -238,7 +238,7 @@ pub fn plexdl(
         .map_err(|e| format!("plexdl: {e}"))
 }
 
-pub fn peak_kib(pid: u32) -> Option<u64> {
+fn peak_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
@@ -249,6 +249,56 @@ pub fn peak_kib(pid: u32) -> Option<u64> {
         .ok()
 }
 
+/// A new data folder connected to the server, under `dir`.
+pub fn connected(
+    plexdl_bin: &Path,
+    server: &ReplayServer,
+    dir: &Path,
+) -> Result<std::path::PathBuf, String> {
+    let data = dir.join("data");
+    let output = plexdl(
+        plexdl_bin,
+        &data,
+        server,
+        &["connect", "--url", server.base_url()],
+    )?;
+    if !output.status.success() {
+        return Err(format!(
+            "connect: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(data)
+}
+
+/// Peak resident memory of `plexdl run --until-idle` on a data folder, in KiB, and how
+/// long it ran (read from /proc every 10 ms).
+pub fn run_peak(plexdl_bin: &Path, data: &Path) -> Result<(u64, Duration), String> {
+    let started = Instant::now();
+    let mut child = Command::new(plexdl_bin)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["run", "--until-idle"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let mut peak = 0;
+    let status = loop {
+        if let Some(kib) = peak_kib(child.id()) {
+            peak = peak.max(kib);
+        }
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    if !status.success() {
+        return Err(format!("plexdl run ended with {status}"));
+    }
+    Ok((peak, started.elapsed()))
+}
+
 /// Peak resident memory of `plexdl run` for one download of a given size.
 fn peak_rss(
     plexdl_bin: &Path,
@@ -256,32 +306,9 @@ fn peak_rss(
     (key, size): (&str, u64),
 ) -> Result<Figure, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let data = dir.path().join("data");
-    plexdl(
-        plexdl_bin,
-        &data,
-        server,
-        &["connect", "--url", server.base_url()],
-    )?;
+    let data = connected(plexdl_bin, server, dir.path())?;
     plexdl(plexdl_bin, &data, server, &["download", key])?;
-    let mut child = Command::new(plexdl_bin)
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["run", "--until-idle"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    let mut peak = 0;
-    loop {
-        if let Some(kib) = peak_kib(child.id()) {
-            peak = peak.max(kib);
-        }
-        if child.try_wait().map_err(|e| e.to_string())?.is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let (peak, _) = run_peak(plexdl_bin, &data)?;
     let mib = peak as f64 / 1024.0;
     Ok(Figure {
         name: format!(
@@ -311,13 +338,7 @@ fn kills(plexdl_bin: &Path, server: &ReplayServer) -> Result<Figure, String> {
         })
         .map_err(|e| e.to_string())?;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let data = dir.path().join("data");
-    plexdl(
-        plexdl_bin,
-        &data,
-        server,
-        &["connect", "--url", server.base_url()],
-    )?;
+    let data = connected(plexdl_bin, server, dir.path())?;
     plexdl(plexdl_bin, &data, server, &["download", key])?;
     let served_at_start = server.counters().part_bytes(part);
     let (mut served_before, mut kept_before, mut worst, mut kills) =

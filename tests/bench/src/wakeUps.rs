@@ -23,7 +23,7 @@ use plexdl_protocol::QueueRunOptions;
 use plexdl_replay::{Fault, FaultRule, QueueClock, QueueSettings, ReplayServer, Scenario};
 
 use crate::Figure;
-use crate::measures::{core_for, plexdl};
+use crate::measures::{connected, core_for};
 
 /// Counts the run's waits by what ended them.
 #[derive(Debug, Default)]
@@ -39,6 +39,29 @@ impl QueueObserver for WakeCount {
             self.timer.fetch_add(1, Ordering::Relaxed);
         }
     }
+}
+
+/// A replay server playing `scenario`, and a core in a new folder with film 55 queued at
+/// `quality`: (the server, the folder, the core, the download's id).
+async fn film_queued(
+    scenario: Scenario,
+    quality: QualityPreset,
+) -> Result<(ReplayServer, tempfile::TempDir, Arc<DownloadCore>, i64), String> {
+    let server = ReplayServer::builder()
+        .scenario(scenario)
+        .start()
+        .map_err(|e| e.to_string())?;
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let core = Arc::new(core_for(
+        &server,
+        dir.path(),
+        EngineSettings::new(dir.path().join("downloads")),
+    )?);
+    let id = core
+        .enqueue("replay", &["55"], quality)
+        .await
+        .map_err(|e| e.to_string())?[0];
+    Ok((server, dir, core, id))
 }
 
 /// Runs the queue as the Android worker does (lingering a minute for what is due soon) for
@@ -80,23 +103,14 @@ pub async fn while_prepared(plexdl_bin: &Path) -> Result<Vec<Figure>, String> {
         retry_after_seconds: None,
         ..QueueSettings::default()
     };
-    let server = ReplayServer::builder()
-        .scenario(Scenario {
+    let (server, _dir, core, id) = film_queued(
+        Scenario {
             queue,
             ..Scenario::default()
-        })
-        .start()
-        .map_err(|e| e.to_string())?;
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let core = Arc::new(core_for(
-        &server,
-        dir.path(),
-        EngineSettings::new(dir.path().join("downloads")),
-    )?);
-    let id = core
-        .enqueue("replay", &["55"], QualityPreset::Hd720)
-        .await
-        .map_err(|e| e.to_string())?[0];
+        },
+        QualityPreset::Hd720,
+    )
+    .await?;
     let (ended, timer, all, took) = run_counted(core.clone(), Duration::from_secs(120)).await?;
     let status = core.get(id).map_err(|e| e.to_string())?.download_status;
     if status.name() != "completed" {
@@ -114,13 +128,7 @@ pub async fn while_prepared(plexdl_bin: &Path) -> Result<Vec<Figure>, String> {
     let wakes_per_minute = f64::from(timer) / minutes;
 
     let idle_dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let data = idle_dir.path().join("data");
-    plexdl(
-        plexdl_bin,
-        &data,
-        &server,
-        &["connect", "--url", server.base_url()],
-    )?;
+    let data = connected(plexdl_bin, &server, idle_dir.path())?;
     server.reset_counters();
     let mut child = Command::new(plexdl_bin)
         .arg("--data-dir")
@@ -170,23 +178,14 @@ pub async fn while_nothing_is_due() -> Result<Figure, String> {
             retry_after: Some(3600),
         },
     );
-    let server = ReplayServer::builder()
-        .scenario(Scenario {
+    let (_server, _dir, core, id) = film_queued(
+        Scenario {
             faults: vec![busy],
             ..Scenario::default()
-        })
-        .start()
-        .map_err(|e| e.to_string())?;
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let core = Arc::new(core_for(
-        &server,
-        dir.path(),
-        EngineSettings::new(dir.path().join("downloads")),
-    )?);
-    let id = core
-        .enqueue("replay", &["55"], QualityPreset::Original)
-        .await
-        .map_err(|e| e.to_string())?[0];
+        },
+        QualityPreset::Original,
+    )
+    .await?;
     // The first run meets the 503 and ends waiting for the hour (longer than it lingers).
     let (first_end, ..) = run_counted(core.clone(), Duration::from_secs(30)).await?;
     let row = core.get(id).map_err(|e| e.to_string())?;
@@ -264,13 +263,7 @@ fn switches(pid: u32) -> std::collections::HashMap<String, u64> {
 pub fn idle_ui(plexdl_bin: &Path) -> Result<Figure, String> {
     let server = ReplayServer::start_default().map_err(|e| e.to_string())?;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let data = dir.path().join("data");
-    plexdl(
-        plexdl_bin,
-        &data,
-        &server,
-        &["connect", "--url", server.base_url()],
-    )?;
+    let data = connected(plexdl_bin, &server, dir.path())?;
     let mut child = Command::new(plexdl_bin)
         .arg("--data-dir")
         .arg(&data)
