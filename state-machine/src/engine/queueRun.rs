@@ -20,9 +20,11 @@
 //! - the list of downloads cannot be used (an error, after the steps ended).
 //!
 //! A run has at most as many steps going as there are transfer slots, plus 2 for downloads
-//! that only ask the server something; the oldest due downloads go first. A step that found
-//! every slot taken is not tried again until another step ends (or 30 seconds passed), so a
-//! thousand queued episodes cost one step at a time, not a thousand every second.
+//! that only ask the server something; the oldest due downloads go first. A download whose
+//! next step moves bytes is not started while its server has no free slot in this process
+//! (the step would end at once); a step that ends may free one, and the run looks again. So
+//! a thousand queued episodes cost one step each to get ready, then one transfer at a time,
+//! not a thousand steps every second.
 //!
 //! A step that failed is tried again 5 seconds later at the earliest, so a failure that
 //! repeats never becomes a loop without pauses. While the host reports a network the user
@@ -54,10 +56,6 @@ const NETWORK_PAUSE: Duration = Duration::from_secs(5);
 /// ask the server something (a queue item's state) while every slot transfers. More would
 /// only wait: a step that finds no free slot ends at once.
 const STEPS_BEYOND_SLOTS: usize = 2;
-
-/// The longest a download whose step found no free slot waits for a slot to be freed in
-/// this process before it is tried again.
-const SLOT_WAIT: Duration = Duration::from_secs(30);
 
 /// What a host wants to hear while a run goes on (the desktop prints progress lines).
 pub trait QueueObserver: Send + Sync {
@@ -133,19 +131,9 @@ struct Tally {
     failed_steps: u32,
     /// The earliest time each download may run again, from its last step's result.
     not_before: HashMap<i64, Instant>,
-    /// Downloads whose step found every transfer slot taken: they wait until another step
-    /// ends (which may free a slot), at most [`SLOT_WAIT`].
-    slot_waiters: std::collections::HashSet<i64>,
 }
 
 impl Tally {
-    /// The downloads that waited for a slot may run again (as their rows ask).
-    fn release_slot_waiters(&mut self) {
-        for id in self.slot_waiters.drain() {
-            self.not_before.remove(&id);
-        }
-    }
-
     /// When a download may run: the time its row asks for, and not before its last step's
     /// result allows.
     fn due_at(&self, row: &DownloadSummary, now: Instant, now_ms: i64) -> Instant {
@@ -221,7 +209,6 @@ impl DownloadCore {
             steps: 0,
             failed_steps: 0,
             not_before: HashMap::new(),
-            slot_waiters: std::collections::HashSet::new(),
         };
         loop {
             let out_of_time = budget_end.is_some_and(|end| Instant::now() >= end);
@@ -345,21 +332,11 @@ impl DownloadCore {
         let now_ms = crate::manifest::now_ms();
         let known: std::collections::HashSet<i64> = rows.iter().map(|row| row.id).collect();
         tally.not_before.retain(|id, _| known.contains(id));
-        // With no step running in this process, no slot is held here: nobody waits.
-        if steps.flags.is_empty() {
-            tally.release_slot_waiters();
-        }
-        tally.slot_waiters.retain(|id| known.contains(id));
+        // Slots this look gives to the downloads it starts (they take them once they run).
+        let mut promised_total = 0;
+        let mut promised: HashMap<String, usize> = HashMap::new();
         for row in rows {
             if !row.download_status.needs_work() || steps.flags.contains_key(&row.id) {
-                continue;
-            }
-            if tally.slot_waiters.contains(&row.id) {
-                // Due again when a step ends, or after SLOT_WAIT at the latest.
-                if let Some(at) = tally.not_before.get(&row.id).copied() {
-                    look.soonest =
-                        Some(look.soonest.map_or(at, |soonest: Instant| soonest.min(at)));
-                }
                 continue;
             }
             if !usable {
@@ -370,6 +347,17 @@ impl DownloadCore {
             if at > now {
                 look.soonest = Some(look.soonest.map_or(at, |soonest: Instant| soonest.min(at)));
                 continue;
+            }
+            if row.download_status.moves_bytes() {
+                // Its step would find no slot and end at once: it waits for a step that
+                // ends (and may free one), which makes the run look again.
+                let (free_total, free_here) = self.slots.free(&row.server_identifier);
+                let here = promised.entry(row.server_identifier.clone()).or_insert(0);
+                if free_total <= promised_total || free_here <= *here {
+                    continue;
+                }
+                promised_total += 1;
+                *here += 1;
             }
             look.due.push(row.id);
         }
@@ -423,16 +411,7 @@ impl DownloadCore {
         };
         steps.flags.remove(&id);
         let now = Instant::now();
-        let starved = self.slots.take_starved(id);
-        if !starved {
-            // This step may have freed a slot: the downloads that waited for one are due.
-            tally.release_slot_waiters();
-        }
         match &result {
-            Ok(StepResult::WakeAfter { .. }) if starved => {
-                tally.slot_waiters.insert(id);
-                tally.not_before.insert(id, now + SLOT_WAIT);
-            }
             Ok(StepResult::WakeAfter { millis }) => {
                 tally
                     .not_before

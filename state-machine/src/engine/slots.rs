@@ -11,8 +11,6 @@ struct Counts {
     per_server: HashMap<String, usize>,
     /// The downloads holding a slot now.
     holders: HashSet<i64>,
-    /// Downloads whose step found no free slot and has not been told to the run yet.
-    starved: HashSet<i64>,
 }
 
 /// The slots of one core.
@@ -74,13 +72,11 @@ impl Slots {
         let on_server = counts.per_server.get(server).copied().unwrap_or(0);
         let (limit, per_server_limit) = self.limits();
         if counts.total >= limit || on_server >= per_server_limit {
-            counts.starved.insert(download);
             return None;
         }
         counts.total += 1;
         counts.per_server.insert(server.to_string(), on_server + 1);
         counts.holders.insert(download);
-        counts.starved.remove(&download);
         Some(Slot {
             server: server.to_string(),
             download,
@@ -90,15 +86,19 @@ impl Slots {
 }
 
 impl Slots {
-    /// Whether the last step of `download` ended because no slot was free (asked once: the
-    /// answer is forgotten). The queue run then waits for a step that holds a slot to end
-    /// before it tries that download again, instead of trying it every second.
-    pub fn take_starved(&self, download: i64) -> bool {
-        self.counts
+    /// The slots free now: in all, and for `server`. The queue run starts no step for a
+    /// download that would move bytes while it would find none (it would end at once).
+    pub fn free(&self, server: &str) -> (usize, usize) {
+        let counts = self
+            .counts
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .starved
-            .remove(&download)
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (limit, per_server_limit) = self.limits();
+        let on_server = counts.per_server.get(server).copied().unwrap_or(0);
+        (
+            limit.saturating_sub(counts.total),
+            per_server_limit.saturating_sub(on_server),
+        )
     }
 }
 
@@ -132,18 +132,12 @@ mod tests {
         assert_eq!(slots.holders(), HashSet::from([3]));
         assert!(slots.try_take("a", 2).is_some(), "freed on drop");
         drop(b);
+        assert_eq!(slots.free("a"), (2, 1));
         let held = slots.try_take("a", 2).expect("a is free");
-        assert!(slots.try_take("a", 5).is_none(), "2 holds the slot of a");
-        assert!(slots.take_starved(5), "the refusal is remembered");
-        assert!(!slots.take_starved(5), "and told once");
-        assert!(!slots.take_starved(2), "2 got its slot");
-        assert!(slots.try_take("a", 6).is_none());
+        assert_eq!(slots.free("a"), (1, 0), "one left in all, none for a");
+        assert_eq!(slots.free("b"), (1, 1));
         drop(held);
-        let _taken = slots.try_take("a", 6).expect("freed");
-        assert!(
-            !slots.take_starved(6),
-            "a slot taken later clears the refusal"
-        );
+        assert_eq!(slots.free("a"), (2, 1));
         slots.set_limits(3, 3);
         assert_eq!(slots.limits(), (3, 3));
     }
