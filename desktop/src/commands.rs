@@ -373,12 +373,25 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
                         .error_message
                         .map(|m| format!("  {m}"))
                         .unwrap_or_default();
+                    let watched = if snap.watched {
+                        "  watched".to_string()
+                    } else {
+                        snap.position_seconds
+                            .map(|at| format!("  stopped at {}", clock_time(at)))
+                            .unwrap_or_default()
+                    };
                     crate::say!(
-                        "{}  {}  {}  {:.1} of {total}{error}",
+                        "{}  {}  {}  {:.1} of {total}{watched}{error}",
                         snap.id,
                         snap.title,
                         snap.phase,
                         snap.bytes_done as f64 / 1e6
+                    );
+                }
+                let waiting = app.core().watch_outbox()?.len();
+                if waiting > 0 {
+                    crate::say!(
+                        "{waiting} watched-state change(s) wait for their server; `plexdl run` sends them when it answers."
                     );
                 }
             }
@@ -390,6 +403,25 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
         Command::Remove { id } => {
             app.core().delete(*id)?;
             crate::say!("Removed download {id} and its files.");
+        }
+        Command::Watched { id } | Command::Unwatched { id } => {
+            let watched = matches!(cli.command, Command::Watched { .. });
+            let row = app.core().mark_watched(*id, watched)?;
+            let word = if watched { "watched" } else { "not watched" };
+            crate::say!(
+                "{}  {}  marked {word}; the server is told when it can be reached.",
+                row.id,
+                row.title
+            );
+        }
+        Command::Position { id, seconds } => {
+            let row = app.core().set_position(*id, *seconds)?;
+            crate::say!(
+                "{}  {}  stopped at {}; the server is told when it can be reached.",
+                row.id,
+                row.title,
+                clock_time(*seconds)
+            );
         }
         Command::Probe {
             server,
@@ -600,6 +632,16 @@ async fn demo(
         Outcome::SomeFailed => EXIT_DOWNLOAD_FAILED,
         _ => 0,
     })
+}
+
+/// Seconds as h:mm:ss (or m:ss under an hour).
+fn clock_time(seconds: u64) -> String {
+    let (hours, minutes, seconds) = (seconds / 3_600, seconds / 60 % 60, seconds % 60);
+    if hours > 0 {
+        format!("{hours}:{minutes:02}:{seconds:02}")
+    } else {
+        format!("{minutes}:{seconds:02}")
+    }
 }
 
 fn print_row(row: plexdl_core::manifest::DownloadRow) {

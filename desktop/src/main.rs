@@ -109,6 +109,13 @@ pub enum Command {
     Retry { id: i64 },
     /// Remove a download and its files.
     Remove { id: i64 },
+    /// Mark a download's item as watched; its server is told when it can be reached (by
+    /// `plexdl run` or `plexdl ui`).
+    Watched { id: i64 },
+    /// Mark a download's item as not watched.
+    Unwatched { id: i64 },
+    /// Record where playback of a download stopped, in seconds from the start.
+    Position { id: i64, seconds: u64 },
     /// Compare the downloads with the files on disk and repair what differs. With --deep,
     /// read every finished file and compare its SHA-256 with the one recorded.
     Verify {

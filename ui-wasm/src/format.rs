@@ -70,6 +70,21 @@ pub fn percent(snapshot: &DownloadSnapshot) -> Option<u32> {
     Some(((snapshot.bytes_done.min(total) as f64 / total as f64) * 100.0).floor() as u32)
 }
 
+/// "Watched", or "Stopped at 21:00" when playback stopped before the end; nothing for a
+/// download never played.
+pub fn watched_text(snapshot: &DownloadSnapshot) -> Option<String> {
+    if snapshot.watched {
+        return Some("Watched".to_string());
+    }
+    let at = snapshot.position_seconds.filter(|at| *at > 0)?;
+    let (hours, minutes, seconds) = (at / 3_600, at / 60 % 60, at % 60);
+    Some(if hours > 0 {
+        format!("Stopped at {hours}:{minutes:02}:{seconds:02}")
+    } else {
+        format!("Stopped at {minutes}:{seconds:02}")
+    })
+}
+
 /// "4.2 MB of 13.4 MB", or just the bytes done when the total is not known.
 pub fn progress_text(snapshot: &DownloadSnapshot) -> String {
     match snapshot.bytes_total {
@@ -243,6 +258,8 @@ mod tests {
             part_index: 0,
             group_title: group.map(str::to_string),
             waiting_for_slot: false,
+            watched: false,
+            position_seconds: None,
             commands: Vec::new(),
         }
     }
@@ -329,5 +346,23 @@ mod tests {
                 && !DownloadStatus::Paused.needs_work()
                 && DownloadStatus::Failed.is_finished()
         );
+    }
+
+    #[test]
+    fn watched_state_is_told_in_words() {
+        let mut done = snapshot("completed", 10, Some(10), None);
+        assert_eq!(watched_text(&done), None);
+        done.position_seconds = Some(0);
+        assert_eq!(
+            watched_text(&done),
+            None,
+            "stopped at the start is never played"
+        );
+        done.position_seconds = Some(1_260);
+        assert_eq!(watched_text(&done).as_deref(), Some("Stopped at 21:00"));
+        done.position_seconds = Some(3_725);
+        assert_eq!(watched_text(&done).as_deref(), Some("Stopped at 1:02:05"));
+        done.watched = true;
+        assert_eq!(watched_text(&done).as_deref(), Some("Watched"));
     }
 }

@@ -48,6 +48,8 @@ fn snapshot(id: i64, title: &str, status: &str, group: Option<&str>) -> Download
         part_index: 0,
         group_title: group.map(str::to_string),
         waiting_for_slot: false,
+        watched: false,
+        position_seconds: None,
         commands: commands_for(status),
     }
 }

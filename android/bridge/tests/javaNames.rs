@@ -70,6 +70,8 @@ fn protocol_fields() -> HashSet<String> {
         part_index: 0,
         group_title: None,
         waiting_for_slot: false,
+        watched: false,
+        position_seconds: None,
         commands: vec![Command::Pause],
     };
     let settings = SettingsView {

@@ -19,6 +19,7 @@ pub mod methods;
 #[cfg(feature = "sql")]
 mod sql;
 pub mod status;
+pub mod watch;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -30,6 +31,7 @@ pub use host::{
 };
 pub use methods::{METHODS, Method};
 pub use status::{Command, DownloadStatus};
+pub use watch::{PositionParams, WatchChange};
 
 /// The protocol version in every message.
 pub const VERSION: u32 = 1;
@@ -187,6 +189,13 @@ pub struct DownloadSnapshot {
     /// (set by the host that runs the downloads; false from a list read elsewhere).
     #[serde(default)]
     pub waiting_for_slot: bool,
+    /// Whether the item was watched, as this device knows it (changes made here count at
+    /// once, before the server hears of them).
+    #[serde(default)]
+    pub watched: bool,
+    /// Where playback stopped, in seconds, if it stopped before the end.
+    #[serde(default)]
+    pub position_seconds: Option<u64>,
     /// What the user can do with the download now, in the order of their buttons.
     #[serde(default)]
     pub commands: Vec<Command>,

@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Diagnostics, DownloadId, DownloadSnapshot, EnqueueParams, Estimate, EstimateParams, ItemPage,
-    ItemRef, ItemSummary, ItemsParams, PinInfo, PinRef, RebuildReport, SectionSummary, ServerRef,
-    ServerSummary, SettingsChange, SettingsView, SignInState, VerifyOptions, VerifyReport,
+    ItemRef, ItemSummary, ItemsParams, PinInfo, PinRef, PositionParams, RebuildReport,
+    SectionSummary, ServerRef, ServerSummary, SettingsChange, SettingsView, SignInState,
+    VerifyOptions, VerifyReport,
 };
 
 /// One bridge method.
@@ -95,6 +96,13 @@ methods! {
     DownloadsRetry = "downloads.retry", DownloadId => DownloadSnapshot;
     /// Deletes a download and its files.
     DownloadsRemove = "downloads.remove", DownloadId => Removed;
+    /// Records that a download's item was watched; its server hears of it when it can be
+    /// reached.
+    DownloadsMarkWatched = "downloads.markWatched", DownloadId => DownloadSnapshot;
+    /// Records that a download's item was not watched.
+    DownloadsMarkUnwatched = "downloads.markUnwatched", DownloadId => DownloadSnapshot;
+    /// Records where playback of a download stopped (what a player handed back).
+    DownloadsSetPosition = "downloads.setPosition", PositionParams => DownloadSnapshot;
     /// Compares the downloads with the files on disk and repairs what differs (with
     /// `deep`, also each finished file's content).
     DownloadsVerify = "downloads.verify", VerifyOptions => VerifyReport;

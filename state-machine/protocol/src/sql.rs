@@ -4,7 +4,7 @@
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
-use crate::{DownloadStatus, FailureKind};
+use crate::{DownloadStatus, FailureKind, WatchChange};
 
 fn named<T>(value: ValueRef<'_>, parse: fn(&str) -> Option<T>, what: &str) -> FromSqlResult<T> {
     let text = value.as_str()?;
@@ -35,6 +35,18 @@ impl FromSql for FailureKind {
     }
 }
 
+impl ToSql for WatchChange {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.name()))
+    }
+}
+
+impl FromSql for WatchChange {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        named(value, WatchChange::from_name, "watch change")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,6 +67,12 @@ mod tests {
                 .query_row("SELECT ?1", [kind], |row| row.get(0))
                 .expect("round trip");
             assert_eq!(back, kind);
+        }
+        for change in WatchChange::ALL {
+            let back: WatchChange = db
+                .query_row("SELECT ?1", [change], |row| row.get(0))
+                .expect("round trip");
+            assert_eq!(back, change);
         }
         let unknown = db.query_row("SELECT 'exploded'", [], |row| {
             row.get::<_, DownloadStatus>(0)

@@ -144,16 +144,22 @@ pub enum Command {
     Remove,
     /// Open the finished file in a player (shown where the host can play files).
     Play,
+    /// Record that the item was watched (sent to its server when it can be reached).
+    MarkWatched,
+    /// Record that the item was not watched.
+    MarkUnwatched,
 }
 
 impl Command {
     /// Every command, in the order the UI shows their buttons.
-    pub const ALL: [Command; 6] = [
+    pub const ALL: [Command; 8] = [
         Command::Pause,
         Command::Resume,
         Command::Cancel,
         Command::Play,
         Command::Retry,
+        Command::MarkWatched,
+        Command::MarkUnwatched,
         Command::Remove,
     ];
 
@@ -166,6 +172,8 @@ impl Command {
             Command::Retry => "Retry",
             Command::Remove => "Delete",
             Command::Play => "Play",
+            Command::MarkWatched => "Mark as watched",
+            Command::MarkUnwatched => "Mark as unwatched",
         }
     }
 }

@@ -11,10 +11,11 @@ use std::future::Future;
 
 use plexdl_protocol::methods::{
     DiagnosticsGet, Done, DownloadsBackground, DownloadsCancel, DownloadsEnqueue,
-    DownloadsEstimate, DownloadsList, DownloadsPause, DownloadsRebuild, DownloadsRemove,
-    DownloadsResume, DownloadsRetry, DownloadsVerify, Enqueued, LibraryChildren, LibraryItem,
-    LibraryItems, LibrarySections, NoParams, Removed, ServersList, SettingsGet, SettingsSet,
-    SignInPoll, SignInStart, SignInStatus, SignOut,
+    DownloadsEstimate, DownloadsList, DownloadsMarkUnwatched, DownloadsMarkWatched, DownloadsPause,
+    DownloadsRebuild, DownloadsRemove, DownloadsResume, DownloadsRetry, DownloadsSetPosition,
+    DownloadsVerify, Enqueued, LibraryChildren, LibraryItem, LibraryItems, LibrarySections,
+    NoParams, Removed, ServersList, SettingsGet, SettingsSet, SignInPoll, SignInStart,
+    SignInStatus, SignOut,
 };
 use plexdl_protocol::{
     DownloadId, ErrorBody, FailureKind, ItemPage, MAX_REQUEST_BYTES, METHODS, Method, PinInfo,
@@ -149,7 +150,8 @@ impl App {
             LibrarySections, LibraryItems, LibraryItem, LibraryChildren,
             DownloadsEnqueue, DownloadsList, DownloadsPause, DownloadsResume, DownloadsCancel,
             DownloadsRetry, DownloadsRemove, DownloadsVerify, DownloadsRebuild, DownloadsEstimate,
-            DownloadsBackground,
+            DownloadsBackground, DownloadsMarkWatched, DownloadsMarkUnwatched,
+            DownloadsSetPosition,
             SettingsGet, SettingsSet, DiagnosticsGet,
         )
     }
@@ -318,6 +320,33 @@ command_handlers!(
     DownloadsCancel => cancel,
     DownloadsRetry => retry,
 );
+
+impl Handler for DownloadsMarkWatched {
+    async fn handle(
+        app: &App,
+        p: DownloadId,
+    ) -> Result<plexdl_protocol::DownloadSnapshot, AppError> {
+        app.command(p.id, |core, id| core.mark_watched(id, true))
+    }
+}
+
+impl Handler for DownloadsMarkUnwatched {
+    async fn handle(
+        app: &App,
+        p: DownloadId,
+    ) -> Result<plexdl_protocol::DownloadSnapshot, AppError> {
+        app.command(p.id, |core, id| core.mark_watched(id, false))
+    }
+}
+
+impl Handler for DownloadsSetPosition {
+    async fn handle(
+        app: &App,
+        p: plexdl_protocol::PositionParams,
+    ) -> Result<plexdl_protocol::DownloadSnapshot, AppError> {
+        app.command(p.id, |core, id| core.set_position(id, p.seconds))
+    }
+}
 
 impl Handler for DownloadsRemove {
     async fn handle(app: &App, p: DownloadId) -> Result<Removed, AppError> {

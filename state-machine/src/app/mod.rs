@@ -186,7 +186,13 @@ impl App {
         &self,
         row: &crate::manifest::DownloadRow,
     ) -> plexdl_protocol::DownloadSnapshot {
-        snapshots::snapshot(row)
+        // A watched state that cannot be read shows the download as not watched; the
+        // failure is logged (the manifest's own errors reach the user through the list).
+        let watch = self.core.watch_state(row).unwrap_or_else(|error| {
+            tracing::warn!(download_id = row.id, %error, "the watched state could not be read");
+            None
+        });
+        snapshots::snapshot(row, watch.as_ref())
     }
 
     /// The download core.
@@ -404,11 +410,20 @@ impl App {
     /// Every download as the UI shows it, with the transfer slots of this process.
     pub fn download_snapshots(&self) -> Result<Vec<plexdl_protocol::DownloadSnapshot>, AppError> {
         let transferring = self.core.transferring_now();
+        let watch = self.core.watch_states()?;
         Ok(self
             .core
             .summaries()?
             .into_iter()
-            .map(|row| snapshots::live_snapshot(row, &transferring))
+            .map(|row| {
+                // Most lists have no watched state at all: no key is built then.
+                let state = if watch.is_empty() {
+                    None
+                } else {
+                    watch.get(&(row.server_identifier.clone(), row.media_rating_key.clone()))
+                };
+                snapshots::live_snapshot(row, &transferring, state)
+            })
             .collect())
     }
 

@@ -7,22 +7,33 @@ use std::collections::HashSet;
 use plexdl_protocol::{DownloadSnapshot, DownloadStatus, ItemSummary};
 
 use crate::machine;
+use crate::manifest::watch::WatchState;
 use crate::manifest::{DownloadRow, DownloadSummary};
 use crate::plex::{Metadata, MetadataType};
 
-/// A manifest row as the UI shows it (from any process: no transfer slots are known).
-pub fn snapshot(row: &DownloadRow) -> DownloadSnapshot {
-    shown(DownloadSummary::from(row), false)
+/// A manifest row as the UI shows it (from any process: no transfer slots are known), with
+/// what this device knows of its item's watched state.
+pub fn snapshot(row: &DownloadRow, watch: Option<&WatchState>) -> DownloadSnapshot {
+    shown(DownloadSummary::from(row), false, watch)
 }
 
 /// A listed download as the UI shows it, from the process that runs the downloads: a
 /// download in a transfer state that holds no transfer slot is shown as waiting for one.
-pub fn live_snapshot(row: DownloadSummary, transferring: &HashSet<i64>) -> DownloadSnapshot {
+pub fn live_snapshot(
+    row: DownloadSummary,
+    transferring: &HashSet<i64>,
+    watch: Option<&WatchState>,
+) -> DownloadSnapshot {
     let waiting_for_slot = row.download_status.moves_bytes() && !transferring.contains(&row.id);
-    shown(row, waiting_for_slot)
+    shown(row, waiting_for_slot, watch)
 }
 
-fn shown(row: DownloadSummary, waiting_for_slot: bool) -> DownloadSnapshot {
+fn shown(
+    row: DownloadSummary,
+    waiting_for_slot: bool,
+    watch: Option<&WatchState>,
+) -> DownloadSnapshot {
+    let watched = watch.is_some_and(|state| state.watched);
     let phase = if waiting_for_slot {
         DownloadStatus::WAITING_FOR_SLOT
     } else {
@@ -30,7 +41,7 @@ fn shown(row: DownloadSummary, waiting_for_slot: bool) -> DownloadSnapshot {
     };
     DownloadSnapshot {
         action: row.error_kind.map(|kind| kind.action()),
-        commands: machine::commands(row.download_status),
+        commands: machine::commands(row.download_status, watched),
         id: row.id,
         server_id: row.server_identifier,
         rating_key: row.media_rating_key,
@@ -47,6 +58,10 @@ fn shown(row: DownloadSummary, waiting_for_slot: bool) -> DownloadSnapshot {
         part_index: row.part_index,
         group_title: row.group_title,
         waiting_for_slot,
+        watched,
+        position_seconds: watch
+            .and_then(|state| state.position_ms)
+            .map(|ms| ms / 1_000),
     }
 }
 
@@ -100,7 +115,7 @@ mod tests {
     #[test]
     fn a_transfer_without_a_slot_is_shown_as_waiting_for_one() {
         let moving = HashSet::from([1]);
-        let shown = live_snapshot(row(1, DownloadStatus::Transferring), &moving);
+        let shown = live_snapshot(row(1, DownloadStatus::Transferring), &moving, None);
         assert!(!shown.waiting_for_slot);
         assert_eq!(shown.phase, "Downloading");
         assert_eq!(shown.action, Some(Action::Retry));
@@ -108,13 +123,29 @@ mod tests {
             shown.commands,
             [Command::Pause, Command::Cancel, Command::Remove]
         );
-        let shown = live_snapshot(row(2, DownloadStatus::Fetching), &moving);
+        let shown = live_snapshot(row(2, DownloadStatus::Fetching), &moving, None);
         assert!(shown.waiting_for_slot);
         assert_eq!(shown.phase, "Waiting for a free transfer slot");
-        let shown = live_snapshot(row(3, DownloadStatus::Paused), &moving);
+        let shown = live_snapshot(row(3, DownloadStatus::Paused), &moving, None);
         assert!(!shown.waiting_for_slot);
         assert_eq!(shown.phase, "Paused");
-        let done = live_snapshot(row(4, DownloadStatus::Completed), &moving);
-        assert_eq!(done.commands, [Command::Play, Command::Remove]);
+        let done = live_snapshot(row(4, DownloadStatus::Completed), &moving, None);
+        assert_eq!(
+            done.commands,
+            [Command::Play, Command::MarkWatched, Command::Remove]
+        );
+        assert!(!done.watched);
+        let watched = WatchState {
+            watched: true,
+            position_ms: Some(61_500),
+            changed_at: 1,
+            server_view_count: None,
+        };
+        let done = live_snapshot(row(4, DownloadStatus::Completed), &moving, Some(&watched));
+        assert_eq!(
+            done.commands,
+            [Command::Play, Command::MarkUnwatched, Command::Remove]
+        );
+        assert_eq!((done.watched, done.position_seconds), (true, Some(61)));
     }
 }

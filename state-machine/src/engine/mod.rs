@@ -29,6 +29,8 @@ mod slots;
 mod stepper;
 pub mod transfer;
 pub mod verification;
+#[path = "watchOutbox.rs"]
+pub mod watch_outbox;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -471,6 +473,14 @@ impl DownloadCore {
     /// Makes a server usable by downloads that name its identifier.
     pub fn register_server(&self, server_id: &str, server: PlexServer) {
         self.servers.register(server_id, server);
+        // Watched-state changes that waited for this server can go now.
+        let waiting = self
+            .manifest
+            .read(crate::manifest::watch::servers_due)
+            .is_ok_and(|due| due.iter().any(|(server, _)| server == server_id));
+        if waiting {
+            self.wake.raise();
+        }
     }
 
     /// A connected server.
@@ -730,6 +740,15 @@ impl DownloadCore {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         fact.connected && (fact.unmetered || !self.wifi_only())
+    }
+
+    /// Whether the host reports any network (the watch outbox's few bytes go over any,
+    /// also where Wi-Fi only holds downloads back).
+    pub fn network_connected(&self) -> bool {
+        self.network
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .connected
     }
 
     /// Wakes a waiting download before its scheduled time (the network came back, or the

@@ -210,11 +210,14 @@ impl DownloadCore {
             failed_steps: 0,
             not_before: HashMap::new(),
         };
+        // The pass over the watch outbox under way, if any (one at a time).
+        let mut outbox: Option<tokio::task::JoinHandle<()>> = None;
         loop {
             let out_of_time = budget_end.is_some_and(|end| Instant::now() >= end);
             if stop.is_raised() || out_of_time {
                 steps.raise_all();
                 self.finish_steps(&mut steps, &mut tally, observer).await;
+                finish_outbox(&mut outbox).await;
                 let (end, next) = if stop.is_raised() {
                     (QueueEnd::Stopped, self.next_due(&tally)?)
                 } else {
@@ -225,6 +228,7 @@ impl DownloadCore {
             if self.manifest_stopped() {
                 steps.raise_all();
                 self.finish_steps(&mut steps, &mut tally, observer).await;
+                finish_outbox(&mut outbox).await;
                 return Err(CoreError::ManifestStopped(
                     "see the log for each failure".to_string(),
                 ));
@@ -237,9 +241,13 @@ impl DownloadCore {
                 Err(error) => {
                     steps.raise_all();
                     self.finish_steps(&mut steps, &mut tally, observer).await;
+                    finish_outbox(&mut outbox).await;
                     return Err(error);
                 }
             };
+            if look.outbox_due && outbox.is_none() {
+                outbox = Some(self.clone().start_outbox_pass());
+            }
             // The oldest due downloads first; the others stay due for the next look, which
             // comes when a step ends.
             let most_steps = self.transfer_limits().0 + STEPS_BEYOND_SLOTS;
@@ -251,7 +259,7 @@ impl DownloadCore {
             }
             observer.looked(&steps.ids());
             let now = Instant::now();
-            if steps.flags.is_empty() {
+            if steps.flags.is_empty() && outbox.is_none() {
                 let wait = look.soonest.map(|at| at.saturating_duration_since(now));
                 let end = match wait {
                     _ if look.folder_missing => Some(QueueEnd::StorageMissing),
@@ -291,6 +299,17 @@ impl DownloadCore {
                     }
                     Woken::StepEnded
                 }
+                _ = async {
+                    match outbox.as_mut() {
+                        Some(pass) => {
+                            let _ = pass.await;
+                        }
+                        None => std::future::pending::<()>().await,
+                    }
+                }, if outbox.is_some() => {
+                    outbox = None;
+                    Woken::StepEnded
+                }
                 _ = tokio::time::sleep(sleep) => Woken::Timer,
                 _ = self.wake.raised() => Woken::Signal,
                 _ = stop.raised() => Woken::Signal,
@@ -311,7 +330,16 @@ impl DownloadCore {
             soonest: None,
             waiting_for_network: false,
             folder_missing: false,
+            outbox_due: false,
         };
+        // Watched-state changes go to their servers whatever the downloads do (also while
+        // the download folder is missing).
+        let now = Instant::now();
+        let now_ms = crate::manifest::now_ms();
+        let (outbox_due, outbox_later) = self.watch_outbox_due(now_ms)?;
+        look.outbox_due = outbox_due;
+        look.soonest =
+            outbox_later.map(|at| now + Duration::from_millis((at - now_ms).max(0) as u64));
         if !self.download_folder_present() {
             // Nothing starts until the folder is back (see `download_folder_present`).
             look.folder_missing = rows.iter().any(|row| row.download_status.needs_work());
@@ -328,8 +356,6 @@ impl DownloadCore {
             self.network_changed(true)?;
             rows = self.summaries()?;
         }
-        let now = Instant::now();
-        let now_ms = crate::manifest::now_ms();
         let known: std::collections::HashSet<i64> = rows.iter().map(|row| row.id).collect();
         tally.not_before.retain(|id, _| known.contains(id));
         // Slots this look gives to the downloads it starts (they take them once they run).
@@ -362,6 +388,36 @@ impl DownloadCore {
             look.due.push(row.id);
         }
         Ok(look)
+    }
+
+    /// Starts a pass over the watch outbox as a task of its own; its failures are logged
+    /// there (each entry keeps its own next try).
+    fn start_outbox_pass(self: Arc<Self>) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(
+            async move {
+                match self.send_watch_changes().await {
+                    Ok(pass) => {
+                        tracing::debug!(
+                            settled = pass.settled.len(),
+                            failed = pass.failed,
+                            "watch outbox pass ended"
+                        )
+                    }
+                    Err(error) => {
+                        let public = error.public();
+                        crate::logging::failure(
+                            public.kind,
+                            &public.message,
+                            "watch outbox pass failed",
+                        );
+                        // The pass ends after a pause, so a failure that repeats (the
+                        // manifest) never becomes a loop without pauses.
+                        tokio::time::sleep(FAILED_STEP_PAUSE).await;
+                    }
+                }
+            }
+            .instrument(tracing::info_span!("watch_outbox_pass")),
+        )
     }
 
     fn start_step(self: Arc<Self>, id: i64, steps: &mut Steps, tally: &mut Tally) {
@@ -478,6 +534,13 @@ impl DownloadCore {
     }
 }
 
+/// Waits for a pass over the watch outbox to end (its requests have timeouts of their own).
+async fn finish_outbox(outbox: &mut Option<tokio::task::JoinHandle<()>>) {
+    if let Some(pass) = outbox.take() {
+        let _ = pass.await;
+    }
+}
+
 /// What one look found.
 struct Look {
     /// The downloads to start a step for now.
@@ -488,4 +551,6 @@ struct Look {
     waiting_for_network: bool,
     /// The download folder is not there.
     folder_missing: bool,
+    /// The watch outbox has changes to send now.
+    outbox_due: bool,
 }

@@ -8,8 +8,9 @@ use plexdl_protocol::{Command, DownloadStatus};
 
 /// The commands a download in `status` allows, in the order of their buttons. Play is
 /// offered for every finished file; the screens show it where their host can hand a file
-/// to a player (the Android app).
-pub fn commands(status: DownloadStatus) -> Vec<Command> {
+/// to a player (the Android app). A finished file can be marked watched, or unwatched once
+/// it is (`watched`); the bridge and plexdl accept both for any download.
+pub fn commands(status: DownloadStatus, watched: bool) -> Vec<Command> {
     Command::ALL
         .into_iter()
         .filter(|command| match command {
@@ -18,6 +19,8 @@ pub fn commands(status: DownloadStatus) -> Vec<Command> {
             Command::Cancel => !status.is_finished(),
             Command::Play => status == DownloadStatus::Completed,
             Command::Retry => matches!(status, DownloadStatus::Failed | DownloadStatus::Cancelled),
+            Command::MarkWatched => status == DownloadStatus::Completed && !watched,
+            Command::MarkUnwatched => status == DownloadStatus::Completed && watched,
             Command::Remove => true,
         })
         .collect()
@@ -56,13 +59,16 @@ mod tests {
         );
         for machine in machines {
             let status = DownloadStatus::from(machine.state());
-            for command in commands(status) {
+            for command in commands(status, false) {
                 let event = match command {
                     Command::Pause => Event::Pause,
                     Command::Resume => Event::Resume,
                     Command::Cancel => Event::Cancel,
                     Command::Retry => Event::Retry,
-                    Command::Remove | Command::Play => continue,
+                    Command::Remove
+                    | Command::Play
+                    | Command::MarkWatched
+                    | Command::MarkUnwatched => continue,
                 };
                 let mut probe = machine.clone();
                 handle(&mut probe, &event);
@@ -79,11 +85,21 @@ mod tests {
     fn the_buttons_follow_the_state() {
         use Command::*;
         assert_eq!(
-            commands(DownloadStatus::Transferring),
+            commands(DownloadStatus::Transferring, false),
             [Pause, Cancel, Remove]
         );
-        assert_eq!(commands(DownloadStatus::Paused), [Resume, Cancel, Remove]);
-        assert_eq!(commands(DownloadStatus::Failed), [Retry, Remove]);
-        assert_eq!(commands(DownloadStatus::Completed), [Play, Remove]);
+        assert_eq!(
+            commands(DownloadStatus::Paused, false),
+            [Resume, Cancel, Remove]
+        );
+        assert_eq!(commands(DownloadStatus::Failed, true), [Retry, Remove]);
+        assert_eq!(
+            commands(DownloadStatus::Completed, false),
+            [Play, MarkWatched, Remove]
+        );
+        assert_eq!(
+            commands(DownloadStatus::Completed, true),
+            [Play, MarkUnwatched, Remove]
+        );
     }
 }

@@ -12,6 +12,7 @@ pub mod rows;
 pub mod schema;
 #[path = "setAside.rs"]
 pub mod set_aside;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

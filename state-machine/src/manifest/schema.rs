@@ -5,7 +5,7 @@
 use rusqlite::{Connection, Transaction};
 
 /// The schema version this program writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Step `n` upgrades version `n` to `n + 1`.
 const STEPS: [&str; SCHEMA_VERSION as usize] = [
@@ -53,6 +53,35 @@ const STEPS: [&str; SCHEMA_VERSION as usize] = [
     // 3 -> 4: the SHA-256 of each finished file, for the deep check. It is the last column
     // and in no index: only that check and the finishing step read it.
     "ALTER TABLE downloads ADD COLUMN content_sha256 TEXT;",
+    // 4 -> 5: watched state. `watch_state` is what this device knows of an item (kept
+    // when its download is deleted, so a rule never downloads a watched episode again);
+    // `watch_outbox` holds each change until its server has it. An entry with
+    // `sending_since` set was being sent when the process stopped: whether the server got
+    // it is read back from the server before it is sent again (engine/watchOutbox.rs).
+    "CREATE TABLE watch_state (
+        server_identifier TEXT NOT NULL,
+        media_rating_key TEXT NOT NULL,
+        watched INTEGER NOT NULL DEFAULT 0,
+        position_ms INTEGER,
+        changed_at INTEGER NOT NULL,
+        server_view_count INTEGER,
+        PRIMARY KEY (server_identifier, media_rating_key)
+    );
+    CREATE TABLE watch_outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        server_identifier TEXT NOT NULL,
+        media_rating_key TEXT NOT NULL,
+        change TEXT NOT NULL,
+        position_ms INTEGER,
+        duration_ms INTEGER,
+        changed_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try_at INTEGER,
+        sending_since INTEGER,
+        view_count_before INTEGER,
+        last_error TEXT
+    );
+    CREATE INDEX watch_outbox_by_server ON watch_outbox (server_identifier, id);",
 ];
 
 /// Why the manifest cannot be opened.

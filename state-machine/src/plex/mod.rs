@@ -18,6 +18,7 @@ pub mod servers;
 pub mod token_store;
 pub mod transcode;
 pub mod transport;
+pub mod watched;
 
 pub use activity::{ServerActivity, SessionSummary};
 pub use auth::{PLEX_TV, Pin, PlexAccount, auth_url};
@@ -29,3 +30,4 @@ pub use servers::{ConnectionKind, ConnectionPolicy, PlexServer, ServerConnection
 pub use token_store::{FileTokenStore, MemoryTokenStore, TokenStore};
 pub use transcode::{QualityPreset, TranscodeDecision, client_profile_extra};
 pub use transport::{Transport, TransportSettings};
+pub use watched::WatchFacts;

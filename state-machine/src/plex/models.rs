@@ -306,6 +306,12 @@ pub struct Metadata {
     pub child_count: Option<u64>,
     #[serde(default, deserialize_with = "opt_u64")]
     pub view_offset: Option<u64>,
+    /// How often the account watched the item to the end (absent when never).
+    #[serde(default, deserialize_with = "opt_u64")]
+    pub view_count: Option<u64>,
+    /// When the account last watched it to the end (seconds since 1970).
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub last_viewed_at: Option<i64>,
     #[serde(default, deserialize_with = "opt_f64")]
     pub rating: Option<f64>,
     #[serde(default, rename = "librarySectionID", deserialize_with = "opt_string")]

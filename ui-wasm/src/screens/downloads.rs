@@ -1,7 +1,9 @@
 //! The Downloads screen, read from the manifest only: each download's phase in plain words,
 //! progress, speed and time left, why it waits, and its error with the action for it.
 //! The buttons are exactly the commands the core sends with each download (pause, resume,
-//! cancel, play, retry, delete); this screen keeps no copy of the machine's transitions.
+//! cancel, play, retry, mark as watched or unwatched, delete); this screen keeps no copy of
+//! the machine's transitions. A finished download says whether it was watched, or where
+//! playback stopped.
 //! Episodes are grouped under their show. Above the list, what the host says about how
 //! downloads run (slower because Android limits the app, a storage card taken out), from
 //! `downloads.background`, read again whenever the set of downloads changes.
@@ -9,8 +11,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use plexdl_protocol::methods::{
-    DownloadsBackground, DownloadsCancel, DownloadsPause, DownloadsRemove, DownloadsResume,
-    DownloadsRetry, NoParams,
+    DownloadsBackground, DownloadsCancel, DownloadsMarkUnwatched, DownloadsMarkWatched,
+    DownloadsPause, DownloadsRemove, DownloadsResume, DownloadsRetry, NoParams,
 };
 use plexdl_protocol::{
     Action, BackgroundState, Command, DownloadId, DownloadSnapshot, DownloadStatus, ErrorBody,
@@ -72,6 +74,8 @@ pub fn DownloadCard(download: DownloadSnapshot) -> impl IntoView {
             Command::Resume => command::<DownloadsResume>(store, id, failed),
             Command::Cancel => command::<DownloadsCancel>(store, id, failed),
             Command::Retry => command::<DownloadsRetry>(store, id, failed),
+            Command::MarkWatched => command::<DownloadsMarkWatched>(store, id, failed),
+            Command::MarkUnwatched => command::<DownloadsMarkUnwatched>(store, id, failed),
             Command::Remove => {
                 if confirm_delete.get_untracked() {
                     remove(store, id, failed);
@@ -151,6 +155,9 @@ pub fn DownloadCard(download: DownloadSnapshot) -> impl IntoView {
                     {(d.status == DownloadStatus::Completed).then(|| d.local_file_path.clone().map(|file| view! {
                         <p class="row-detail">{format!("Saved as {file}")}</p>
                     }))}
+                    {format::watched_text(&d).map(|text| view! {
+                        <p class="row-detail watched">{text}</p>
+                    })}
                     {error}
                 }
             })}
@@ -166,7 +173,10 @@ pub fn DownloadCard(download: DownloadSnapshot) -> impl IntoView {
                         let class = match offered {
                             Command::Resume | Command::Play | Command::Retry => "button primary",
                             Command::Remove => "button danger",
-                            Command::Pause | Command::Cancel => "button",
+                            Command::Pause
+                            | Command::Cancel
+                            | Command::MarkWatched
+                            | Command::MarkUnwatched => "button",
                         };
                         view! {
                             <button class=class on:click=move |_| run(offered)>
