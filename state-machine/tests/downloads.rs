@@ -51,3 +51,6 @@ mod real_server_parts;
 
 #[path = "downloads/queueRun.rs"]
 mod queue_run;
+
+#[path = "downloads/watched.rs"]
+mod watched;
