@@ -919,3 +919,161 @@ fn probe_prints_a_table_and_writes_a_report_the_replay_server_loads() {
         1
     );
 }
+
+/// The item reads (`/library/metadata/{id}`) a test server has received so far.
+fn metadata_reads(server: &ReplayServer) -> u64 {
+    server.counters().requests_to("GET /library/metadata/{id}")
+}
+
+/// The watch requests a test server has received so far.
+fn watch_requests(server: &ReplayServer) -> u64 {
+    let counters = server.counters();
+    ["PUT /:/scrobble", "PUT /:/unscrobble", "POST /:/timeline"]
+        .iter()
+        .map(|endpoint| counters.requests_to(endpoint))
+        .sum()
+}
+
+#[test]
+fn watched_changes_survive_kills_at_seeded_points_and_reach_the_server_once() {
+    // Every watch request takes effect on the server, and its answer then takes 3 s: a
+    // kill in that time leaves the change in doubt for the next run. Reads of the episodes
+    // (34 to 36) are held up 300 ms, so a kill can come before a change is sent.
+    let late = |path: &str| FaultRule::new(path, Fault::LateAnswer { millis: 3_000 });
+    let server = ReplayServer::builder()
+        .scenario(Scenario {
+            faults: vec![
+                late("/:/scrobble"),
+                late("/:/unscrobble"),
+                late("/:/timeline"),
+                FaultRule::new(
+                    "/library/metadata/3",
+                    Fault::Stall {
+                        after_bytes: 0,
+                        millis: 300,
+                    },
+                ),
+            ],
+            ..Scenario::default()
+        })
+        .start()
+        .expect("server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    connect(&data, &server);
+    assert!(plexdl(&data, &server, &["download", "33"]).status.success());
+    let status: Value =
+        serde_json::from_str(&text(&plexdl(&data, &server, &["status", "--json"]))).expect("JSON");
+    let id_of = |key: &str| {
+        status
+            .as_array()
+            .and_then(|rows| rows.iter().find(|row| row["ratingKey"] == key))
+            .and_then(|row| row["id"].as_i64())
+            .unwrap_or_else(|| panic!("episode {key} queued: {status}"))
+            .to_string()
+    };
+    let (first, second, third) = (id_of("34"), id_of("35"), id_of("36"));
+    for change in [
+        vec!["watched", &first],
+        vec!["watched", &second],
+        vec!["position", &third, "2"],
+        vec!["unwatched", &first],
+    ] {
+        let output = plexdl(&data, &server, &change);
+        assert!(
+            output.status.success(),
+            "{change:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let listed = text(&plexdl(&data, &server, &["status"]));
+    assert!(
+        listed.contains("4 watched-state change(s) wait"),
+        "{listed}"
+    );
+
+    // Each run is killed with SIGKILL at a point drawn from the seed: while it reads an
+    // item from the server before sending (those reads are held up 300 ms), as soon as a
+    // watch request reached the server (it took effect; its answer is held back), or after
+    // a delay of up to a second. The runs go on until one ends with nothing left to send.
+    let mut killed_at = [0u32; 3];
+    for seed in 0..15u64 {
+        let point = mix(seed) % 3;
+        let (reads, sends) = (metadata_reads(&server), watch_requests(&server));
+        let mut child = spawn_run(&data);
+        let started = std::time::Instant::now();
+        let delay = Duration::from_millis(mix(seed) % 1_000);
+        loop {
+            std::thread::sleep(Duration::from_millis(2));
+            let reached = match point {
+                0 => metadata_reads(&server) > reads,
+                1 => watch_requests(&server) > sends,
+                _ => started.elapsed() >= delay,
+            };
+            let ended = child.try_wait().expect("status").is_some();
+            if reached || ended || started.elapsed() > Duration::from_secs(20) {
+                break;
+            }
+        }
+        if child.try_wait().expect("status").is_some() {
+            if !text(&plexdl(&data, &server, &["status"])).contains("wait for their server") {
+                break;
+            }
+            continue;
+        }
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reaped");
+        killed_at[point as usize] += 1;
+    }
+    assert!(
+        killed_at.iter().all(|kills| *kills > 0),
+        "kills at each point: {killed_at:?}"
+    );
+
+    // Without the held answers, a last run sends what is left and ends.
+    server.set_scenario(Scenario::default()).expect("scenario");
+    let finish = plexdl(&data, &server, &["run", "--until-idle"]);
+    assert_eq!(
+        finish.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&finish.stderr)
+    );
+    let listed = text(&plexdl(&data, &server, &["status"]));
+    assert!(!listed.contains("wait for their server"), "{listed}");
+    // Each change reached the server exactly once, and in order (34 ends unwatched).
+    let record = |key: &str| {
+        server
+            .watch_state(key)
+            .unwrap_or_else(|| panic!("{key} changed"))
+    };
+    let episode = record("34");
+    assert_eq!(
+        (episode.scrobbles, episode.unscrobbles, episode.view_count),
+        (1, 1, 0),
+        "{episode:?}"
+    );
+    let episode = record("35");
+    assert_eq!(
+        (episode.scrobbles, episode.view_count),
+        (1, 1),
+        "{episode:?}"
+    );
+    let episode = record("36");
+    assert_eq!(
+        (episode.timelines, episode.view_offset),
+        (1, Some(2_000)),
+        "{episode:?}"
+    );
+    let status: Value =
+        serde_json::from_str(&text(&plexdl(&data, &server, &["status", "--json"]))).expect("JSON");
+    let row = |key: &str| {
+        status
+            .as_array()
+            .and_then(|rows| rows.iter().find(|row| row["ratingKey"] == key).cloned())
+            .expect("listed")
+    };
+    assert_eq!(row("34")["watched"], false);
+    assert_eq!(row("35")["watched"], true);
+    assert_eq!(row("36")["positionSeconds"], 2);
+}

@@ -53,7 +53,11 @@ async fn changes_count_here_at_once_and_reach_the_server_in_order_once() {
     let pass = rig.core.send_watch_changes().await.expect("sent");
     assert_eq!(pass.failed, 0);
     assert_eq!(pass.settled.len(), 4);
-    assert!(pass.settled.iter().all(|(_, sent)| *sent == Sent::Delivered));
+    assert!(
+        pass.settled
+            .iter()
+            .all(|(_, sent)| *sent == Sent::Delivered)
+    );
     // 35 was watched, then unwatched: sent in that order, it ends unwatched.
     let record = rig.server.watch_state("35").expect("changed");
     assert_eq!(
@@ -105,7 +109,10 @@ async fn a_change_in_doubt_is_sent_again_only_when_the_server_does_not_have_it()
     let pass = rig.core.send_watch_changes().await.expect("sent");
     assert_eq!(
         pass.settled,
-        [(entries[0].id, Sent::Delivered), (entries[1].id, Sent::AlreadyThere)]
+        [
+            (entries[0].id, Sent::Delivered),
+            (entries[1].id, Sent::AlreadyThere)
+        ]
     );
     assert_eq!(rig.server.watch_state("34").expect("changed").scrobbles, 1);
     assert_eq!(rig.server.watch_state("35").expect("changed").scrobbles, 1);
@@ -177,7 +184,11 @@ async fn a_server_that_does_not_answer_holds_its_changes_until_the_queue_run_sen
     let pass = rig.core.send_watch_changes().await.expect("tried");
     assert_eq!((pass.failed, pass.settled.len()), (1, 0));
     let waiting = rig.core.watch_outbox().expect("outbox");
-    assert_eq!(waiting.len(), 2, "the later change waits behind the failed one");
+    assert_eq!(
+        waiting.len(),
+        2,
+        "the later change waits behind the failed one"
+    );
     assert_eq!(waiting[0].attempts, 1);
     assert!(waiting[0].last_error.is_some());
     // Not due again before its pause.
