@@ -109,6 +109,7 @@ mod tests {
             error_message: None,
             next_wake_at: None,
             group_title: None,
+            rule_id: None,
         }
     }
 

@@ -519,56 +519,74 @@ impl DownloadCore {
             if items.is_empty() {
                 return Err(CoreError::NothingToDownload((*key).to_string()));
             }
-            for item in items {
-                // Listings may hold only part of the media details: read the item itself.
-                let item = if item.media.is_empty() {
-                    server.metadata(item.rating_key()).await?
-                } else {
-                    item
-                };
-                let part_count = if quality == QualityPreset::Original {
-                    item.parts().count().max(1)
-                } else {
-                    1
-                };
-                let metadata_json =
-                    serde_json::to_string(&item).unwrap_or_else(|_| "{}".to_string());
-                for part_index in 0..part_count {
-                    let part = item.parts().nth(part_index);
-                    let new = NewDownload {
-                        media_rating_key: item.rating_key().to_string(),
-                        server_identifier: server_id.to_string(),
-                        part_index: part_index as u32,
-                        title: file_names::base_name(&item, part_index as u32, part_count),
-                        quality: quality.name().to_string(),
-                        cached_metadata_json: metadata_json.clone(),
-                        bytes_total: if quality == QualityPreset::Original {
-                            part.and_then(|p| p.size)
-                        } else {
-                            None
-                        },
-                        part_key: part.and_then(|p| p.key.clone()),
-                    };
-                    let seed = crate::manifest::now_ms() as u64 ^ (ids.len() as u64) << 32;
-                    let id = self.manifest.write(|tx| {
-                        match rows::find(
-                            tx,
-                            &new.server_identifier,
-                            &new.media_rating_key,
-                            new.part_index,
-                            &new.quality,
-                        )? {
-                            Some(existing) => Ok(existing.id),
-                            None => rows::insert(tx, &new, seed),
-                        }
-                    })?;
-                    tracing::info!(download_id = id, rating_key = %new.media_rating_key, quality = %new.quality, "download queued");
-                    ids.push(id);
-                }
-            }
+            ids.extend(
+                self.add_items(server_id, &server, items, quality, None)
+                    .await?,
+            );
         }
         if !ids.is_empty() {
             self.queue_changed();
+        }
+        Ok(ids)
+    }
+
+    /// Adds a download for each playable item (see [`DownloadCore::enqueue`]), queued by
+    /// `rule_id` when a keep rule adds it. Returns the download ids, new or already there.
+    pub(crate) async fn add_items(
+        &self,
+        server_id: &str,
+        server: &PlexServer,
+        items: Vec<crate::plex::Metadata>,
+        quality: QualityPreset,
+        rule_id: Option<i64>,
+    ) -> Result<Vec<i64>, CoreError> {
+        let mut ids = Vec::new();
+        for item in items {
+            // Listings may hold only part of the media details: read the item itself.
+            let item = if item.media.is_empty() {
+                server.metadata(item.rating_key()).await?
+            } else {
+                item
+            };
+            let part_count = if quality == QualityPreset::Original {
+                item.parts().count().max(1)
+            } else {
+                1
+            };
+            let metadata_json = serde_json::to_string(&item).unwrap_or_else(|_| "{}".to_string());
+            for part_index in 0..part_count {
+                let part = item.parts().nth(part_index);
+                let new = NewDownload {
+                    media_rating_key: item.rating_key().to_string(),
+                    server_identifier: server_id.to_string(),
+                    part_index: part_index as u32,
+                    title: file_names::base_name(&item, part_index as u32, part_count),
+                    quality: quality.name().to_string(),
+                    cached_metadata_json: metadata_json.clone(),
+                    bytes_total: if quality == QualityPreset::Original {
+                        part.and_then(|p| p.size)
+                    } else {
+                        None
+                    },
+                    part_key: part.and_then(|p| p.key.clone()),
+                    rule_id,
+                };
+                let seed = crate::manifest::now_ms() as u64 ^ (ids.len() as u64) << 32;
+                let id = self.manifest.write(|tx| {
+                    match rows::find(
+                        tx,
+                        &new.server_identifier,
+                        &new.media_rating_key,
+                        new.part_index,
+                        &new.quality,
+                    )? {
+                        Some(existing) => Ok(existing.id),
+                        None => rows::insert(tx, &new, seed),
+                    }
+                })?;
+                tracing::info!(download_id = id, rating_key = %new.media_rating_key, quality = %new.quality, rule_id, "download queued");
+                ids.push(id);
+            }
         }
         Ok(ids)
     }

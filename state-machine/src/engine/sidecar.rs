@@ -75,6 +75,8 @@ impl Sidecar {
             cached_metadata_json: self.metadata.to_string(),
             bytes_total: self.bytes_total,
             part_key: self.part_key.clone(),
+            // A rebuilt download counts as the user's own: a rule never deletes it.
+            rule_id: None,
         }
     }
 }

@@ -43,6 +43,9 @@ pub struct DownloadRow {
     pub updated_at: i64,
     /// The show of an episode (from the metadata when the row was added).
     pub group_title: Option<String>,
+    /// The keep rule that queued this download (`None`: the user did); only such
+    /// downloads are ever deleted by a rule.
+    pub rule_id: Option<i64>,
 }
 
 /// A download to add.
@@ -56,19 +59,21 @@ pub struct NewDownload {
     pub cached_metadata_json: String,
     pub bytes_total: Option<u64>,
     pub part_key: Option<String>,
+    /// The keep rule that queues it, if a rule does.
+    pub rule_id: Option<i64>,
 }
 
 const COLUMNS: &str = "id, media_rating_key, server_identifier, local_file_path, cached_metadata_json, \
     download_status, created_at_timestamp, part_index, title, quality, machine_json, machine_format, \
     bytes_done, bytes_total, validator, part_key, queue_id, queue_item_id, attempts, error_kind, \
-    error_message, next_wake_at, updated_at, group_title";
+    error_message, next_wake_at, updated_at, group_title, rule_id";
 
 /// The same columns without the two large ones (the stored machine and the cached
 /// metadata), for lists: the downloads list is read often and needs neither.
 const LIST_COLUMNS: &str = "id, media_rating_key, server_identifier, local_file_path, '' AS cached_metadata_json, \
     download_status, created_at_timestamp, part_index, title, quality, '' AS machine_json, machine_format, \
     bytes_done, bytes_total, validator, part_key, queue_id, queue_item_id, attempts, error_kind, \
-    error_message, next_wake_at, updated_at, group_title";
+    error_message, next_wake_at, updated_at, group_title, rule_id";
 
 fn from_row(row: &Row<'_>) -> Result<DownloadRow, rusqlite::Error> {
     Ok(DownloadRow {
@@ -98,6 +103,7 @@ fn from_row(row: &Row<'_>) -> Result<DownloadRow, rusqlite::Error> {
         next_wake_at: row.get(21)?,
         updated_at: row.get(22)?,
         group_title: row.get(23)?,
+        rule_id: row.get(24)?,
     })
 }
 
@@ -112,9 +118,9 @@ pub fn insert(
     transaction.execute(
         "INSERT INTO downloads (media_rating_key, server_identifier, cached_metadata_json, download_status,
             created_at_timestamp, part_index, title, quality, machine_json, machine_format, bytes_total, part_key, updated_at,
-            group_title)
+            group_title, rule_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?5,
-            CASE WHEN json_valid(?3) THEN json_extract(?3, '$.grandparentTitle') END)",
+            CASE WHEN json_valid(?3) THEN json_extract(?3, '$.grandparentTitle') END, ?13)",
         params![
             new.media_rating_key,
             new.server_identifier,
@@ -128,6 +134,7 @@ pub fn insert(
             machine::MACHINE_FORMAT,
             new.bytes_total.map(|total| total as i64),
             new.part_key,
+            new.rule_id,
         ],
     )?;
     Ok(transaction.last_insert_rowid())
@@ -173,6 +180,7 @@ pub struct DownloadSummary {
     pub error_message: Option<String>,
     pub next_wake_at: Option<i64>,
     pub group_title: Option<String>,
+    pub rule_id: Option<i64>,
 }
 
 impl From<&DownloadRow> for DownloadSummary {
@@ -192,6 +200,7 @@ impl From<&DownloadRow> for DownloadSummary {
             error_message: row.error_message.clone(),
             next_wake_at: row.next_wake_at,
             group_title: row.group_title.clone(),
+            rule_id: row.rule_id,
         }
     }
 }
@@ -199,7 +208,7 @@ impl From<&DownloadRow> for DownloadSummary {
 /// The query of [`summaries`]; SQLite answers it from the `downloads_list` index.
 const SUMMARY_QUERY: &str = "SELECT id, media_rating_key, server_identifier, local_file_path,
     download_status, part_index, title, quality, bytes_done, bytes_total, error_kind,
-    error_message, next_wake_at, group_title FROM downloads ORDER BY id";
+    error_message, next_wake_at, group_title, rule_id FROM downloads ORDER BY id";
 
 /// Every download as lists show it, oldest first. Read from the `downloads_list` index
 /// alone, never from the rows with their large columns.
@@ -224,6 +233,7 @@ pub fn summaries(transaction: &Transaction<'_>) -> Result<Vec<DownloadSummary>, 
                 error_message: row.get(11)?,
                 next_wake_at: row.get(12)?,
                 group_title: row.get(13)?,
+                rule_id: row.get(14)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -460,6 +470,7 @@ mod tests {
             cached_metadata_json: "{}".to_string(),
             bytes_total: Some(1_000),
             part_key: Some("/library/parts/46/1/file.mkv".to_string()),
+            rule_id: None,
         }
     }
 

@@ -53,11 +53,14 @@ const STEPS: [&str; SCHEMA_VERSION as usize] = [
     // 3 -> 4: the SHA-256 of each finished file, for the deep check. It is the last column
     // and in no index: only that check and the finishing step read it.
     "ALTER TABLE downloads ADD COLUMN content_sha256 TEXT;",
-    // 4 -> 5: watched state. `watch_state` is what this device knows of an item (kept
-    // when its download is deleted, so a rule never downloads a watched episode again);
-    // `watch_outbox` holds each change until its server has it. An entry with
-    // `sending_since` set was being sent when the process stopped: whether the server got
-    // it is read back from the server before it is sent again (engine/watchOutbox.rs).
+    // 4 -> 5: watched state and the rules that keep the next episodes. `watch_state` is
+    // what this device knows of an item (kept when its download is deleted, so a rule never
+    // downloads a watched episode again); `watch_outbox` holds each change until its server
+    // has it. An entry with `sending_since` set was being sent when the process stopped:
+    // whether the server got it is read back from the server before it is sent again
+    // (engine/watchOutbox.rs). `keep_rules` are the rules; a download a rule queued names
+    // it in `rule_id` (the list's index gets that column, so the list still reads the index
+    // alone); `core_settings` holds the storage limit, which every process reads.
     "CREATE TABLE watch_state (
         server_identifier TEXT NOT NULL,
         media_rating_key TEXT NOT NULL,
@@ -81,7 +84,30 @@ const STEPS: [&str; SCHEMA_VERSION as usize] = [
         view_count_before INTEGER,
         last_error TEXT
     );
-    CREATE INDEX watch_outbox_by_server ON watch_outbox (server_identifier, id);",
+    CREATE INDEX watch_outbox_by_server ON watch_outbox (server_identifier, id);
+    CREATE TABLE keep_rules (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        server_identifier TEXT NOT NULL,
+        rating_key TEXT NOT NULL,
+        title TEXT NOT NULL,
+        keep_next INTEGER,
+        quality TEXT NOT NULL,
+        when_watched TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        evaluated_at INTEGER,
+        stopped_reason TEXT,
+        UNIQUE (server_identifier, rating_key)
+    );
+    CREATE TABLE core_settings (
+        name TEXT PRIMARY KEY,
+        value INTEGER
+    );
+    ALTER TABLE downloads ADD COLUMN rule_id INTEGER;
+    DROP INDEX downloads_list;
+    CREATE INDEX downloads_list ON downloads (id, media_rating_key, server_identifier,
+        local_file_path, download_status, created_at_timestamp, part_index, title, quality,
+        machine_format, bytes_done, bytes_total, validator, part_key, queue_id, queue_item_id,
+        attempts, error_kind, error_message, next_wake_at, updated_at, group_title, rule_id);",
 ];
 
 /// Why the manifest cannot be opened.

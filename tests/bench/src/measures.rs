@@ -423,6 +423,7 @@ pub fn finished_downloads(
                         cached_metadata_json: metadata.clone(),
                         bytes_total: Some(1024),
                         part_key: Some(format!("/library/parts/{n}/1/file.mkv")),
+                        rule_id: None,
                     };
                     let id = rows::insert(tx, &new, n)?;
                     let mut done = machine::new_machine(n);
