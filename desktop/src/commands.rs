@@ -8,7 +8,7 @@ use plexdl_core::app::snapshots::item_summary;
 use plexdl_core::app::{App, AppError, AppSettings};
 use plexdl_core::engine::CoreError;
 use plexdl_core::plex::{PlexError, QualityPreset};
-use plexdl_protocol::FailureKind;
+use plexdl_protocol::{FailureKind, KeepRule, KeepRuleParams, WhenWatched};
 
 use crate::scheduler::{self, Outcome};
 use crate::{
@@ -414,6 +414,80 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
                 row.title
             );
         }
+        Command::Keep {
+            key,
+            next,
+            quality,
+            watched,
+            server,
+            list,
+            remove,
+        } => {
+            if let Some(rule) = remove {
+                app.core().remove_rule(*rule)?;
+                crate::say!("Removed rule {rule}; the episodes it downloaded stay.");
+            } else if let Some(key) = key {
+                let keep_next = match next.as_deref() {
+                    None | Some("all") => None,
+                    Some(number) => Some(number.parse::<u32>().map_err(|_| {
+                        usage(format!(
+                            "--next takes a number from 1 to 10, or all (not {number:?})"
+                        ))
+                    })?),
+                };
+                let when_watched = match watched.as_str() {
+                    "keep" => WhenWatched::Keep,
+                    "day" => WhenWatched::DeleteAfterADay,
+                    "now" => WhenWatched::DeleteAtOnce,
+                    other => {
+                        return Err(usage(format!(
+                            "--watched takes keep, day or now (not {other:?})"
+                        )));
+                    }
+                };
+                let params = KeepRuleParams {
+                    server_id: server_id(&app, server)?,
+                    rating_key: key.clone(),
+                    keep_next,
+                    quality: quality.clone(),
+                    when_watched,
+                };
+                let rule = app.core().set_rule(&params).await?;
+                print_rule(&rule);
+            } else if *list || key.is_none() {
+                let rules = app.core().rules()?;
+                if rules.is_empty() {
+                    crate::say!("No keep rules.");
+                }
+                for rule in rules {
+                    print_rule(&rule);
+                }
+            }
+        }
+        Command::Budget { limit } => {
+            let bytes = match limit.as_str() {
+                "none" => None,
+                number => match number.parse::<f64>() {
+                    Ok(gigabytes) if gigabytes.is_finite() && gigabytes > 0.0 => {
+                        Some((gigabytes * 1e9) as u64)
+                    }
+                    _ => {
+                        return Err(usage(format!(
+                            "the limit is a number of GB above 0, or none (not {number:?})"
+                        )));
+                    }
+                },
+            };
+            let storage = app.core().set_storage_budget(bytes)?;
+            match storage.budget_bytes {
+                Some(budget) => crate::say!(
+                    "Keep rules stay under {}; downloads take {} now.",
+                    plexdl_core::engine::keep_rules::gigabytes(budget),
+                    plexdl_core::engine::keep_rules::gigabytes(storage.used_bytes)
+                ),
+                None => crate::say!("Keep rules have no storage limit."),
+            }
+        }
         Command::Position { id, seconds } => {
             let row = app.core().set_position(*id, *seconds)?;
             crate::say!(
@@ -632,6 +706,26 @@ async fn demo(
         Outcome::SomeFailed => EXIT_DOWNLOAD_FAILED,
         _ => 0,
     })
+}
+
+fn print_rule(rule: &KeepRule) {
+    let ahead = rule
+        .keep_next
+        .map_or("every unwatched episode".to_string(), |next| {
+            format!("the next {next} unwatched")
+        });
+    let stopped = rule
+        .stopped_reason
+        .as_ref()
+        .map(|reason| format!("  {reason}."))
+        .unwrap_or_default();
+    crate::say!(
+        "rule {}  {}  keeps {ahead} at {}; {}{stopped}",
+        rule.id,
+        rule.title,
+        rule.quality,
+        rule.when_watched.label().to_lowercase()
+    );
 }
 
 /// Seconds as h:mm:ss (or m:ss under an hour).

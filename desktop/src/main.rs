@@ -116,6 +116,32 @@ pub enum Command {
     Unwatched { id: i64 },
     /// Record where playback of a download stopped, in seconds from the start.
     Position { id: i64, seconds: u64 },
+    /// Keep the next unwatched episodes of a show or season downloaded: a rule, applied now
+    /// and again by `plexdl run` as episodes are watched. `--list` shows the rules,
+    /// `--remove RULE_ID` removes one (its downloads stay).
+    Keep {
+        /// The show or season (its rating key).
+        key: Option<String>,
+        /// How many unwatched episodes to keep ahead: 1 to 10, or "all".
+        #[arg(long)]
+        next: Option<String>,
+        /// original, 1080p, 720p or 480p.
+        #[arg(long, default_value = "original")]
+        quality: String,
+        /// What becomes of a watched episode: keep, day (deleted a day after it was
+        /// watched) or now (deleted at once).
+        #[arg(long, default_value = "keep")]
+        watched: String,
+        #[arg(long)]
+        server: Option<String>,
+        #[arg(long, conflicts_with_all = ["key", "remove"])]
+        list: bool,
+        #[arg(long, conflicts_with = "key")]
+        remove: Option<i64>,
+    },
+    /// Set the storage limit for keep rules, in GB, or "none". Above it, watched episodes
+    /// that rules downloaded are deleted first, then rules stop queuing.
+    Budget { limit: String },
     /// Compare the downloads with the files on disk and repair what differs. With --deep,
     /// read every finished file and compare its SHA-256 with the one recorded.
     Verify {

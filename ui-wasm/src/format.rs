@@ -257,6 +257,7 @@ mod tests {
             next_wake_at: None,
             part_index: 0,
             group_title: group.map(str::to_string),
+            rule_id: None,
             waiting_for_slot: false,
             watched: false,
             position_seconds: None,

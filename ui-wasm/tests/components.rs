@@ -47,6 +47,7 @@ fn snapshot(id: i64, title: &str, status: &str, group: Option<&str>) -> Download
         next_wake_at: None,
         part_index: 0,
         group_title: group.map(str::to_string),
+        rule_id: None,
         waiting_for_slot: false,
         watched: false,
         position_seconds: None,

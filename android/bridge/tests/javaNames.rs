@@ -69,6 +69,7 @@ fn protocol_fields() -> HashSet<String> {
         next_wake_at: None,
         part_index: 0,
         group_title: None,
+        rule_id: None,
         waiting_for_slot: false,
         watched: false,
         position_seconds: None,

@@ -31,7 +31,10 @@ pub use host::{
 };
 pub use methods::{METHODS, Method};
 pub use status::{Command, DownloadStatus};
-pub use watch::{PositionParams, WatchChange};
+pub use watch::{
+    BudgetParams, KeepRule, KeepRuleParams, MOST_KEPT_AHEAD, PositionParams, RuleId, StorageUse,
+    WatchChange, WhenWatched,
+};
 
 /// The protocol version in every message.
 pub const VERSION: u32 = 1;
@@ -189,6 +192,10 @@ pub struct DownloadSnapshot {
     /// (set by the host that runs the downloads; false from a list read elsewhere).
     #[serde(default)]
     pub waiting_for_slot: bool,
+    /// The keep rule that queued the download (`None`: the user did). Only such downloads
+    /// are ever deleted by a rule.
+    #[serde(default)]
+    pub rule_id: Option<i64>,
     /// Whether the item was watched, as this device knows it (changes made here count at
     /// once, before the server hears of them).
     #[serde(default)]

@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Diagnostics, DownloadId, DownloadSnapshot, EnqueueParams, Estimate, EstimateParams, ItemPage,
-    ItemRef, ItemSummary, ItemsParams, PinInfo, PinRef, PositionParams, RebuildReport,
-    SectionSummary, ServerRef, ServerSummary, SettingsChange, SettingsView, SignInState,
-    VerifyOptions, VerifyReport,
+    ItemRef, ItemSummary, ItemsParams, KeepRule, KeepRuleParams, PinInfo, PinRef, PositionParams,
+    RebuildReport, RuleId, SectionSummary, ServerRef, ServerSummary, SettingsChange, SettingsView,
+    SignInState, StorageUse, VerifyOptions, VerifyReport,
 };
 
 /// One bridge method.
@@ -114,6 +114,17 @@ methods! {
     DownloadsBackground = "downloads.background", NoParams => crate::BackgroundState;
     /// What the download dialog shows before anything is queued.
     DownloadsEstimate = "downloads.estimate", EstimateParams => Estimate;
+    /// The space downloads take, the free space and the storage limit for rules.
+    DownloadsStorage = "downloads.storage", NoParams => StorageUse;
+    /// Sets the storage limit for rules (or none).
+    StorageSetBudget = "storage.setBudget", crate::BudgetParams => StorageUse;
+    /// Every keep rule.
+    RulesList = "rules.list", NoParams => Vec<KeepRule>;
+    /// Keeps the next unwatched episodes of a show or season downloaded (or changes the
+    /// rule it has); the rule is applied at once.
+    RulesSet = "rules.set", KeepRuleParams => KeepRule;
+    /// Removes a rule; the downloads it queued stay.
+    RulesRemove = "rules.remove", RuleId => Done;
     /// The settings.
     SettingsGet = "settings.get", NoParams => SettingsView;
     /// Changes settings.

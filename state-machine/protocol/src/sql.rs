@@ -4,7 +4,7 @@
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
-use crate::{DownloadStatus, FailureKind, WatchChange};
+use crate::{DownloadStatus, FailureKind, WatchChange, WhenWatched};
 
 fn named<T>(value: ValueRef<'_>, parse: fn(&str) -> Option<T>, what: &str) -> FromSqlResult<T> {
     let text = value.as_str()?;
@@ -44,6 +44,18 @@ impl ToSql for WatchChange {
 impl FromSql for WatchChange {
     fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
         named(value, WatchChange::from_name, "watch change")
+    }
+}
+
+impl ToSql for WhenWatched {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.name()))
+    }
+}
+
+impl FromSql for WhenWatched {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        named(value, WhenWatched::from_name, "watched setting")
     }
 }
 

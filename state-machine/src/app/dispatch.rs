@@ -13,9 +13,9 @@ use plexdl_protocol::methods::{
     DiagnosticsGet, Done, DownloadsBackground, DownloadsCancel, DownloadsEnqueue,
     DownloadsEstimate, DownloadsList, DownloadsMarkUnwatched, DownloadsMarkWatched, DownloadsPause,
     DownloadsRebuild, DownloadsRemove, DownloadsResume, DownloadsRetry, DownloadsSetPosition,
-    DownloadsVerify, Enqueued, LibraryChildren, LibraryItem, LibraryItems, LibrarySections,
-    NoParams, Removed, ServersList, SettingsGet, SettingsSet, SignInPoll, SignInStart,
-    SignInStatus, SignOut,
+    DownloadsStorage, DownloadsVerify, Enqueued, LibraryChildren, LibraryItem, LibraryItems,
+    LibrarySections, NoParams, Removed, RulesList, RulesRemove, RulesSet, ServersList, SettingsGet,
+    SettingsSet, SignInPoll, SignInStart, SignInStatus, SignOut, StorageSetBudget,
 };
 use plexdl_protocol::{
     DownloadId, ErrorBody, FailureKind, ItemPage, MAX_REQUEST_BYTES, METHODS, Method, PinInfo,
@@ -151,7 +151,8 @@ impl App {
             DownloadsEnqueue, DownloadsList, DownloadsPause, DownloadsResume, DownloadsCancel,
             DownloadsRetry, DownloadsRemove, DownloadsVerify, DownloadsRebuild, DownloadsEstimate,
             DownloadsBackground, DownloadsMarkWatched, DownloadsMarkUnwatched,
-            DownloadsSetPosition,
+            DownloadsSetPosition, DownloadsStorage, StorageSetBudget, RulesList, RulesSet,
+            RulesRemove,
             SettingsGet, SettingsSet, DiagnosticsGet,
         )
     }
@@ -345,6 +346,54 @@ impl Handler for DownloadsSetPosition {
         p: plexdl_protocol::PositionParams,
     ) -> Result<plexdl_protocol::DownloadSnapshot, AppError> {
         app.command(p.id, |core, id| core.set_position(id, p.seconds))
+    }
+}
+
+impl Handler for DownloadsStorage {
+    async fn handle(app: &App, _: NoParams) -> Result<plexdl_protocol::StorageUse, AppError> {
+        Ok(app.core.storage_use()?)
+    }
+}
+
+impl Handler for StorageSetBudget {
+    async fn handle(
+        app: &App,
+        p: plexdl_protocol::BudgetParams,
+    ) -> Result<plexdl_protocol::StorageUse, AppError> {
+        let bytes = match p.gigabytes {
+            None => None,
+            Some(gigabytes) if gigabytes.is_finite() && gigabytes > 0.0 && gigabytes < 1e9 => {
+                Some((gigabytes * 1e9) as u64)
+            }
+            Some(_) => {
+                return Err(AppError::BadRequest(
+                    "The storage limit is a number of GB above 0, or none.".to_string(),
+                ));
+            }
+        };
+        Ok(app.core.set_storage_budget(bytes)?)
+    }
+}
+
+impl Handler for RulesList {
+    async fn handle(app: &App, _: NoParams) -> Result<Vec<plexdl_protocol::KeepRule>, AppError> {
+        Ok(app.core.rules()?)
+    }
+}
+
+impl Handler for RulesSet {
+    async fn handle(
+        app: &App,
+        p: plexdl_protocol::KeepRuleParams,
+    ) -> Result<plexdl_protocol::KeepRule, AppError> {
+        Ok(app.core.set_rule(&p).await?)
+    }
+}
+
+impl Handler for RulesRemove {
+    async fn handle(app: &App, p: plexdl_protocol::RuleId) -> Result<Done, AppError> {
+        app.core.remove_rule(p.id)?;
+        Ok(Done {})
     }
 }
 

@@ -57,6 +57,7 @@ fn shown(
         next_wake_at: row.next_wake_at,
         part_index: row.part_index,
         group_title: row.group_title,
+        rule_id: row.rule_id,
         waiting_for_slot,
         watched,
         position_seconds: watch

@@ -13,6 +13,8 @@ pub mod doorbell;
 #[path = "fileNames.rs"]
 pub mod file_names;
 mod finishing;
+#[path = "keepRules.rs"]
+pub mod keep_rules;
 #[path = "outputName.rs"]
 pub mod output_name;
 mod preflight;
@@ -161,6 +163,11 @@ pub enum CoreError {
     /// A rebuild gave up because running steps did not end in time.
     #[error("{0} downloads did not stop, so the list of downloads was not rebuilt")]
     StepsStillRunning(usize),
+    /// A keep rule that cannot be: its sentence says why.
+    #[error("{0}")]
+    BadRule(String),
+    #[error("no keep rule with id {0}")]
+    NoSuchRule(i64),
 }
 
 /// What the user reads when the download folder is not there.
@@ -228,6 +235,13 @@ impl CoreError {
                     "{count} downloads did not stop within a minute, so the list of downloads was not rebuilt. Try again."
                 ),
             ),
+            CoreError::BadRule(sentence) => {
+                ErrorBody::new(FailureKind::BadRequest, sentence.clone())
+            }
+            CoreError::NoSuchRule(id) => ErrorBody::new(
+                FailureKind::NotFound,
+                format!("There is no keep rule with id {id}."),
+            ),
             CoreError::Runner(runner_lock::LockError::Io { .. }) => ErrorBody::new(
                 FailureKind::Storage,
                 plexdl_redact::redact_text(&self.to_string()).into_owned(),
@@ -273,6 +287,9 @@ pub struct DownloadCore {
     network: Mutex<NetworkFact>,
     /// The user's Wi-Fi only setting, as the queue and the steps apply it.
     wifi_only: AtomicBool,
+    /// The count of changes for the keep rules when they were last applied here (-1: not
+    /// since this process started, or since a server was connected; see keep_rules.rs).
+    rules_seen: std::sync::atomic::AtomicI64,
 }
 
 impl DownloadCore {
@@ -310,6 +327,7 @@ impl DownloadCore {
             wake: Arc::new(signals::WakeSignal::default()),
             network: Mutex::new(NetworkFact::default()),
             wifi_only: AtomicBool::new(false),
+            rules_seen: std::sync::atomic::AtomicI64::new(-1),
         })
     }
 
@@ -473,6 +491,9 @@ impl DownloadCore {
     /// Makes a server usable by downloads that name its identifier.
     pub fn register_server(&self, server_id: &str, server: PlexServer) {
         self.servers.register(server_id, server);
+        // The rules of this server can be applied now.
+        self.rules_seen
+            .store(-1, std::sync::atomic::Ordering::Relaxed);
         // Watched-state changes that waited for this server can go now.
         let waiting = self
             .manifest

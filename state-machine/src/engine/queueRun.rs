@@ -210,7 +210,8 @@ impl DownloadCore {
             failed_steps: 0,
             not_before: HashMap::new(),
         };
-        // The pass over the watch outbox under way, if any (one at a time).
+        // The pass over the watch outbox and the keep rules under way, if any (one at a
+        // time).
         let mut outbox: Option<tokio::task::JoinHandle<()>> = None;
         loop {
             let out_of_time = budget_end.is_some_and(|end| Instant::now() >= end);
@@ -245,8 +246,11 @@ impl DownloadCore {
                     return Err(error);
                 }
             };
-            if look.outbox_due && outbox.is_none() {
-                outbox = Some(self.clone().start_outbox_pass());
+            if (look.outbox_due || look.rules_due) && outbox.is_none() {
+                outbox = Some(
+                    self.clone()
+                        .start_server_pass(look.outbox_due, look.rules_due),
+                );
             }
             // The oldest due downloads first; the others stay due for the next look, which
             // comes when a step ends.
@@ -331,15 +335,21 @@ impl DownloadCore {
             waiting_for_network: false,
             folder_missing: false,
             outbox_due: false,
+            rules_due: false,
         };
-        // Watched-state changes go to their servers whatever the downloads do (also while
-        // the download folder is missing).
+        // Watched-state changes go to their servers, and the keep rules are applied,
+        // whatever the downloads do (also while the download folder is missing).
         let now = Instant::now();
         let now_ms = crate::manifest::now_ms();
         let (outbox_due, outbox_later) = self.watch_outbox_due(now_ms)?;
+        let (rules_due, rules_later) = self.rules_due(now_ms)?;
         look.outbox_due = outbox_due;
-        look.soonest =
-            outbox_later.map(|at| now + Duration::from_millis((at - now_ms).max(0) as u64));
+        look.rules_due = rules_due;
+        look.soonest = [outbox_later, rules_later]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(|at| now + Duration::from_millis((at - now_ms).max(0) as u64));
         if !self.download_folder_present() {
             // Nothing starts until the folder is back (see `download_folder_present`).
             look.folder_missing = rows.iter().any(|row| row.download_status.needs_work());
@@ -390,33 +400,65 @@ impl DownloadCore {
         Ok(look)
     }
 
-    /// Starts a pass over the watch outbox as a task of its own; its failures are logged
-    /// there (each entry keeps its own next try).
-    fn start_outbox_pass(self: Arc<Self>) -> tokio::task::JoinHandle<()> {
+    /// Starts a pass over the watch outbox (first, so the rules see what was sent) and the
+    /// keep rules, as a task of its own; failures are logged there (each outbox entry and
+    /// each rule keeps its own next try).
+    fn start_server_pass(
+        self: Arc<Self>,
+        outbox: bool,
+        rules: bool,
+    ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(
             async move {
-                match self.send_watch_changes().await {
-                    Ok(pass) => {
-                        tracing::debug!(
-                            settled = pass.settled.len(),
-                            failed = pass.failed,
-                            "watch outbox pass ended"
-                        )
-                    }
-                    Err(error) => {
-                        let public = error.public();
-                        crate::logging::failure(
-                            public.kind,
-                            &public.message,
-                            "watch outbox pass failed",
-                        );
-                        // The pass ends after a pause, so a failure that repeats (the
-                        // manifest) never becomes a loop without pauses.
-                        tokio::time::sleep(FAILED_STEP_PAUSE).await;
+                let mut failed = false;
+                if outbox {
+                    match self.send_watch_changes().await {
+                        Ok(pass) => {
+                            tracing::debug!(
+                                settled = pass.settled.len(),
+                                failed = pass.failed,
+                                "watch outbox pass ended"
+                            )
+                        }
+                        Err(error) => {
+                            let public = error.public();
+                            crate::logging::failure(
+                                public.kind,
+                                &public.message,
+                                "watch outbox pass failed",
+                            );
+                            failed = true;
+                        }
                     }
                 }
+                if rules {
+                    match self.apply_rules().await {
+                        Ok(pass) => {
+                            tracing::debug!(
+                                queued = pass.queued.len(),
+                                deleted = pass.deleted.len(),
+                                failed = pass.failed,
+                                "keep rules applied"
+                            )
+                        }
+                        Err(error) => {
+                            let public = error.public();
+                            crate::logging::failure(
+                                public.kind,
+                                &public.message,
+                                "keep rules not applied",
+                            );
+                            failed = true;
+                        }
+                    }
+                }
+                if failed {
+                    // The pass ends after a pause, so a failure that repeats (the
+                    // manifest) never becomes a loop without pauses.
+                    tokio::time::sleep(FAILED_STEP_PAUSE).await;
+                }
             }
-            .instrument(tracing::info_span!("watch_outbox_pass")),
+            .instrument(tracing::info_span!("server_pass")),
         )
     }
 
@@ -476,8 +518,12 @@ impl DownloadCore {
             Ok(StepResult::WaitForNetwork) => {
                 tally.not_before.insert(id, now + NETWORK_PAUSE);
             }
-            Ok(StepResult::Idle { .. }) => {
+            Ok(StepResult::Idle { status }) => {
                 tally.not_before.remove(&id);
+                if *status == DownloadStatus::Completed {
+                    // A keep rule may want its next episode now.
+                    self.rule_inputs_changed();
+                }
             }
             Err(_) => {
                 tally.failed_steps += 1;
@@ -553,4 +599,6 @@ struct Look {
     folder_missing: bool,
     /// The watch outbox has changes to send now.
     outbox_due: bool,
+    /// The keep rules are to be applied now.
+    rules_due: bool,
 }

@@ -138,7 +138,7 @@ impl DownloadCore {
         let row = self.get(id)?;
         let duration = duration_of(&row);
         let entry = self.manifest.write(|tx| {
-            watch::record(
+            let entry = watch::record(
                 tx,
                 &row.server_identifier,
                 &row.media_rating_key,
@@ -146,7 +146,10 @@ impl DownloadCore {
                 position_ms,
                 duration,
                 now_ms(),
-            )
+            )?;
+            // The rules see the change at their next look.
+            crate::manifest::keep_rules::touch(tx)?;
+            Ok(entry)
         })?;
         tracing::info!(download_id = id, server = %row.server_identifier, rating_key = %row.media_rating_key, %change, position_ms, entry, "watched state recorded");
         self.queue_changed();

@@ -8,6 +8,8 @@
 //! which costs at most a checkpoint of progress, because the bytes on disk are checked again
 //! when a download resumes and the verification routine repairs rows from the files.
 
+#[path = "keepRules.rs"]
+pub mod keep_rules;
 pub mod rows;
 pub mod schema;
 #[path = "setAside.rs"]

@@ -94,7 +94,7 @@ const STEPS: [&str; SCHEMA_VERSION as usize] = [
         quality TEXT NOT NULL,
         when_watched TEXT NOT NULL,
         created_at INTEGER NOT NULL,
-        evaluated_at INTEGER,
+        apply_after INTEGER,
         stopped_reason TEXT,
         UNIQUE (server_identifier, rating_key)
     );
