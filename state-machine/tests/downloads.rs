@@ -54,3 +54,6 @@ mod queue_run;
 
 #[path = "downloads/watched.rs"]
 mod watched;
+
+#[path = "downloads/keepRules.rs"]
+mod keep_rules;
