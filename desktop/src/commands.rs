@@ -466,7 +466,7 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
         }
         Command::Budget { limit } => {
             let bytes = match limit.as_str() {
-                "none" => None,
+                "none" => None, // not the protocol's vocabulary: the word for no limit
                 number => match number.parse::<f64>() {
                     Ok(gigabytes) if gigabytes.is_finite() && gigabytes > 0.0 => {
                         Some((gigabytes * 1e9) as u64)

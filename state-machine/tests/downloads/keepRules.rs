@@ -59,7 +59,9 @@ fn id_of(core: &DownloadCore, key: &str) -> i64 {
 }
 
 fn keys(list: &[(&str, bool)]) -> Vec<(String, bool)> {
-    list.iter().map(|(key, rule)| (key.to_string(), *rule)).collect()
+    list.iter()
+        .map(|(key, rule)| (key.to_string(), *rule))
+        .collect()
 }
 
 #[tokio::test]
@@ -75,14 +77,23 @@ async fn a_rule_keeps_three_ahead_as_episodes_are_watched_and_never_deletes_a_ha
         .await
         .expect("rule");
     assert_eq!(set.title, "The 100");
-    assert_eq!(kept(&core), keys(&[("91", false), ("90", true), ("92", true)]));
+    assert_eq!(
+        kept(&core),
+        keys(&[("91", false), ("90", true), ("92", true)])
+    );
     settle(&core).await;
 
     for (watched, expected) in [
         ("90", vec![("91", false), ("92", true), ("34", true)]),
         // 91 is the user's own: watched, it stays, and the rule keeps 3 unwatched ahead.
-        ("91", vec![("91", false), ("92", true), ("34", true), ("35", true)]),
-        ("92", vec![("91", false), ("34", true), ("35", true), ("36", true)]),
+        (
+            "91",
+            vec![("91", false), ("92", true), ("34", true), ("35", true)],
+        ),
+        (
+            "92",
+            vec![("91", false), ("34", true), ("35", true), ("36", true)],
+        ),
     ] {
         core.mark_watched(id_of(&core, watched), true)
             .expect("marked");
@@ -115,10 +126,22 @@ async fn a_watch_done_elsewhere_is_picked_up_and_kept_per_the_setting() {
         .await
         .expect("answered");
     let pass = core.apply_rules().await.expect("applied");
-    assert_eq!(pass.deleted, Vec::<i64>::new(), "the setting keeps watched ones");
-    assert_eq!(kept(&core), keys(&[("90", true), ("91", true), ("92", true)]));
+    assert_eq!(
+        pass.deleted,
+        Vec::<i64>::new(),
+        "the setting keeps watched ones"
+    );
+    assert_eq!(
+        kept(&core),
+        keys(&[("90", true), ("91", true), ("92", true)])
+    );
     let row = core.get(id_of(&core, "90")).expect("row");
-    assert!(core.watch_state(&row).expect("read").expect("known").watched);
+    assert!(
+        core.watch_state(&row)
+            .expect("read")
+            .expect("known")
+            .watched
+    );
     // The same rule set to delete at once removes it now.
     core.set_rule(&rule(Some(2), WhenWatched::DeleteAtOnce))
         .await
@@ -140,23 +163,30 @@ async fn the_storage_limit_evicts_watched_rule_downloads_first_then_stops_with_i
         .await
         .expect("rule");
     // 13.4 + 13.4 + 13.4 = 40.2 MB; a third episode would take it to 53.6 MB.
-    assert_eq!(kept(&core), keys(&[("55", false), ("90", true), ("91", true)]));
+    assert_eq!(
+        kept(&core),
+        keys(&[("55", false), ("90", true), ("91", true)])
+    );
     assert_eq!(
         set.stopped_reason.as_deref(),
         Some("Stopped at the storage limit of 45 MB")
     );
     assert_eq!(
-        core.storage_use().expect("storage").stopped_reason.as_deref(),
+        core.storage_use()
+            .expect("storage")
+            .stopped_reason
+            .as_deref(),
         Some("Stopped at the storage limit of 45 MB")
     );
     // Watched, 90 goes first (although the rule keeps watched ones), and 92 takes its room.
-    core.mark_watched(id_of(&core, "90"), true)
-        .expect("marked");
-    core.mark_watched(id_of(&core, "55"), true)
-        .expect("marked");
+    core.mark_watched(id_of(&core, "90"), true).expect("marked");
+    core.mark_watched(id_of(&core, "55"), true).expect("marked");
     let pass = core.apply_rules().await.expect("applied");
     assert_eq!(pass.deleted.len(), 1);
-    assert_eq!(kept(&core), keys(&[("55", false), ("91", true), ("92", true)]));
+    assert_eq!(
+        kept(&core),
+        keys(&[("55", false), ("91", true), ("92", true)])
+    );
     let storage = core.storage_use().expect("storage");
     assert!(storage.used_bytes <= 45_000_000, "{storage:?}");
     assert_eq!(storage.budget_bytes, Some(45_000_000));
