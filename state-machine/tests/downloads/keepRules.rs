@@ -13,7 +13,7 @@ use plexdl_core::plex::QualityPreset;
 use plexdl_protocol::{KeepRuleParams, QueueRunOptions, WhenWatched};
 use plexdl_replay::Scenario;
 
-use crate::support::{SERVER, rig};
+use crate::support::{SERVER, rig, scrobble_elsewhere};
 
 fn rule(keep_next: Option<u32>, when_watched: WhenWatched) -> KeepRuleParams {
     KeepRuleParams {
@@ -116,15 +116,7 @@ async fn a_watch_done_elsewhere_is_picked_up_and_kept_per_the_setting() {
         .expect("rule");
     assert_eq!(kept(&core), keys(&[("90", true), ("91", true)]));
     // Another client watched 90 to the end.
-    reqwest::Client::new()
-        .put(format!(
-            "{}/:/scrobble?key=90&identifier=com.plexapp.plugins.library",
-            rig.server.base_url()
-        ))
-        .header("X-Plex-Token", rig.server.token())
-        .send()
-        .await
-        .expect("answered");
+    scrobble_elsewhere(&rig.server, "90").await;
     let pass = core.apply_rules().await.expect("applied");
     assert_eq!(
         pass.deleted,

@@ -183,3 +183,17 @@ pub fn sha256_file(path: &Path) -> String {
 pub fn finished_file(rig: &Rig, row: &DownloadRow) -> PathBuf {
     rig.core.final_path(row).expect("a file name")
 }
+
+/// Marks an item watched on the server as another client does (`/:/scrobble`).
+pub async fn scrobble_elsewhere(server: &ReplayServer, rating_key: &str) {
+    let answer = reqwest::Client::new()
+        .put(format!(
+            "{}/:/scrobble?key={rating_key}&identifier=com.plexapp.plugins.library",
+            server.base_url()
+        ))
+        .header("X-Plex-Token", server.token())
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(answer.status(), 200);
+}

@@ -13,7 +13,7 @@ use plexdl_core::plex::QualityPreset;
 use plexdl_protocol::{QueueEnd, QueueRunOptions, WatchChange};
 use plexdl_replay::{Fault, FaultRule, Scenario};
 
-use crate::support::{SERVER, rig};
+use crate::support::{SERVER, rig, scrobble_elsewhere};
 
 /// Queues the three episodes of season 2 (34, 35, 36); returns their ids by rating key.
 async fn season(core: &plexdl_core::engine::DownloadCore) -> [i64; 3] {
@@ -94,17 +94,7 @@ async fn a_change_in_doubt_is_sent_again_only_when_the_server_does_not_have_it()
         })
         .expect("marked as sending");
     // The request for 35 had reached the server; the one for 34 had not.
-    let client = reqwest::Client::new();
-    let answer = client
-        .put(format!(
-            "{}/:/scrobble?key=35&identifier=com.plexapp.plugins.library",
-            rig.server.base_url()
-        ))
-        .header("X-Plex-Token", rig.server.token())
-        .send()
-        .await
-        .expect("answered");
-    assert_eq!(answer.status(), 200);
+    scrobble_elsewhere(&rig.server, "35").await;
 
     let pass = rig.core.send_watch_changes().await.expect("sent");
     assert_eq!(
@@ -138,16 +128,7 @@ async fn a_watch_done_elsewhere_later_wins_over_an_older_change_here() {
         })
         .expect("recorded");
     // Since then another client watched it to the end.
-    let client = reqwest::Client::new();
-    client
-        .put(format!(
-            "{}/:/scrobble?key=35&identifier=com.plexapp.plugins.library",
-            rig.server.base_url()
-        ))
-        .header("X-Plex-Token", rig.server.token())
-        .send()
-        .await
-        .expect("answered");
+    scrobble_elsewhere(&rig.server, "35").await;
 
     let pass = rig.core.send_watch_changes().await.expect("sent");
     assert_eq!(pass.settled.len(), 1);
