@@ -301,44 +301,30 @@ impl Handler for DownloadsList {
     }
 }
 
-/// The user commands on one download, each answered with the download as it is now.
+/// The user commands on one download, each answered with the download as it is now. An
+/// entry names the core's method and its arguments after the download id
+/// (`core.mark_watched(true)` calls `core.mark_watched(id, true)`).
 macro_rules! command_handlers {
-    ($($method:ty => $command:ident),* $(,)?) => {
+    ($($method:ty => $core:ident.$command:ident($($arg:expr),*)),* $(,)?) => {
         $(impl Handler for $method {
             async fn handle(
                 app: &App,
                 p: DownloadId,
             ) -> Result<plexdl_protocol::DownloadSnapshot, AppError> {
-                app.command(p.id, |core, id| core.$command(id))
+                app.command(p.id, |$core, id| $core.$command(id $(, $arg)*))
             }
         })*
     };
 }
 
 command_handlers!(
-    DownloadsPause => pause,
-    DownloadsResume => resume,
-    DownloadsCancel => cancel,
-    DownloadsRetry => retry,
+    DownloadsPause => core.pause(),
+    DownloadsResume => core.resume(),
+    DownloadsCancel => core.cancel(),
+    DownloadsRetry => core.retry(),
+    DownloadsMarkWatched => core.mark_watched(true),
+    DownloadsMarkUnwatched => core.mark_watched(false),
 );
-
-impl Handler for DownloadsMarkWatched {
-    async fn handle(
-        app: &App,
-        p: DownloadId,
-    ) -> Result<plexdl_protocol::DownloadSnapshot, AppError> {
-        app.command(p.id, |core, id| core.mark_watched(id, true))
-    }
-}
-
-impl Handler for DownloadsMarkUnwatched {
-    async fn handle(
-        app: &App,
-        p: DownloadId,
-    ) -> Result<plexdl_protocol::DownloadSnapshot, AppError> {
-        app.command(p.id, |core, id| core.mark_watched(id, false))
-    }
-}
 
 impl Handler for DownloadsSetPosition {
     async fn handle(

@@ -257,8 +257,7 @@ impl DownloadCore {
                 )
             }
             Err(error) => {
-                let public = error.public();
-                crate::logging::failure(public.kind, &public.message, "keep rule not applied");
+                error.log_failure("keep rule not applied");
                 (now + RETRY_AFTER_FAILURE_MS, rule.stopped_reason.clone())
             }
         };

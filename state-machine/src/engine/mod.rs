@@ -185,6 +185,12 @@ pub const MAX_MANIFEST_FAILURES: u32 = 3;
 pub use plexdl_protocol::{NetworkFact, StepResult, Wake};
 
 impl CoreError {
+    /// Logs the error at its kind's level, with its public sentence and `what` failed.
+    pub fn log_failure(&self, what: &str) {
+        let public = self.public();
+        crate::logging::failure(public.kind, &public.message, what);
+    }
+
     /// The engine's one mapping to the public error: the kind (its action and log level
     /// from the table) and a plain sentence, with tokens removed.
     pub fn public(&self) -> plexdl_protocol::ErrorBody {

@@ -413,41 +413,27 @@ impl DownloadCore {
                 let mut failed = false;
                 if outbox {
                     match self.send_watch_changes().await {
-                        Ok(pass) => {
-                            tracing::debug!(
-                                settled = pass.settled.len(),
-                                failed = pass.failed,
-                                "watch outbox pass ended"
-                            )
-                        }
+                        Ok(pass) => tracing::debug!(
+                            settled = pass.settled.len(),
+                            failed = pass.failed,
+                            "watch outbox pass ended"
+                        ),
                         Err(error) => {
-                            let public = error.public();
-                            crate::logging::failure(
-                                public.kind,
-                                &public.message,
-                                "watch outbox pass failed",
-                            );
+                            error.log_failure("watch outbox pass failed");
                             failed = true;
                         }
                     }
                 }
                 if rules {
                     match self.apply_rules().await {
-                        Ok(pass) => {
-                            tracing::debug!(
-                                queued = pass.queued.len(),
-                                deleted = pass.deleted.len(),
-                                failed = pass.failed,
-                                "keep rules applied"
-                            )
-                        }
+                        Ok(pass) => tracing::debug!(
+                            queued = pass.queued.len(),
+                            deleted = pass.deleted.len(),
+                            failed = pass.failed,
+                            "keep rules applied"
+                        ),
                         Err(error) => {
-                            let public = error.public();
-                            crate::logging::failure(
-                                public.kind,
-                                &public.message,
-                                "keep rules not applied",
-                            );
+                            error.log_failure("keep rules not applied");
                             failed = true;
                         }
                     }
@@ -470,8 +456,7 @@ impl DownloadCore {
             async move {
                 let result = self.run_step(id, flag).await;
                 if let Err(error) = &result {
-                    let public = error.public();
-                    crate::logging::failure(public.kind, &public.message, "download step failed");
+                    error.log_failure("download step failed");
                 }
                 tracing::debug!(ok = result.is_ok(), "step ended");
                 (id, result)
