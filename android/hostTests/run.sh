@@ -21,7 +21,7 @@ trap 'rm -rf "$out"' EXIT
 # to schedule, how a worker runs the queue, how a failure becomes an answer). They must
 # stay free of android.* so that they compile and run here; the classes that touch Android
 # only adapt them.
-plain=(NativeBridge BridgeException NativeBridgeNames CoreCalls QueueRun QueueScheduling)
+plain=(NativeBridge BridgeException NativeBridgeNames CoreCalls QueueRun QueueScheduling PlayerResult)
 main_sources=()
 for name in "${plain[@]}"; do
     main_sources+=("android/app/src/main/java/net/plexdownloader/$name.java")

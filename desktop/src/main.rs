@@ -6,6 +6,7 @@
 //! data folder (`plexdl run` beside a running `plexdl run` or `plexdl ui`).
 
 mod commands;
+mod opener;
 mod paths;
 #[path = "probeReport.rs"]
 mod probe_report;

@@ -3,14 +3,16 @@
 //! `GET /events` pushes download snapshots and the sign-in state (server-sent events) when
 //! they change,
 //! `GET /thumb` fetches a thumbnail with the server's token added here (the UI never sees a
-//! token), and everything else is served from the built UI folder.
+//! token), `POST /play` hands a finished download to the system's opener (the host message
+//! `{"play": ID}` that the Android app gets through its WebView channel), and everything
+//! else is served from the built UI folder.
 //!
 //! It listens on 127.0.0.1 by default and answers only requests whose Host is a loopback
 //! name, so a web page elsewhere cannot reach it through DNS rebinding.
 //!
 //! The bridge belongs to the app's own page. Other pages in the user's browser can send
 //! requests to 127.0.0.1 too (a form's `text/plain` POST needs no CORS preflight), so
-//! `/bridge`, `/events` and `/thumb` answer only requests that
+//! `/bridge`, `/events`, `/thumb` and `/play` answer only requests that
 //! - carry the per-launch secret: the page gets it as a cookie with SameSite=Strict and
 //!   HttpOnly when it is served, so a request started by another site never carries it, and
 //!   no script can read it (RFC 6265bis, the SameSite attribute);
@@ -18,8 +20,12 @@
 //!   header other than `http://<Host>` (a page on another local port is the same site, so it
 //!   would carry the cookie) or a Sec-Fetch-Site other than `same-origin` or `none` is
 //!   refused;
-//! - and, for `POST /bridge`, have the type `application/json`, which no form can send and
-//!   which makes a browser ask the server first (a CORS preflight, never answered here).
+//! - and, for `POST /bridge` and `POST /play`, have the type `application/json`, which no
+//!   form can send and which makes a browser ask the server first (a CORS preflight, never
+//!   answered here).
+//!
+//! With `--allow-remote`, `/play` is refused: it would start a player on this machine for
+//! someone elsewhere.
 
 use std::convert::Infallible;
 use std::path::PathBuf;
@@ -112,6 +118,7 @@ pub fn router(state: UiState) -> Router {
         .route("/bridge", post(bridge))
         .route("/events", get(events))
         .route("/thumb", get(thumbnail))
+        .route("/play", post(play))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             from_the_app_only,
@@ -231,52 +238,120 @@ async fn loopback_only(
 }
 
 async fn bridge(State(state): State<UiState>, headers: HeaderMap, body: Body) -> Response {
-    let body =
-        match tokio::time::timeout(READ_TIMEOUT, axum::body::to_bytes(body, MAX_REQUEST_BYTES))
-            .await
-        {
-            Ok(read) => read,
-            Err(_) => {
-                return (
-                    StatusCode::REQUEST_TIMEOUT,
-                    "The request's body did not arrive in time.",
-                )
-                    .into_response();
-            }
-        };
-    let Ok(body) = body else {
-        let answer = plexdl_protocol::Response::error(
-            0,
+    let body = match read_body(body).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
+    if let Some(refused) = not_json(&headers) {
+        return refused;
+    }
+    let text = String::from_utf8_lossy(&body);
+    json_response(StatusCode::OK, state.app.dispatch(&text).await)
+}
+
+/// A request's body, read within [`READ_TIMEOUT`] and at most `MAX_REQUEST_BYTES` long,
+/// or the answer that refuses it.
+async fn read_body(body: Body) -> Result<axum::body::Bytes, Response> {
+    match tokio::time::timeout(READ_TIMEOUT, axum::body::to_bytes(body, MAX_REQUEST_BYTES)).await {
+        Err(_) => Err((
+            StatusCode::REQUEST_TIMEOUT,
+            "The request's body did not arrive in time.",
+        )
+            .into_response()),
+        Ok(Err(_)) => Err(error_answer(
+            StatusCode::PAYLOAD_TOO_LARGE,
             plexdl_protocol::ErrorBody::new(
                 plexdl_protocol::FailureKind::TooLarge,
                 "The request is too large.",
             ),
-        );
-        return json_response(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            serde_json::to_string(&answer).unwrap_or_default(),
-        );
-    };
+        )),
+        Ok(Ok(body)) => Ok(body),
+    }
+}
+
+/// The refusal of a request whose type is not `application/json` (see the module
+/// documentation), or `None` when it is.
+fn not_json(headers: &HeaderMap) -> Option<Response> {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.split(';').next())
         .is_some_and(|kind| kind.trim().eq_ignore_ascii_case("application/json"));
-    if !json {
-        let answer = plexdl_protocol::Response::error(
-            0,
+    (!json).then(|| {
+        error_answer(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
             plexdl_protocol::ErrorBody::new(
                 plexdl_protocol::FailureKind::BadRequest,
                 "The bridge accepts only requests of type application/json.",
             ),
-        );
-        return json_response(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            serde_json::to_string(&answer).unwrap_or_default(),
+        )
+    })
+}
+
+/// An error answer in the bridge's shape (request id 0).
+fn error_answer(status: StatusCode, error: plexdl_protocol::ErrorBody) -> Response {
+    let answer = plexdl_protocol::Response::error(0, error);
+    json_response(status, serde_json::to_string(&answer).unwrap_or_default())
+}
+
+/// `POST /play` with `{"play": ID}`: hands the finished file of download ID to the
+/// system's opener and answers `{"played": ID}` in the bridge's shape, or its failure.
+async fn play(State(state): State<UiState>, headers: HeaderMap, body: Body) -> Response {
+    use plexdl_protocol::{ErrorBody, FailureKind, PlayMessage};
+    let body = match read_body(body).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
+    if let Some(refused) = not_json(&headers) {
+        return refused;
+    }
+    if state.remote {
+        return error_answer(
+            StatusCode::FORBIDDEN,
+            ErrorBody::new(
+                FailureKind::BadRequest,
+                "Play opens the file on the computer that runs plexdl, so it is off when the app is reached from another machine.",
+            ),
         );
     }
-    let text = String::from_utf8_lossy(&body);
-    json_response(StatusCode::OK, state.app.dispatch(&text).await)
+    let Ok(message) = serde_json::from_slice::<PlayMessage>(&body) else {
+        return error_answer(
+            StatusCode::BAD_REQUEST,
+            ErrorBody::new(FailureKind::BadRequest, "Play needs {\"play\": ID}."),
+        );
+    };
+    let file = match state.app.core().finished_file(message.play) {
+        Ok(file) => file,
+        Err(refused) => {
+            let public = refused.public();
+            tracing::info!(download_id = message.play, kind = %public.kind, "play refused");
+            return error_answer(StatusCode::CONFLICT, public);
+        }
+    };
+    match crate::opener::open(&file) {
+        Ok(()) => json_response(
+            StatusCode::OK,
+            serde_json::to_string(&plexdl_protocol::Response::ok(
+                0,
+                serde_json::json!({ "played": message.play }),
+            ))
+            .unwrap_or_default(),
+        ),
+        Err(error) => {
+            tracing::warn!(download_id = message.play, %error, opener = %crate::opener::opener().to_string_lossy(), "the opener did not start");
+            error_answer(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorBody::new(
+                    FailureKind::Internal,
+                    format!(
+                        "No program to open the file was found ({}: {error}). Install a video player, or set {} to one.",
+                        crate::opener::opener().to_string_lossy(),
+                        crate::opener::OPENER_VARIABLE
+                    ),
+                ),
+            )
+        }
+    }
 }
 
 /// Server-sent events: `downloads` (snapshots) and `signIn`, each sent when it changes.

@@ -30,6 +30,11 @@ struct UiHost {
 
 impl UiHost {
     async fn start(data: &Path, ui_dir: &Path) -> UiHost {
+        UiHost::start_with(data, ui_dir, &[]).await
+    }
+
+    /// [`UiHost::start`] with more environment variables.
+    async fn start_with(data: &Path, ui_dir: &Path, env: &[(&str, &Path)]) -> UiHost {
         let mut child = Command::new(PLEXDL)
             .arg("--data-dir")
             .arg(data)
@@ -40,6 +45,7 @@ impl UiHost {
                 "--ui-dir",
                 ui_dir.to_str().expect("path"),
             ])
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -86,6 +92,11 @@ impl UiHost {
 
     /// `plexdl ui` on `<dir>/data`, connected to `server` first (with no built UI).
     async fn connected_to(server: &ReplayServer, dir: &Path) -> UiHost {
+        UiHost::connected_with(server, dir, &[]).await
+    }
+
+    /// [`UiHost::connected_to`] with more environment variables.
+    async fn connected_with(server: &ReplayServer, dir: &Path, env: &[(&str, &Path)]) -> UiHost {
         let data = dir.join("data");
         let connected = Command::new(PLEXDL)
             .arg("--data-dir")
@@ -95,7 +106,7 @@ impl UiHost {
             .output()
             .expect("connect");
         assert!(connected.status.success());
-        UiHost::start(&data, &dir.join("no-ui")).await
+        UiHost::start_with(&data, &dir.join("no-ui"), env).await
     }
 
     /// A bridge request without parameters, answered as JSON.
@@ -120,6 +131,28 @@ impl UiHost {
         let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
         Some(kib * 1024)
     }
+}
+
+/// Posts `body` to the UI host's `/play` with `client` and reads the status and answer.
+async fn post_play(
+    client: &reqwest::Client,
+    base: &str,
+    content_type: &str,
+    body: &str,
+) -> (u16, Value) {
+    let answer = client
+        .post(format!("{base}/play"))
+        .header("content-type", content_type)
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("answered");
+    let status = answer.status().as_u16();
+    let text = answer.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 /// Reads server-sent events into `seen` until `needle` appears (5 s per chunk at most).
@@ -589,5 +622,93 @@ async fn a_ui_beside_a_runner_takes_over_when_the_runner_is_killed() {
     assert!(
         holder.contains("plexdl ui"),
         "the ui holds the data folder: {holder}"
+    );
+}
+
+#[tokio::test]
+async fn play_hands_a_finished_file_to_the_opener_for_the_apps_page_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = ReplayServer::start_default().expect("replay server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    // The opener here is a script that writes down the path it was given.
+    let opened = dir.path().join("opened.txt");
+    let script = dir.path().join("opener.sh");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+    )
+    .expect("script");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("mode");
+    let host = UiHost::connected_with(&server, dir.path(), &[("PLEXDL_OPENER", &script)]).await;
+    let servers = host.call("servers.list").await;
+    let server_id = servers["result"][0]["id"].as_str().expect("a server");
+    let enqueued: Value = host
+        .client
+        .post(format!("{}/bridge", host.base))
+        .header("content-type", "application/json")
+        .body(json!({"v": 1, "id": 2, "method": "downloads.enqueue", "params": {"serverId": server_id, "ratingKeys": ["56"], "quality": "original"}}).to_string())
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("JSON");
+    let id = enqueued["result"]["ids"][0].as_i64().expect("an id");
+
+    // Not finished yet, or no such download: refused with the kind and a sentence.
+    let (status, unknown) = post_play(
+        &host.client,
+        &host.base,
+        "application/json",
+        r#"{"play": 999}"#,
+    )
+    .await;
+    assert_eq!(status, 409, "{unknown}");
+    assert_eq!(unknown["error"]["kind"], "noSuchDownload", "{unknown}");
+    let mut finished = false;
+    for _ in 0..200 {
+        if host.call("downloads.list").await["result"][0]["status"] == "completed" {
+            finished = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(finished, "the download finished");
+    let message = json!({ "play": id }).to_string();
+
+    // Another page cannot start a player: no secret, a form's text/plain, bad JSON.
+    let stranger = reqwest::Client::new();
+    let (status, _) = post_play(&stranger, &host.base, "application/json", &message).await;
+    assert_eq!(status, 403);
+    let (status, _) = post_play(&host.client, &host.base, "text/plain", &message).await;
+    assert_eq!(status, 415);
+    let (status, bad) = post_play(
+        &host.client,
+        &host.base,
+        "application/json",
+        r#"{"play":"1; rm -rf /"}"#,
+    )
+    .await;
+    assert_eq!(status, 400, "{bad}");
+    assert!(!opened.exists(), "nothing was opened by a refused request");
+
+    let (status, played) = post_play(&host.client, &host.base, "application/json", &message).await;
+    assert_eq!(status, 200, "{played}");
+    assert_eq!(played["result"]["played"], id);
+    let mut path = String::new();
+    for _ in 0..100 {
+        path = std::fs::read_to_string(&opened).unwrap_or_default();
+        if !path.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let listed = host.call("downloads.list").await;
+    let file = listed["result"][0]["localFilePath"]
+        .as_str()
+        .expect("a file");
+    assert!(
+        path.ends_with(file) && Path::new(&path).is_file(),
+        "the opener got the finished file: {path:?} for {file:?}"
     );
 }

@@ -5,7 +5,7 @@
 //!   Requests go out with `plexdlBridge.postMessage(json)`; answers and pushed events come
 //!   back as message events on the same object.
 //! - Desktop (`plexdl ui`): `POST /bridge` for requests and server-sent events on
-//!   `GET /events` for pushes.
+//!   `GET /events` for pushes; `POST /play` for the play host message.
 //!
 //! It also holds the few other browser calls the screens need (the address hash used for
 //! navigation, the clipboard, the thumbnail address), so that the screens stay plain Rust.
@@ -136,7 +136,7 @@ pub fn on_push(listener: impl Fn(&Push) + 'static) {
     LISTENERS.with(|listeners| listeners.borrow_mut().push(Box::new(listener)));
 }
 
-async fn post_http(body: String) -> Result<String, ErrorBody> {
+async fn post_http(path: &str, body: String) -> Result<String, ErrorBody> {
     let window = window().ok_or_else(|| host_error("no window"))?;
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
@@ -144,7 +144,7 @@ async fn post_http(body: String) -> Result<String, ErrorBody> {
     let headers = web_sys::Headers::new().map_err(|_| host_error("headers"))?;
     let _ = headers.set("Content-Type", "application/json");
     init.set_headers(&headers);
-    let response = JsFuture::from(window.fetch_with_str_and_init("/bridge", &init))
+    let response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
         .await
         .map_err(|_| host_error("the request did not reach the host"))?;
     let response: web_sys::Response = response
@@ -157,29 +157,37 @@ async fn post_http(body: String) -> Result<String, ErrorBody> {
         .ok_or_else(|| host_error("the answer is not text"))
 }
 
-/// Whether the host can play a finished file (the Android app hands it to a video player).
+/// Whether the host can play a finished file: the Android app hands it to a video player,
+/// the desktop to the system's opener.
 pub fn can_play() -> bool {
-    matches!(
-        CARRIER.with(|c| c.borrow().clone()),
-        Some(Carrier::Android(_))
-    )
+    CARRIER.with(|c| c.borrow().is_some())
 }
 
-/// Asks the Android host to play a finished download. This is a host message, not a bridge
-/// request: [`PlayMessage`], `{"play": ID}`.
-pub fn play(download_id: i64) -> Result<(), ErrorBody> {
-    let Some(Carrier::Android(object)) = CARRIER.with(|c| c.borrow().clone()) else {
-        return Err(host_error("only the Android app can play files"));
-    };
-    let post = js_sys::Reflect::get(&object, &JsValue::from_str("postMessage"))
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .ok_or_else(|| host_error("the Android bridge has no postMessage"))?;
+/// Asks the host to play a finished download. This is a host message, not a bridge
+/// request: [`PlayMessage`], `{"play": ID}`, posted to the Android app (which answers
+/// nothing; a failure shows as a message there) or to the desktop's `POST /play` (which
+/// answers in the bridge's shape).
+pub async fn play(download_id: i64) -> Result<(), ErrorBody> {
     let message = serde_json::to_string(&PlayMessage { play: download_id })
         .map_err(|_| host_error("the message could not be written"))?;
-    post.call1(&object, &JsValue::from_str(&message))
-        .map(|_| ())
-        .map_err(|_| host_error("the Android bridge refused the message"))
+    match CARRIER.with(|c| c.borrow().clone()) {
+        Some(Carrier::Android(object)) => {
+            let post = js_sys::Reflect::get(&object, &JsValue::from_str("postMessage"))
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+                .ok_or_else(|| host_error("the Android bridge has no postMessage"))?;
+            post.call1(&object, &JsValue::from_str(&message))
+                .map(|_| ())
+                .map_err(|_| host_error("the Android bridge refused the message"))
+        }
+        Some(Carrier::Http) => {
+            let text = post_http("/play", message).await?;
+            let answer = serde_json::from_str::<Response>(&text)
+                .map_err(|_| host_error("the answer is not a bridge message"))?;
+            answer.error.map_or(Ok(()), Err)
+        }
+        None => Err(host_error("the bridge is not started")),
+    }
 }
 
 /// Sends one request and waits for its answer.
@@ -201,7 +209,7 @@ async fn request(method: &str, params: Value) -> Result<Value, ErrorBody> {
         .unwrap_or(Carrier::Http);
     let response = match carrier {
         Carrier::Http => {
-            let text = post_http(body).await?;
+            let text = post_http("/bridge", body).await?;
             serde_json::from_str::<Response>(&text)
                 .map_err(|_| host_error("the answer is not a bridge message"))?
         }

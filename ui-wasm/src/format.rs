@@ -1,7 +1,7 @@
 //! Plain-word formatting of sizes, speeds, times and download states. No browser calls, so
 //! these are tested on the host as well as in the browser.
 
-use plexdl_protocol::{Action, DownloadSnapshot};
+use plexdl_protocol::{Action, DownloadSnapshot, KeepRule, StorageUse};
 
 /// A size in bytes as people read it ("13.4 MB"), in powers of 1000 like phone storage
 /// settings.
@@ -181,6 +181,61 @@ pub fn grouped(snapshots: &[DownloadSnapshot]) -> Vec<(String, Vec<DownloadSnaps
         }
     }
     groups
+}
+
+/// How many episodes a rule keeps ahead, in words ("the next 3 episodes").
+pub fn kept_ahead(keep_next: Option<u32>) -> String {
+    match keep_next {
+        Some(1) => "the next episode".to_string(),
+        Some(next) => format!("the next {next} episodes"),
+        None => "every unwatched episode".to_string(),
+    }
+}
+
+/// What a keep rule does, in one line ("The next 3 episodes in Original (no conversion).
+/// Delete watched episodes after a day.").
+pub fn rule_summary(rule: &KeepRule) -> String {
+    let mut ahead = kept_ahead(rule.keep_next);
+    if let Some(first) = ahead.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    format!(
+        "{ahead} in {}. {}.",
+        quality_label(&rule.quality),
+        rule.when_watched.label()
+    )
+}
+
+/// The storage line above the downloads: what they take, against the limit when one is
+/// set, and the free space when the host knows it.
+pub fn storage_text(storage: &StorageUse) -> String {
+    let mut text = match storage.budget_bytes {
+        Some(budget) => format!(
+            "Downloads take {} of the {} limit.",
+            bytes(storage.used_bytes),
+            bytes(budget)
+        ),
+        None => format!("Downloads take {}.", bytes(storage.used_bytes)),
+    };
+    if let Some(free) = storage.free_bytes {
+        text.push_str(&format!(" {} free on this device.", bytes(free)));
+    }
+    text
+}
+
+/// How full the storage bar is, from 0 to 100: the share of the limit when one is set,
+/// otherwise the share of the space downloads could have (what they take plus what is
+/// free); `None` when neither is known.
+pub fn storage_percent(storage: &StorageUse) -> Option<u32> {
+    let whole = match (storage.budget_bytes, storage.free_bytes) {
+        (Some(budget), _) => budget,
+        (None, Some(free)) => storage.used_bytes.saturating_add(free),
+        (None, None) => return None,
+    };
+    if whole == 0 {
+        return Some(100);
+    }
+    Some(((storage.used_bytes.min(whole) as f64 / whole as f64) * 100.0).round() as u32)
 }
 
 /// A moving estimate of speed from successive readings of one download.
@@ -365,5 +420,52 @@ mod tests {
         assert_eq!(watched_text(&done).as_deref(), Some("Stopped at 1:02:05"));
         done.watched = true;
         assert_eq!(watched_text(&done).as_deref(), Some("Watched"));
+    }
+    #[test]
+    fn rules_and_storage_read_plainly() {
+        assert_eq!(kept_ahead(Some(1)), "the next episode");
+        assert_eq!(kept_ahead(Some(3)), "the next 3 episodes");
+        assert_eq!(kept_ahead(None), "every unwatched episode");
+        let rule = KeepRule {
+            id: 1,
+            server_id: "s".to_string(),
+            rating_key: "10".to_string(),
+            title: "The 100".to_string(),
+            keep_next: Some(3),
+            quality: "720p".to_string(),
+            when_watched: plexdl_protocol::WhenWatched::DeleteAtOnce,
+            stopped_reason: None,
+        };
+        assert_eq!(
+            rule_summary(&rule),
+            "The next 3 episodes in 720p (4 Mbps). Delete watched episodes at once."
+        );
+        let mut storage = StorageUse {
+            used_bytes: 5_000_000_000,
+            free_bytes: Some(15_000_000_000),
+            budget_bytes: None,
+            stopped_reason: None,
+        };
+        assert_eq!(
+            storage_text(&storage),
+            "Downloads take 5.0 GB. 15.0 GB free on this device."
+        );
+        assert_eq!(storage_percent(&storage), Some(25));
+        storage.budget_bytes = Some(20_000_000_000);
+        assert_eq!(
+            storage_text(&storage),
+            "Downloads take 5.0 GB of the 20.0 GB limit. 15.0 GB free on this device."
+        );
+        assert_eq!(storage_percent(&storage), Some(25));
+        storage.used_bytes = 30_000_000_000;
+        assert_eq!(
+            storage_percent(&storage),
+            Some(100),
+            "over the limit fills the bar"
+        );
+        storage.free_bytes = None;
+        storage.budget_bytes = None;
+        assert_eq!(storage_percent(&storage), None);
+        assert_eq!(storage_text(&storage), "Downloads take 30.0 GB.");
     }
 }

@@ -14,9 +14,7 @@ use plexdl_core::app::{App, AppError, AppSettings};
 use plexdl_core::engine::CoreError;
 use plexdl_core::engine::queue_run::Unobserved;
 use plexdl_core::engine::signals::StopSignal;
-use plexdl_protocol::{
-    BackgroundLimit, DownloadStatus, ErrorBody, FailureKind, NetworkFact, QueueRunOptions,
-};
+use plexdl_protocol::{BackgroundLimit, ErrorBody, FailureKind, NetworkFact, QueueRunOptions};
 use serde::Deserialize;
 use tracing::Instrument;
 
@@ -340,23 +338,8 @@ pub fn thumbnail(
 
 /// The full path of a finished download's file, for playing it.
 pub fn finished_file(download_id: i64) -> Result<String, BridgeError> {
-    let app = app()?;
-    let row = app.core().get(download_id)?;
-    if row.download_status != DownloadStatus::Completed {
-        return Err(error(
-            FailureKind::NotFinished,
-            format!("Download {download_id} has not finished yet."),
-        ));
-    }
-    app.core()
-        .final_path(&row)
-        .map(|path| path.display().to_string())
-        .ok_or_else(|| {
-            error(
-                FailureKind::NoSuchDownload,
-                format!("Download {download_id} has no file."),
-            )
-        })
+    let path = app()?.core().finished_file(download_id)?;
+    Ok(path.display().to_string())
 }
 
 /// Starts logging once: to Android's log on a device, to stderr elsewhere (the host tests).

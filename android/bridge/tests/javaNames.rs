@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use plexdl_android::bridge::HostSettings;
 use plexdl_protocol::{
     Action, BackgroundLimit, Command, DownloadSnapshot, DownloadStatus, ErrorBody, FailureKind,
-    METHODS, PlayMessage, QueueEnd, QueueProgress, QueueRunOptions, QueueRunReport, Request,
-    Response, SettingsView, StepResult, UserSettings, VERSION, Wake,
+    METHODS, PlayMessage, PositionParams, QueueEnd, QueueProgress, QueueRunOptions, QueueRunReport,
+    Request, Response, SettingsView, StepResult, UserSettings, VERSION, Wake,
 };
 use serde_json::{Value, json};
 
@@ -125,6 +125,7 @@ fn protocol_fields() -> HashSet<String> {
             ..QueueProgress::default()
         })
         .expect("json"),
+        serde_json::to_value(PositionParams { id: 1, seconds: 2 }).expect("json"),
     ] {
         keys(&value, &mut fields);
     }

@@ -291,7 +291,7 @@ impl DownloadCore {
                 WhenWatched::DeleteAfterADay => state.changed_at + A_DAY_MS,
             };
             if delete_at <= now {
-                self.delete(row.id)?;
+                self.discard(row.id)?;
                 tracing::info!(download_id = row.id, rating_key = %row.media_rating_key, "a watched episode kept by a rule was deleted");
                 applied.deleted.push(row.id);
             } else {
@@ -312,9 +312,13 @@ impl DownloadCore {
             .filter(|row| row.server_identifier == rule.server_id)
             .map(|row| row.media_rating_key.as_str())
             .collect();
+        // An episode the user deleted from this rule is passed over like a watched one.
+        let skipped = self.manifest.read(|tx| keep_rules::skipped(tx, rule.id))?;
         let wanted: Vec<Metadata> = episodes
             .into_iter()
-            .filter(|episode| watched(episode.rating_key()).is_none())
+            .filter(|episode| {
+                watched(episode.rating_key()).is_none() && !skipped.contains(episode.rating_key())
+            })
             .take(rule.keep_next.map_or(usize::MAX, |next| next as usize))
             .filter(|episode| !present.contains(episode.rating_key()))
             .collect();
@@ -376,7 +380,7 @@ impl DownloadCore {
             if freed >= needed {
                 break;
             }
-            self.delete(row.id)?;
+            self.discard(row.id)?;
             tracing::info!(
                 download_id = row.id,
                 bytes = space_of(&row),

@@ -168,6 +168,12 @@ pub enum CoreError {
     BadRule(String),
     #[error("no keep rule with id {0}")]
     NoSuchRule(i64),
+    /// Play was asked for a download that has not finished.
+    #[error("download {0} has not finished")]
+    NotFinished(i64),
+    /// A finished download whose file is not where its row says.
+    #[error("download {0} has no file")]
+    NoFile(i64),
 }
 
 /// What the user reads when the download folder is not there.
@@ -251,6 +257,16 @@ impl CoreError {
             CoreError::Runner(runner_lock::LockError::Io { .. }) => ErrorBody::new(
                 FailureKind::Storage,
                 plexdl_redact::redact_text(&self.to_string()).into_owned(),
+            ),
+            CoreError::NotFinished(id) => ErrorBody::new(
+                FailureKind::NotFinished,
+                format!("Download {id} has not finished yet."),
+            ),
+            CoreError::NoFile(id) => ErrorBody::new(
+                FailureKind::NoSuchDownload,
+                format!(
+                    "The file of download {id} is not there. Check the downloads on the Diagnostics screen."
+                ),
             ),
         }
     }
@@ -804,10 +820,53 @@ impl DownloadCore {
         Ok(row)
     }
 
+    /// The file of a finished download, for playing it: the host hands it to a player.
+    pub fn finished_file(&self, id: i64) -> Result<PathBuf, CoreError> {
+        let row = self.get(id)?;
+        if row.download_status != plexdl_protocol::DownloadStatus::Completed {
+            return Err(CoreError::NotFinished(id));
+        }
+        self.final_path(&row)
+            .filter(|path| path.is_file())
+            .ok_or(CoreError::NoFile(id))
+    }
+
+    /// The user's delete of a download (see [`DownloadCore::discard`]). An episode a keep
+    /// rule queued is remembered as skipped in the same transaction as the row's removal,
+    /// so the rule does not queue it again and keeps the next one instead.
+    pub fn delete(&self, id: i64) -> Result<(), CoreError> {
+        let row = self.discard_with(id, |tx, row| match row.rule_id {
+            Some(rule_id) => crate::manifest::keep_rules::skip(
+                tx,
+                rule_id,
+                &row.media_rating_key,
+                crate::manifest::now_ms(),
+            ),
+            None => Ok(()),
+        })?;
+        if let Some(rule_id) = row.rule_id {
+            tracing::info!(download_id = id, rule_id, rating_key = %row.media_rating_key, "an episode a rule keeps was deleted by the user; the rule skips it");
+            self.rule_inputs_changed();
+            self.queue_changed();
+        }
+        Ok(())
+    }
+
     /// Removes a download: its files (video, partial file, subtitles, poster, sidecar) first,
     /// then its row (a crash in between leaves a row whose file is missing, which
-    /// verification reports, never a file without a row).
-    pub fn delete(&self, id: i64) -> Result<(), CoreError> {
+    /// verification reports, never a file without a row). Keep rules remove what they
+    /// queued this way; nothing is remembered for them.
+    pub(crate) fn discard(&self, id: i64) -> Result<(), CoreError> {
+        self.discard_with(id, |_, _| Ok(())).map(drop)
+    }
+
+    /// [`DownloadCore::discard`], with `also` written in the transaction that removes the
+    /// row. Returns the row as it was.
+    fn discard_with(
+        &self,
+        id: i64,
+        also: impl FnOnce(&rusqlite::Transaction<'_>, &DownloadRow) -> Result<(), ManifestError>,
+    ) -> Result<DownloadRow, CoreError> {
         let row = self.get(id)?;
         self.stops.raise(id);
         let mut paths: Vec<PathBuf> = [self.partial_path(&row), self.final_path(&row)]
@@ -826,10 +885,13 @@ impl DownloadCore {
         for path in paths {
             remove_if_present(&path)?;
         }
-        self.manifest.write(|tx| rows::delete(tx, id))?;
+        self.manifest.write(|tx| {
+            rows::delete(tx, id)?;
+            also(tx, &row)
+        })?;
         self.tell_runner();
         tracing::info!(download_id = id, "download deleted");
-        Ok(())
+        Ok(row)
     }
 
     /// The wakes to schedule at start: every download that is not finished, with when it

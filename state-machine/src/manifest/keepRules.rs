@@ -88,6 +88,7 @@ pub fn remove(transaction: &Transaction<'_>, id: i64) -> Result<bool, ManifestEr
         "UPDATE downloads SET rule_id = NULL WHERE rule_id = ?1",
         [id],
     )?;
+    transaction.execute("DELETE FROM rule_skips WHERE rule_id = ?1", [id])?;
     Ok(transaction.execute("DELETE FROM keep_rules WHERE id = ?1", [id])? > 0)
 }
 
@@ -170,6 +171,34 @@ pub fn set_budget(transaction: &Transaction<'_>, bytes: Option<u64>) -> Result<(
         [],
     )?;
     Ok(())
+}
+
+/// Records that the user deleted the download of `rating_key` that rule `rule_id` queued:
+/// the rule passes over that episode from then on, as if it were watched.
+pub fn skip(
+    transaction: &Transaction<'_>,
+    rule_id: i64,
+    rating_key: &str,
+    now: i64,
+) -> Result<(), ManifestError> {
+    transaction.execute(
+        "INSERT OR IGNORE INTO rule_skips (rule_id, rating_key, skipped_at) VALUES (?1, ?2, ?3)",
+        params![rule_id, rating_key, now],
+    )?;
+    Ok(())
+}
+
+/// The episodes rule `rule_id` passes over (see [`skip`]).
+pub fn skipped(
+    transaction: &Transaction<'_>,
+    rule_id: i64,
+) -> Result<std::collections::HashSet<String>, ManifestError> {
+    let mut statement =
+        transaction.prepare_cached("SELECT rating_key FROM rule_skips WHERE rule_id = ?1")?;
+    let keys = statement
+        .query_map([rule_id], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(keys)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use rusqlite::{Connection, Transaction};
 
 /// The schema version this program writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Step `n` upgrades version `n` to `n + 1`.
 const STEPS: [&str; SCHEMA_VERSION as usize] = [
@@ -108,6 +108,13 @@ const STEPS: [&str; SCHEMA_VERSION as usize] = [
         local_file_path, download_status, created_at_timestamp, part_index, title, quality,
         machine_format, bytes_done, bytes_total, validator, part_key, queue_id, queue_item_id,
         attempts, error_kind, error_message, next_wake_at, updated_at, group_title, rule_id);",
+    // 5 -> 6: the episodes a user deleted from a keep rule, which the rule then passes over.
+    "CREATE TABLE rule_skips (
+        rule_id INTEGER NOT NULL,
+        rating_key TEXT NOT NULL,
+        skipped_at INTEGER NOT NULL,
+        PRIMARY KEY (rule_id, rating_key)
+    );",
 ];
 
 /// Why the manifest cannot be opened.

@@ -188,3 +188,37 @@ async fn the_storage_limit_evicts_watched_rule_downloads_first_then_stops_with_i
     assert_eq!(core.rules().expect("rules")[0].stopped_reason, None);
     assert_eq!(kept(&core).len(), 6);
 }
+
+#[tokio::test]
+async fn an_episode_the_user_deletes_from_a_rule_is_skipped_not_queued_again() {
+    let rig = rig(Scenario::default());
+    let core = Arc::new(rig.core);
+    let set = core
+        .set_rule(&rule(Some(2), WhenWatched::Keep))
+        .await
+        .expect("rule");
+    assert_eq!(kept(&core), keys(&[("90", true), ("91", true)]));
+    // The user deletes 90, which the rule queued: the rule moves on to 92 and never brings
+    // 90 back, also when it is applied again later or its settings change.
+    core.delete(id_of(&core, "90")).expect("deleted");
+    core.apply_rules().await.expect("applied");
+    assert_eq!(kept(&core), keys(&[("91", true), ("92", true)]));
+    core.apply_rules().await.expect("applied again");
+    core.set_rule(&rule(Some(3), WhenWatched::Keep))
+        .await
+        .expect("new settings");
+    assert_eq!(
+        kept(&core),
+        keys(&[("91", true), ("92", true), ("34", true)])
+    );
+    // A new rule on the show (after the old one was removed) starts with nothing skipped.
+    core.remove_rule(set.id).expect("removed");
+    core.set_rule(&rule(Some(4), WhenWatched::Keep))
+        .await
+        .expect("a new rule");
+    assert_eq!(
+        kept(&core),
+        keys(&[("91", false), ("92", false), ("34", false), ("90", true)]),
+        "the old rule's downloads are the user's now, and 90 is wanted again"
+    );
+}

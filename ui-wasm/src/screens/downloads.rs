@@ -4,19 +4,24 @@
 //! cancel, play, retry, mark as watched or unwatched, delete); this screen keeps no copy of
 //! the machine's transitions. A finished download says whether it was watched, or where
 //! playback stopped.
-//! Episodes are grouped under their show. Above the list, what the host says about how
-//! downloads run (slower because Android limits the app, a storage card taken out), from
-//! `downloads.background`, read again whenever the set of downloads changes.
+//! Episodes are grouped under their show; a download a keep rule queued carries a badge.
+//! Above the list: what the host says about how downloads run (slower because Android
+//! limits the app, a storage card taken out), from `downloads.background`; the storage bar
+//! (what downloads take, against the limit for rules when one is set, and the free space)
+//! with the sentence of a rule that stopped at the limit, from `downloads.storage`; and the
+//! keep rules, each with a button to stop it (`rules.list`, `rules.remove`). All three are
+//! read again whenever the set of downloads changes.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use plexdl_protocol::methods::{
     DownloadsBackground, DownloadsCancel, DownloadsMarkUnwatched, DownloadsMarkWatched,
-    DownloadsPause, DownloadsRemove, DownloadsResume, DownloadsRetry, NoParams,
+    DownloadsPause, DownloadsRemove, DownloadsResume, DownloadsRetry, DownloadsStorage, NoParams,
+    RulesList, RulesRemove,
 };
 use plexdl_protocol::{
     Action, BackgroundState, Command, DownloadId, DownloadSnapshot, DownloadStatus, ErrorBody,
-    Method,
+    KeepRule, Method, RuleId, StorageUse,
 };
 
 use crate::bridge_client;
@@ -55,9 +60,12 @@ fn remove(store: Store, id: i64, failed: RwSignal<Option<ErrorBody>>) {
     });
 }
 
-/// One download.
+/// One download; `rules` (when given) names the rule that queued it, if one did.
 #[component]
-pub fn DownloadCard(download: DownloadSnapshot) -> impl IntoView {
+pub fn DownloadCard(
+    download: DownloadSnapshot,
+    #[prop(optional)] rules: Option<RwSignal<Vec<KeepRule>>>,
+) -> impl IntoView {
     let store = use_store();
     let id = download.id;
     let failed = RwSignal::new(None::<ErrorBody>);
@@ -83,11 +91,11 @@ pub fn DownloadCard(download: DownloadSnapshot) -> impl IntoView {
                     confirm_delete.set(true);
                 }
             }
-            Command::Play => {
-                if let Err(failure) = bridge_client::play(id) {
-                    failed.set(Some(failure));
+            Command::Play => spawn_local(async move {
+                if let Err(failure) = bridge_client::play(id).await {
+                    let _ = failed.try_set(Some(failure));
                 }
-            }
+            }),
         }
     };
     let on_action = move |action: Action| match action {
@@ -141,6 +149,13 @@ pub fn DownloadCard(download: DownloadSnapshot) -> impl IntoView {
                     <div class="download-head">
                         <span class="row-title">{d.title.clone()}</span>
                         <span class="row-detail">{format::quality_label(&d.quality)}</span>
+                        {d.rule_id.map(|rule_id| {
+                            let summary = move || rules.map(|rules| rules.get()).unwrap_or_default().into_iter()
+                                .find(|rule| rule.id == rule_id)
+                                .map(|rule| format!("{}: {}", rule.title, format::rule_summary(&rule)))
+                                .unwrap_or_default();
+                            view! { <span class="badge rule-badge" title=summary>"Kept by rule"</span> }
+                        })}
                     </div>
                     <p class="phase">{d.phase.clone()}</p>
                     <div class="progress" role="progressbar" aria-label=format!("Progress of {}", d.title)
@@ -167,7 +182,8 @@ pub fn DownloadCard(download: DownloadSnapshot) -> impl IntoView {
             })}
             <div class="download-buttons">
                 {move || commands.get().into_iter()
-                    // Play needs a host that opens files in a player.
+                    // Play needs a host that opens files in a player (both hosts do; a
+                    // page outside them, as in the component tests, has none).
                     .filter(|offered| *offered != Command::Play || bridge_client::can_play())
                     .map(|offered| {
                         let class = match offered {
@@ -207,14 +223,43 @@ pub fn Downloads() -> impl IntoView {
         let working = list.iter().filter(|d| d.status.needs_work()).count();
         (working, list.len() - working)
     });
+    let storage = RwSignal::new(None::<StorageUse>);
+    let rules = RwSignal::new(Vec::<KeepRule>::new());
+    let rule_failed = RwSignal::new(None::<ErrorBody>);
+    let reload_rules = move || {
+        spawn_local(async move {
+            if let Ok(found) = bridge_client::call::<DownloadsStorage>(NoParams {}).await {
+                let _ = storage.try_set(Some(found));
+            }
+            if let Ok(found) = bridge_client::call::<RulesList>(NoParams {}).await {
+                let _ = rules.try_set(found);
+            }
+        });
+    };
     Effect::new(move |_| {
         shape.track();
         spawn_local(async move {
             if let Ok(state) = bridge_client::call::<DownloadsBackground>(NoParams {}).await {
-                background.set(state);
+                let _ = background.try_set(state);
             }
         });
+        reload_rules();
     });
+    let stop_rule = move |id: i64| {
+        rule_failed.set(None);
+        spawn_local(async move {
+            match bridge_client::call::<RulesRemove>(RuleId { id }).await {
+                Ok(_) => {
+                    store.tell("The rule was stopped. Its downloads stay until you delete them.");
+                    store.refresh_downloads().await;
+                    reload_rules();
+                }
+                Err(failure) => {
+                    let _ = rule_failed.try_set(Some(failure));
+                }
+            }
+        });
+    };
     let summary = move || {
         let list = store.downloads.get();
         let count =
@@ -241,6 +286,61 @@ pub fn Downloads() -> impl IntoView {
             {move || background.get().slower.map(|slower| view! {
                 <div class="notice slower" role="status"><p>{slower}</p></div>
             })}
+            {move || storage.get().map(|found| {
+                let percent = format::storage_percent(&found);
+                view! {
+                    <div class="storage-use" aria-label="Storage">
+                        <p class="storage-text">{format::storage_text(&found)}</p>
+                        {percent.map(|percent| view! {
+                            <div class={if percent >= 100 { "progress storage-bar full" } else { "progress storage-bar" }}
+                                role="meter" aria-label="Space downloads take"
+                                aria-valuemin="0" aria-valuemax="100" aria-valuenow=percent.to_string()>
+                                <div class="progress-bar" style=format!("width: {percent}%")></div>
+                            </div>
+                        })}
+                        {found.stopped_reason.map(|reason| view! {
+                            <p class="warning stopped" role="status">
+                                {format!("{reason}. Delete some downloads or raise the limit in Settings.")}
+                            </p>
+                        })}
+                    </div>
+                }
+            })}
+            <Show when=move || !rules.get().is_empty()>
+                <section class="group rules">
+                    <h2>"Kept ahead"</h2>
+                    <ul class="rows">
+                        <For
+                            each=move || rules.get()
+                            key=|rule| (
+                                rule.id,
+                                rule.keep_next,
+                                rule.quality.clone(),
+                                rule.when_watched,
+                                rule.stopped_reason.clone(),
+                            )
+                            children=move |rule| {
+                                let id = rule.id;
+                                view! {
+                                    <li class="rule">
+                                        <div class="child-text">
+                                            <span class="row-title">{rule.title.clone()}</span>
+                                            <span class="row-detail">{format::rule_summary(&rule)}</span>
+                                            {rule.stopped_reason.clone().map(|reason| view! {
+                                                <span class="row-detail stopped">{reason}</span>
+                                            })}
+                                        </div>
+                                        <button class="button" on:click=move |_| stop_rule(id)>"Stop keeping"</button>
+                                    </li>
+                                }
+                            }
+                        />
+                    </ul>
+                    {move || rule_failed.get().map(|failure| view! {
+                        <p class="error-message" role="alert">{failure.message}</p>
+                    })}
+                </section>
+            </Show>
             <Show
                 when=move || !store.downloads.get().is_empty()
                 fallback=|| view! {
@@ -261,7 +361,7 @@ pub fn Downloads() -> impl IntoView {
                                 <ul class="download-list">
                                     {ids.into_iter().filter_map(|id| {
                                         store.downloads.get_untracked().into_iter().find(|d| d.id == id)
-                                    }).map(|d| view! { <DownloadCard download=d/> }).collect_view()}
+                                    }).map(|d| view! { <DownloadCard download=d rules=rules/> }).collect_view()}
                                 </ul>
                             </section>
                         }

@@ -1,6 +1,7 @@
 //! The detail of one item: a movie or episode with its facts and a Download button; a show
 //! with its seasons; a season with its episodes. A whole season (or show) is queued with
-//! one button.
+//! one button, and a show or season can keep its next episodes downloaded ("Keep next
+//! episodes", a rule the core applies from then on).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -10,9 +11,11 @@ use plexdl_protocol::{ErrorBody, ItemRef, ItemSummary};
 use crate::bridge_client;
 use crate::format;
 use crate::screens::download_dialog::DownloadDialog;
+use crate::screens::keep_dialog::KeepDialog;
 use crate::widgets::{ErrorBox, Loading, Poster};
 
-/// What the download dialog is open for: rating keys and a title.
+/// What the download dialog (or the keep dialog, with one key) is open for: rating keys
+/// and a title.
 #[derive(Debug, Clone, PartialEq)]
 struct Choice {
     keys: Vec<String>,
@@ -46,7 +49,12 @@ fn facts(item: &ItemSummary) -> String {
 
 /// The list of a show's seasons or a season's episodes, each with its own Download button.
 #[component]
-fn Children(server: String, parent: String, choose: WriteSignal<Option<Choice>>) -> impl IntoView {
+fn Children(
+    server: String,
+    parent: String,
+    choose: WriteSignal<Option<Choice>>,
+    keep: WriteSignal<Option<Choice>>,
+) -> impl IntoView {
     let children = RwSignal::new(None::<Result<Vec<ItemSummary>, ErrorBody>>);
     let load = {
         let server = server.clone();
@@ -80,6 +88,7 @@ fn Children(server: String, parent: String, choose: WriteSignal<Option<Choice>>)
                         _ => child.title.clone(),
                     };
                     let choice = Choice { keys: vec![child.rating_key.clone()], title: title.clone() };
+                    let keep_choice = choice.clone();
                     let key = child.rating_key.clone();
                     let server = server.clone();
                     view! {
@@ -95,12 +104,17 @@ fn Children(server: String, parent: String, choose: WriteSignal<Option<Choice>>)
                                         {move || if open.get() { "Hide episodes" } else { "Episodes" }}
                                     </button>
                                 })}
+                                {is_season.then(|| view! {
+                                    <button class="button" on:click=move |_| keep.set(Some(keep_choice.clone()))>
+                                        "Keep next"
+                                    </button>
+                                })}
                                 <button class="button primary" on:click=move |_| choose.set(Some(choice.clone()))>
                                     {if is_season { "Download season" } else { "Download" }}
                                 </button>
                             </div>
                             <Show when=move || open.get()>
-                                <Children server=server.clone() parent=key.clone() choose=choose/>
+                                <Children server=server.clone() parent=key.clone() choose=choose keep=keep/>
                             </Show>
                         </li>
                     }
@@ -116,6 +130,7 @@ fn Children(server: String, parent: String, choose: WriteSignal<Option<Choice>>)
 pub fn ItemDetail(server: String, rating_key: String) -> impl IntoView {
     let item = RwSignal::new(None::<Result<ItemSummary, ErrorBody>>);
     let (choice, choose) = signal(None::<Choice>);
+    let (kept, keep) = signal(None::<Choice>);
     let load = {
         let server = server.clone();
         let rating_key = rating_key.clone();
@@ -133,6 +148,7 @@ pub fn ItemDetail(server: String, rating_key: String) -> impl IntoView {
     };
     load();
     let server_for_dialog = server.clone();
+    let server_for_keep = server.clone();
     view! {
         <article class="item-detail">
             <button class="back" aria-label="Back" on:click=|_| bridge_client::back()>"Back"</button>
@@ -148,6 +164,7 @@ pub fn ItemDetail(server: String, rating_key: String) -> impl IntoView {
                         keys: vec![found.rating_key.clone()],
                         title: found.title.clone(),
                     };
+                    let keep_whole = whole.clone();
                     let button = match found.kind.as_str() {
                         "show" => "Download every episode",
                         "season" => "Download season",
@@ -159,14 +176,21 @@ pub fn ItemDetail(server: String, rating_key: String) -> impl IntoView {
                             <div class="item-facts">
                                 <h2>{found.title.clone()}</h2>
                                 <p class="row-detail">{facts(&found)}</p>
-                                <button class="button primary" on:click=move |_| choose.set(Some(whole.clone()))>
-                                    {button}
-                                </button>
+                                <div class="item-buttons">
+                                    <button class="button primary" on:click=move |_| choose.set(Some(whole.clone()))>
+                                        {button}
+                                    </button>
+                                    {has_children.then(|| view! {
+                                        <button class="button" on:click=move |_| keep.set(Some(keep_whole.clone()))>
+                                            "Keep next episodes"
+                                        </button>
+                                    })}
+                                </div>
                             </div>
                         </div>
                         {has_children.then(|| view! {
                             <h3>{if found.kind == "show" { "Seasons" } else { "Episodes" }}</h3>
-                            <Children server=server.clone() parent=found.rating_key.clone() choose=choose/>
+                            <Children server=server.clone() parent=found.rating_key.clone() choose=choose keep=keep/>
                         })}
                     }.into_any()
                 }
@@ -178,6 +202,17 @@ pub fn ItemDetail(server: String, rating_key: String) -> impl IntoView {
                     title=chosen.title
                     on_close=Callback::new(move |_| choose.set(None))
                 />
+            })}
+            {move || kept.get().and_then(|chosen| {
+                let rating_key = chosen.keys.into_iter().next()?;
+                Some(view! {
+                    <KeepDialog
+                        server=server_for_keep.clone()
+                        rating_key=rating_key
+                        title=chosen.title
+                        on_close=Callback::new(move |_| keep.set(None))
+                    />
+                })
             })}
         </article>
     }

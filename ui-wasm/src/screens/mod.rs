@@ -6,6 +6,8 @@ pub mod download_dialog;
 pub mod downloads;
 #[path = "itemDetail.rs"]
 pub mod item_detail;
+#[path = "keepDialog.rs"]
+pub mod keep_dialog;
 pub mod library;
 pub mod servers;
 pub mod settings;

@@ -1,10 +1,13 @@
 //! The Settings screen: Wi-Fi only, transfers at once, what to do when the server is busy,
-//! the storage folder, and signing out. Each change is sent at once and the answer shown.
+//! the storage folder, the storage limit for keep rules, and signing out. Each change is
+//! sent at once and the answer shown.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use plexdl_protocol::methods::{NoParams, SettingsGet, SettingsSet, SignOut};
-use plexdl_protocol::{ErrorBody, SettingsChange, SettingsView};
+use plexdl_protocol::methods::{
+    DownloadsStorage, NoParams, SettingsGet, SettingsSet, SignOut, StorageSetBudget,
+};
+use plexdl_protocol::{BudgetParams, ErrorBody, SettingsChange, SettingsView, StorageUse};
 
 use crate::bridge_client;
 use crate::format;
@@ -47,6 +50,49 @@ pub fn Settings() -> impl IntoView {
         });
     };
     load();
+    let storage = RwSignal::new(None::<StorageUse>);
+    let limit = RwSignal::new(String::new());
+    let limit_error = RwSignal::new(None::<String>);
+    spawn_local(async move {
+        if let Ok(found) = bridge_client::call::<DownloadsStorage>(NoParams {}).await {
+            let _ = limit.try_set(
+                found
+                    .budget_bytes
+                    .map(|bytes| format!("{}", bytes as f64 / 1e9))
+                    .unwrap_or_default(),
+            );
+            let _ = storage.try_set(Some(found));
+        }
+    });
+    let set_budget = move |gigabytes: Option<f64>| {
+        limit_error.set(None);
+        spawn_local(async move {
+            match bridge_client::call::<StorageSetBudget>(BudgetParams { gigabytes }).await {
+                Ok(found) => {
+                    if found.budget_bytes.is_none() {
+                        let _ = limit.try_set(String::new());
+                    }
+                    let _ = storage.try_set(Some(found));
+                }
+                Err(failure) => {
+                    let _ = limit_error.try_set(Some(failure.message));
+                }
+            }
+        });
+    };
+    let save_limit = move || {
+        let typed = limit.get_untracked().trim().replace(',', ".");
+        if typed.is_empty() {
+            set_budget(None);
+            return;
+        }
+        match typed.parse::<f64>() {
+            Ok(gigabytes) if gigabytes.is_finite() && gigabytes > 0.0 => set_budget(Some(gigabytes)),
+            _ => limit_error.set(Some(format!(
+                "{typed:?} is not a size in GB. Type a number such as 20, or leave it empty for no limit."
+            ))),
+        }
+    };
     let change = move |params: SettingsChange| {
         change_error.set(None);
         spawn_local(async move {
@@ -168,6 +214,30 @@ pub fn Settings() -> impl IntoView {
                     }.into_any()
                 }
             }}
+            <fieldset class="setting choices storage-limit">
+                <legend>"Storage limit for keep rules"</legend>
+                <p class="hint">{move || match storage.get().and_then(|found| found.budget_bytes) {
+                    Some(bytes) => format!(
+                        "Rules stop queuing episodes at {}: watched episodes they downloaded go first. \
+                         Nothing you downloaded yourself is deleted.",
+                        format::bytes(bytes)
+                    ),
+                    None => "No limit: rules queue episodes while there is free space.".to_string(),
+                }}</p>
+                <label class="field">
+                    <span>"Limit in GB (empty for no limit)"</span>
+                    <input type="number" name="budget" min="0" step="any" inputmode="decimal"
+                        prop:value=move || limit.get()
+                        on:input=move |ev| limit.set(event_target_value(&ev))/>
+                </label>
+                <div class="item-buttons">
+                    <button class="button" on:click=move |_| save_limit()>"Set the limit"</button>
+                    <button class="button" on:click=move |_| set_budget(None)>"No limit"</button>
+                </div>
+                {move || limit_error.get().map(|message| view! {
+                    <p class="error-message" role="alert">{message}</p>
+                })}
+            </fieldset>
             <div class="setting">
                 <a class="button" href=format!("#{}", Route::Diagnostics.hash())>"Diagnostics"</a>
                 <button class="button danger" on:click=move |_| sign_out()>"Sign out"</button>

@@ -8,6 +8,7 @@ public class Activity extends android.content.ContextWrapper {
     protected void onCreate(android.os.Bundle savedInstanceState) {}
     protected void onStart() {}
     protected void onStop() {}
+    protected void onSaveInstanceState(android.os.Bundle outState) {}
     public void setContentView(android.view.View view) {}
     public final void runOnUiThread(Runnable action) {}
     public final void requestPermissions(String[] permissions, int requestCode) {}

@@ -16,6 +16,10 @@ public class Intent {
     public String getAction() { throw new UnsupportedOperationException(); }
     public Intent putExtra(String name, long value) { throw new UnsupportedOperationException(); }
     public long getLongExtra(String name, long defaultValue) { throw new UnsupportedOperationException(); }
+    public Intent putExtra(String name, boolean value) { throw new UnsupportedOperationException(); }
+    public int getIntExtra(String name, int defaultValue) { throw new UnsupportedOperationException(); }
+    public String getStringExtra(String name) { throw new UnsupportedOperationException(); }
+    public boolean hasExtra(String name) { throw new UnsupportedOperationException(); }
     public Intent setDataAndType(android.net.Uri data, String type) { throw new UnsupportedOperationException(); }
     public Intent addFlags(int flags) { throw new UnsupportedOperationException(); }
 }

@@ -5,4 +5,6 @@ package android.os;
 
 public final class Bundle {
     public Bundle() {}
+    public void putLong(String key, long value) { throw new UnsupportedOperationException(); }
+    public long getLong(String key, long defaultValue) { throw new UnsupportedOperationException(); }
 }

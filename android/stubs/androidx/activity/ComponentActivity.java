@@ -7,4 +7,7 @@ package androidx.activity;
 public class ComponentActivity extends android.app.Activity implements androidx.lifecycle.LifecycleOwner {
     public ComponentActivity() {}
     public final OnBackPressedDispatcher getOnBackPressedDispatcher() { throw new UnsupportedOperationException(); }
+    public final <I, O> androidx.activity.result.ActivityResultLauncher<I> registerForActivityResult(
+            androidx.activity.result.contract.ActivityResultContract<I, O> contract,
+            androidx.activity.result.ActivityResultCallback<O> callback) { throw new UnsupportedOperationException(); }
 }

@@ -92,6 +92,30 @@ class QueueWorkerTest {
     }
 
     @Test
+    void aPlayersResultIsRecordedOnTheDownload() throws Exception {
+        long id = HostCore.firstId(CoreCalls.answer(HostCore.enqueueRequest("91"), scheduling::runNow));
+        work.worker.get().get(60, TimeUnit.SECONDS);
+        assertEquals("completed", HostCore.status(id));
+        // VLC stopped at 21 min 5.9 s.
+        String stopped = CoreCalls.answer(PlayerResult.request(id, PlayerResult.RESULT_OK, null, 1_265_900L, null),
+                scheduling::runNow);
+        assertFalse(stopped.contains("\"error\""), stopped);
+        assertEquals("1265", HostCore.field(HostCore.download(id), "positionSeconds"));
+        assertEquals("false", HostCore.field(HostCore.download(id), "watched"));
+        // MX Player played it to the end.
+        String ended = CoreCalls.answer(PlayerResult.request(id, PlayerResult.RESULT_OK, 2_400_000, null,
+                PlayerResult.MX_END_BY_COMPLETION), scheduling::runNow);
+        assertFalse(ended.contains("\"error\""), ended);
+        assertEquals("true", HostCore.field(HostCore.download(id), "watched"));
+        // A player that failed, or said nothing usable, records nothing.
+        assertNull(PlayerResult.request(id, 0, 600_000, null, null));
+        assertNull(PlayerResult.request(id, PlayerResult.RESULT_OK, null, null, null));
+        assertNull(PlayerResult.request(id, PlayerResult.RESULT_OK, 0, null, "user"));
+        assertNull(PlayerResult.request(id, PlayerResult.RESULT_OK, -1, -1L, null));
+        assertNull(PlayerResult.request(-1, PlayerResult.RESULT_OK, 600_000, null, null), "no download was playing");
+    }
+
+    @Test
     void oneRunTakesSeveralDownloadsToTheEndWithinTheSlotLimit() throws Exception {
         work.runWorkers = false;
         // One transfer at a time, so that the limit shows while the run goes on.

@@ -15,6 +15,9 @@ import android.webkit.WebViewClient;
 import android.widget.Toast;
 import androidx.activity.ComponentActivity;
 import androidx.activity.OnBackPressedCallback;
+import androidx.activity.result.ActivityResult;
+import androidx.activity.result.ActivityResultLauncher;
+import androidx.activity.result.contract.ActivityResultContracts;
 import androidx.core.content.FileProvider;
 import androidx.core.graphics.Insets;
 import androidx.core.view.ViewCompat;
@@ -39,7 +42,9 @@ import java.util.concurrent.Executors;
  * starts the queue's worker when the core asks); pushed events are forwarded the same way.
  * Thumbnails are fetched natively with the token added by the core; the back button moves
  * back inside the UI until its first screen; the page is kept clear of the status and
- * navigation bars, which Android 15 draws over the app (targetSdk 35).
+ * navigation bars, which Android 15 draws over the app (targetSdk 35). Play starts the
+ * user's video player for a result, and what the player hands back (where playback
+ * stopped, or that it ended) goes to the core through {@link PlayerResult}.
  */
 public final class MainActivity extends ComponentActivity {
     private static final String HOST = "appassets.androidplatform.net";
@@ -48,10 +53,20 @@ public final class MainActivity extends ComponentActivity {
     private WebView webView;
     private volatile JavaScriptReplyProxy replies;
     private volatile boolean started;
+    /** The download the player was started for (-1: none); kept across a re-created activity. */
+    private long playing = -1;
+    private static final String PLAYING = "playing";
+    // Registered before the activity starts, as the result API requires, so that a result
+    // reaches this activity also after Android re-created it while the player was open.
+    private final ActivityResultLauncher<Intent> player =
+            registerForActivityResult(new ActivityResultContracts.StartActivityForResult(), this::onPlayerResult);
 
     @Override
     protected void onCreate(Bundle savedInstanceState) {
         super.onCreate(savedInstanceState);
+        if (savedInstanceState != null) {
+            playing = savedInstanceState.getLong(PLAYING, -1);
+        }
         webView = new WebView(this);
         setContentView(webView);
         // Edge to edge from targetSdk 35: the bars and a camera cutout are padding, so the
@@ -134,6 +149,12 @@ public final class MainActivity extends ComponentActivity {
     }
 
     @Override
+    protected void onSaveInstanceState(Bundle outState) {
+        super.onSaveInstanceState(outState);
+        outState.putLong(PLAYING, playing);
+    }
+
+    @Override
     protected void onStop() {
         started = false;
         super.onStop();
@@ -179,7 +200,12 @@ public final class MainActivity extends ComponentActivity {
         }
     }
 
-    /** Plays a finished download in the user's video player, through a FileProvider address. */
+    /**
+     * Plays a finished download in the user's video player, through a FileProvider address.
+     * The intent goes out without a chooser, as Jellyfin's external player does, so that
+     * the player's result comes back to this activity; Android asks which player to use
+     * when there are several.
+     */
     private void play(String message) {
         try {
             long id = Long.parseLong(message.replaceAll("[^0-9]", ""));
@@ -187,11 +213,32 @@ public final class MainActivity extends ComponentActivity {
             Uri uri = FileProvider.getUriForFile(this, getPackageName() + ".files", file);
             Intent view = new Intent(Intent.ACTION_VIEW)
                     .setDataAndType(uri, "video/*")
-                    .addFlags(Intent.FLAG_GRANT_READ_URI_PERMISSION);
-            open(Intent.createChooser(view, "Play with"));
+                    .addFlags(Intent.FLAG_GRANT_READ_URI_PERMISSION)
+                    .putExtra(PlayerResult.MX_RETURN_RESULT, true);
+            playing = id;
+            player.launch(view);
+        } catch (ActivityNotFoundException none) {
+            playing = -1;
+            Toast.makeText(this, "No app on this device can play videos.", Toast.LENGTH_LONG).show();
         } catch (RuntimeException failed) {
             Toast.makeText(this, "This file cannot be played: " + CoreCalls.sentenceOf(failed), Toast.LENGTH_LONG)
                     .show();
+        }
+    }
+
+    /** The player closed: records what it handed back (see {@link PlayerResult}). */
+    private void onPlayerResult(ActivityResult result) {
+        long id = playing;
+        playing = -1;
+        Intent data = result.getData();
+        String request = PlayerResult.request(id, result.getResultCode(),
+                data != null && data.hasExtra(PlayerResult.MX_POSITION)
+                        ? data.getIntExtra(PlayerResult.MX_POSITION, -1) : null,
+                data != null && data.hasExtra(PlayerResult.VLC_POSITION)
+                        ? data.getLongExtra(PlayerResult.VLC_POSITION, -1) : null,
+                data != null ? data.getStringExtra(PlayerResult.MX_END_BY) : null);
+        if (request != null) {
+            calls.execute(() -> CoreCalls.answer(request, Work.starter(this)));
         }
     }
 

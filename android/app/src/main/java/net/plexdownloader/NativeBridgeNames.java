@@ -21,7 +21,15 @@ final class NativeBridgeNames {
     /** The bridge protocol version in every request. */
     static final int VERSION = 1;
 
+    // Methods the host calls itself (a player's result).
+    static final String METHOD_MARK_WATCHED = "downloads.markWatched";
+    static final String METHOD_SET_POSITION = "downloads.setPosition";
+
     // Fields of requests and answers.
+    static final String FIELD_VERSION = "v";
+    static final String FIELD_METHOD = "method";
+    static final String FIELD_PARAMS = "params";
+    static final String FIELD_SECONDS = "seconds";
     static final String FIELD_RESULT = "result";
     static final String FIELD_ID = "id";
     static final String FIELD_ERROR = "error";
@@ -102,6 +110,12 @@ final class NativeBridgeNames {
     static String queueOptions(long budgetMillis, long lingerMillis) {
         return "{" + quote(FIELD_BUDGET_MILLIS) + ":" + (budgetMillis > 0 ? Long.toString(budgetMillis) : "null")
                 + "," + quote(FIELD_LINGER_MILLIS) + ":" + lingerMillis + "}";
+    }
+
+    /** A bridge request of the host's own (id 0) for {@code method} with {@code params}, a JSON object. */
+    static String request(String method, String params) {
+        return "{" + quote(FIELD_VERSION) + ":" + VERSION + "," + quote(FIELD_ID) + ":0," + quote(FIELD_METHOD) + ":"
+                + quote(method) + "," + quote(FIELD_PARAMS) + ":" + params + "}";
     }
 
     /** The id of a bridge request (0 when it has none, or is not a request). */

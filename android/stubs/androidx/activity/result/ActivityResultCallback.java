@@ -1,0 +1,8 @@
+// Type-checking stub, not the real class: only the signatures the app uses, copied from
+// https://developer.android.com/reference/androidx/activity/result/ActivityResultCallback
+// The bodies never run; the real class comes from the Android SDK or the AndroidX library.
+package androidx.activity.result;
+
+public interface ActivityResultCallback<O> {
+    void onActivityResult(O result);
+}
