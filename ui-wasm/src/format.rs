@@ -16,10 +16,12 @@ pub fn bytes(count: u64) -> String {
         value /= 1000.0;
         unit += 1;
     }
-    if value >= 100.0 {
-        format!("{value:.0} {}", UNITS[unit])
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
+    let tenths = format!("{value:.1}");
+    match tenths.strip_suffix(".0") {
+        // "20 GB", not "20.0 GB" (the core writes the storage limit the same way).
+        Some(whole) => format!("{whole} {}", UNITS[unit]),
+        None if value >= 100.0 => format!("{value:.0} {}", UNITS[unit]),
+        None => format!("{tenths} {}", UNITS[unit]),
     }
 }
 
@@ -326,6 +328,9 @@ mod tests {
         assert_eq!(bytes(13_400_382), "13.4 MB");
         assert_eq!(bytes(1_073_741_824), "1.1 GB");
         assert_eq!(bytes(250_000_000_000), "250 GB");
+        assert_eq!(bytes(20_000_000_000), "20 GB");
+        assert_eq!(bytes(19_960_000_000), "20 GB");
+        assert_eq!(bytes(100_400_000), "100 MB");
         assert_eq!(speed(2_100_000.0), "2.1 MB/s");
         assert_eq!(duration_left(30.0), "less than a minute");
         assert_eq!(duration_left(170.0), "about 3 min");
@@ -448,13 +453,13 @@ mod tests {
         };
         assert_eq!(
             storage_text(&storage),
-            "Downloads take 5.0 GB. 15.0 GB free on this device."
+            "Downloads take 5 GB. 15 GB free on this device."
         );
         assert_eq!(storage_percent(&storage), Some(25));
         storage.budget_bytes = Some(20_000_000_000);
         assert_eq!(
             storage_text(&storage),
-            "Downloads take 5.0 GB of the 20.0 GB limit. 15.0 GB free on this device."
+            "Downloads take 5 GB of the 20 GB limit. 15 GB free on this device."
         );
         assert_eq!(storage_percent(&storage), Some(25));
         storage.used_bytes = 30_000_000_000;
@@ -466,6 +471,6 @@ mod tests {
         storage.free_bytes = None;
         storage.budget_bytes = None;
         assert_eq!(storage_percent(&storage), None);
-        assert_eq!(storage_text(&storage), "Downloads take 30.0 GB.");
+        assert_eq!(storage_text(&storage), "Downloads take 30 GB.");
     }
 }

@@ -325,10 +325,8 @@ pub fn Downloads() -> impl IntoView {
                                     <li class="rule">
                                         <div class="child-text">
                                             <span class="row-title">{rule.title.clone()}</span>
+                                            // Why a rule stopped is said once, with the storage bar.
                                             <span class="row-detail">{format::rule_summary(&rule)}</span>
-                                            {rule.stopped_reason.clone().map(|reason| view! {
-                                                <span class="row-detail stopped">{reason}</span>
-                                            })}
                                         </div>
                                         <button class="button" on:click=move |_| stop_rule(id)>"Stop keeping"</button>
                                     </li>

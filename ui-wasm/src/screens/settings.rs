@@ -226,7 +226,7 @@ pub fn Settings() -> impl IntoView {
                 }}</p>
                 <label class="field">
                     <span>"Limit in GB (empty for no limit)"</span>
-                    <input type="number" name="budget" min="0" step="any" inputmode="decimal"
+                    <input type="text" name="budget" inputmode="decimal" autocomplete="off"
                         prop:value=move || limit.get()
                         on:input=move |ev| limit.set(event_target_value(&ev))/>
                 </label>
