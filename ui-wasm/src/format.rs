@@ -185,6 +185,50 @@ pub fn grouped(snapshots: &[DownloadSnapshot]) -> Vec<(String, Vec<DownloadSnaps
     groups
 }
 
+/// A size typed in GB ("20", "0.5", "0,03": a comma as some keyboards give it) in bytes;
+/// `None` when it is not such a number. Read by hand rather than as a float, which keeps the
+/// float parser out of the bundle and gives exact bytes.
+pub fn parse_gigabytes(text: &str) -> Option<u64> {
+    const PER_GB: u64 = 1_000_000_000;
+    let text = text.trim();
+    let (whole, fraction) = match text.find(['.', ',']) {
+        Some(at) => (&text[..at], &text[at + 1..]),
+        None => (text, ""),
+    };
+    let digits = |part: &str| part.bytes().all(|byte| byte.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty())
+        || !digits(whole)
+        || !digits(fraction)
+        || whole.len() > 9
+        || fraction.len() > 9
+    {
+        return None;
+    }
+    let whole: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let fraction: u64 = if fraction.is_empty() {
+        0
+    } else {
+        fraction.parse::<u64>().ok()? * 10u64.pow(9 - fraction.len() as u32)
+    };
+    Some(whole * PER_GB + fraction)
+}
+
+/// Bytes as the number of GB a person would type back ("20", "0.03"): the reverse of
+/// [`parse_gigabytes`].
+pub fn gigabytes_typed(bytes: u64) -> String {
+    const PER_GB: u64 = 1_000_000_000;
+    let (whole, fraction) = (bytes / PER_GB, bytes % PER_GB);
+    if fraction == 0 {
+        return whole.to_string();
+    }
+    let fraction = format!("{fraction:09}");
+    format!("{whole}.{}", fraction.trim_end_matches('0'))
+}
+
 /// How many episodes a rule keeps ahead, in words ("the next 3 episodes").
 pub fn kept_ahead(keep_next: Option<u32>) -> String {
     match keep_next {
@@ -426,6 +470,24 @@ mod tests {
         done.watched = true;
         assert_eq!(watched_text(&done).as_deref(), Some("Watched"));
     }
+    #[test]
+    fn gigabytes_are_read_and_written_exactly() {
+        assert_eq!(parse_gigabytes("20"), Some(20_000_000_000));
+        assert_eq!(parse_gigabytes(" 0,03 "), Some(30_000_000));
+        assert_eq!(parse_gigabytes("1.5"), Some(1_500_000_000));
+        assert_eq!(parse_gigabytes(".5"), Some(500_000_000));
+        assert_eq!(parse_gigabytes("2."), Some(2_000_000_000));
+        for bad in ["", ".", "lots", "1.2.3", "-4", "1e3", "12 GB", "1234567890"] {
+            assert_eq!(parse_gigabytes(bad), None, "{bad:?}");
+        }
+        assert_eq!(gigabytes_typed(20_000_000_000), "20");
+        assert_eq!(gigabytes_typed(30_000_000), "0.03");
+        assert_eq!(gigabytes_typed(1_500_000_001), "1.500000001");
+        for bytes in [1, 999_999_999, 45_000_000, 7_250_000_000] {
+            assert_eq!(parse_gigabytes(&gigabytes_typed(bytes)), Some(bytes));
+        }
+    }
+
     #[test]
     fn rules_and_storage_read_plainly() {
         assert_eq!(kept_ahead(Some(1)), "the next episode");

@@ -1,8 +1,9 @@
 //! Small pieces several screens use: the error box with its action, the loading line, the
-//! page heading with a back button, and the poster image.
+//! page heading with a back button, the poster image, and the quality choices of the
+//! download and keep dialogs.
 
 use leptos::prelude::*;
-use plexdl_protocol::{Action, ErrorBody};
+use plexdl_protocol::{Action, ErrorBody, QualityEstimate};
 
 use crate::bridge_client;
 use crate::format;
@@ -66,5 +67,42 @@ pub fn Poster(server: String, path: Option<String>, #[prop(into)] alt: String) -
         }
         .into_any(),
         None => view! { <div class="poster empty" aria-label=alt>"No image"</div> }.into_any(),
+    }
+}
+
+/// The quality presets as radio choices, each with its estimated size: of the whole
+/// download, or with `per_episode` (the number of episodes the estimate covers) of one
+/// episode, as a keep rule thinks.
+#[component]
+pub fn QualityChoices(
+    qualities: Vec<QualityEstimate>,
+    chosen: RwSignal<String>,
+    #[prop(optional)] per_episode: Option<u64>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="choices">
+            <legend>"Quality"</legend>
+            {qualities.into_iter().map(|q| {
+                let name = q.quality.clone();
+                let value = name.clone();
+                let size = match (q.bytes, per_episode) {
+                    (Some(bytes), Some(episodes)) => {
+                        format!("about {} an episode", format::bytes(bytes / episodes.max(1)))
+                    }
+                    (Some(bytes), None) if q.quality == "original" => format::bytes(bytes),
+                    (Some(bytes), None) => format!("about {}", format::bytes(bytes)),
+                    (None, _) => "size unknown".to_string(),
+                };
+                view! {
+                    <label class="choice">
+                        <input type="radio" name="quality" value=name.clone()
+                            prop:checked=move || chosen.get() == name
+                            on:change=move |_| chosen.set(value.clone())/>
+                        <span class="choice-label">{format::quality_label(&q.quality)}</span>
+                        <span class="choice-size">{size}</span>
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
     }
 }

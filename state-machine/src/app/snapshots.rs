@@ -123,7 +123,12 @@ mod tests {
         assert_eq!(shown.action, Some(Action::Retry));
         assert_eq!(
             shown.commands,
-            [Command::Pause, Command::Cancel, Command::Remove]
+            [
+                Command::Pause,
+                Command::Cancel,
+                Command::MarkWatched,
+                Command::Remove
+            ]
         );
         let shown = live_snapshot(row(2, DownloadStatus::Fetching), &moving, None);
         assert!(shown.waiting_for_slot);

@@ -7,9 +7,10 @@
 use plexdl_protocol::{Command, DownloadStatus};
 
 /// The commands a download in `status` allows, in the order of their buttons. Play is
-/// offered for every finished file; the screens show it where their host can hand a file
-/// to a player (the Android app). A finished file can be marked watched, or unwatched once
-/// it is (`watched`); the bridge and plexdl accept both for any download.
+/// offered for every finished file; the screens show it where a host can hand a file to a
+/// player (the Android app and the desktop both do). Every download can be marked watched,
+/// or unwatched once it is (`watched`), whatever its state: an episode watched on another
+/// device may still be on its way here, and a rule then handles it as its setting says.
 pub fn commands(status: DownloadStatus, watched: bool) -> Vec<Command> {
     Command::ALL
         .into_iter()
@@ -19,8 +20,8 @@ pub fn commands(status: DownloadStatus, watched: bool) -> Vec<Command> {
             Command::Cancel => !status.is_finished(),
             Command::Play => status == DownloadStatus::Completed,
             Command::Retry => matches!(status, DownloadStatus::Failed | DownloadStatus::Cancelled),
-            Command::MarkWatched => status == DownloadStatus::Completed && !watched,
-            Command::MarkUnwatched => status == DownloadStatus::Completed && watched,
+            Command::MarkWatched => !watched,
+            Command::MarkUnwatched => watched,
             Command::Remove => true,
         })
         .collect()
@@ -86,13 +87,16 @@ mod tests {
         use Command::*;
         assert_eq!(
             commands(DownloadStatus::Transferring, false),
-            [Pause, Cancel, Remove]
+            [Pause, Cancel, MarkWatched, Remove]
         );
         assert_eq!(
             commands(DownloadStatus::Paused, false),
-            [Resume, Cancel, Remove]
+            [Resume, Cancel, MarkWatched, Remove]
         );
-        assert_eq!(commands(DownloadStatus::Failed, true), [Retry, Remove]);
+        assert_eq!(
+            commands(DownloadStatus::Failed, true),
+            [Retry, MarkUnwatched, Remove]
+        );
         assert_eq!(
             commands(DownloadStatus::Completed, false),
             [Play, MarkWatched, Remove]

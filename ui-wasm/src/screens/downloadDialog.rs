@@ -10,7 +10,7 @@ use crate::bridge_client;
 use crate::format;
 use crate::routes::Route;
 use crate::store::use_store;
-use crate::widgets::{ErrorBox, Loading};
+use crate::widgets::{ErrorBox, Loading, QualityChoices};
 
 /// The dialog for downloading `rating_keys` (a movie, an episode, a season or a show).
 #[component]
@@ -105,27 +105,7 @@ pub fn DownloadDialog(
                     }
                     Some(Ok(found)) => view! {
                         <p>{if found.items == 1 { "1 video".to_string() } else { format!("{} videos", found.items) }}</p>
-                        <fieldset class="choices">
-                            <legend>"Quality"</legend>
-                            {found.qualities.iter().map(|q| {
-                                let name = q.quality.clone();
-                                let value = name.clone();
-                                let size = match q.bytes {
-                                    Some(bytes) if q.quality == "original" => format::bytes(bytes),
-                                    Some(bytes) => format!("about {}", format::bytes(bytes)),
-                                    None => "size unknown".to_string(),
-                                };
-                                view! {
-                                    <label class="choice">
-                                        <input type="radio" name="quality" value=name.clone()
-                                            prop:checked=move || quality.get() == name
-                                            on:change=move |_| quality.set(value.clone())/>
-                                        <span class="choice-label">{format::quality_label(&q.quality)}</span>
-                                        <span class="choice-size">{size}</span>
-                                    </label>
-                                }
-                            }).collect_view()}
-                        </fieldset>
+                        <QualityChoices qualities=found.qualities.clone() chosen=quality/>
                         <p class="free">{match found.free_bytes {
                             Some(free) => format!("{} free on this device.", format::bytes(free)),
                             None => "The free space on this device is not known.".to_string(),

@@ -310,29 +310,21 @@ pub fn Downloads() -> impl IntoView {
                 <section class="group rules">
                     <h2>"Kept ahead"</h2>
                     <ul class="rows">
-                        <For
-                            each=move || rules.get()
-                            key=|rule| (
-                                rule.id,
-                                rule.keep_next,
-                                rule.quality.clone(),
-                                rule.when_watched,
-                                rule.stopped_reason.clone(),
-                            )
-                            children=move |rule| {
-                                let id = rule.id;
-                                view! {
-                                    <li class="rule">
-                                        <div class="child-text">
-                                            <span class="row-title">{rule.title.clone()}</span>
-                                            // Why a rule stopped is said once, with the storage bar.
-                                            <span class="row-detail">{format::rule_summary(&rule)}</span>
-                                        </div>
-                                        <button class="button" on:click=move |_| stop_rule(id)>"Stop keeping"</button>
-                                    </li>
-                                }
+                        // A plain list, drawn again when the rules change (there are
+                        // few, and a keyed list would cost more code than it saves).
+                        {move || rules.get().into_iter().map(|rule| {
+                            let id = rule.id;
+                            view! {
+                                <li class="rule">
+                                    <div class="child-text">
+                                        <span class="row-title">{rule.title.clone()}</span>
+                                        // Why a rule stopped is said once, with the storage bar.
+                                        <span class="row-detail">{format::rule_summary(&rule)}</span>
+                                    </div>
+                                    <button class="button" on:click=move |_| stop_rule(id)>"Stop keeping"</button>
+                                </li>
                             }
-                        />
+                        }).collect_view()}
                     </ul>
                     {move || rule_failed.get().map(|failure| view! {
                         <p class="error-message" role="alert">{failure.message}</p>

@@ -15,7 +15,7 @@ use plexdl_protocol::{
 use crate::bridge_client;
 use crate::format;
 use crate::store::use_store;
-use crate::widgets::{ErrorBox, Loading};
+use crate::widgets::{ErrorBox, Loading, QualityChoices};
 
 /// The value of the "every unwatched episode" choice in the number list.
 const EVERY_ONE: &str = "all";
@@ -158,7 +158,6 @@ pub fn KeepDialog(
                         view! { <ErrorBox error=failure on_retry=Callback::new(move |_| load())/> }.into_any()
                     }
                     Some(Ok(found)) => {
-                        let episodes = found.estimate.items.max(1);
                         view! {
                             <label class="field">
                                 <span>"Episodes to keep ahead"</span>
@@ -171,28 +170,10 @@ pub fn KeepDialog(
                                     <option value=EVERY_ONE>{format::kept_ahead(None)}</option>
                                 </select>
                             </label>
-                            <fieldset class="choices">
-                                <legend>"Quality"</legend>
-                                {found.estimate.qualities.iter().map(|q| {
-                                    let name = q.quality.clone();
-                                    let value = name.clone();
-                                    // The estimate covers the whole show or season; a rule
-                                    // thinks in episodes.
-                                    let size = match q.bytes {
-                                        Some(bytes) => format!("about {} an episode", format::bytes(bytes / episodes)),
-                                        None => "size unknown".to_string(),
-                                    };
-                                    view! {
-                                        <label class="choice">
-                                            <input type="radio" name="quality" value=name.clone()
-                                                prop:checked=move || quality.get() == name
-                                                on:change=move |_| quality.set(value.clone())/>
-                                            <span class="choice-label">{format::quality_label(&q.quality)}</span>
-                                            <span class="choice-size">{size}</span>
-                                        </label>
-                                    }
-                                }).collect_view()}
-                            </fieldset>
+                            // The estimate covers the whole show or season; a rule
+                            // thinks in episodes.
+                            <QualityChoices qualities=found.estimate.qualities.clone() chosen=quality
+                                per_episode=found.estimate.items/>
                             <fieldset class="choices">
                                 <legend>"When an episode was watched"</legend>
                                 {WhenWatched::ALL.into_iter().map(|when| view! {

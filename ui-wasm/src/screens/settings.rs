@@ -58,7 +58,7 @@ pub fn Settings() -> impl IntoView {
             let _ = limit.try_set(
                 found
                     .budget_bytes
-                    .map(|bytes| format!("{}", bytes as f64 / 1e9))
+                    .map(format::gigabytes_typed)
                     .unwrap_or_default(),
             );
             let _ = storage.try_set(Some(found));
@@ -81,15 +81,16 @@ pub fn Settings() -> impl IntoView {
         });
     };
     let save_limit = move || {
-        let typed = limit.get_untracked().trim().replace(',', ".");
-        if typed.is_empty() {
+        let typed = limit.get_untracked();
+        if typed.trim().is_empty() {
             set_budget(None);
             return;
         }
-        match typed.parse::<f64>() {
-            Ok(gigabytes) if gigabytes.is_finite() && gigabytes > 0.0 => set_budget(Some(gigabytes)),
+        match format::parse_gigabytes(&typed) {
+            Some(bytes) if bytes > 0 => set_budget(Some(bytes as f64 / 1e9)),
             _ => limit_error.set(Some(format!(
-                "{typed:?} is not a size in GB. Type a number such as 20, or leave it empty for no limit."
+                "\"{}\" is not a size in GB. Type a number such as 20, or leave it empty for no limit.",
+                typed.trim()
             ))),
         }
     };
