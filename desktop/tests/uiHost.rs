@@ -111,10 +111,15 @@ impl UiHost {
 
     /// A bridge request without parameters, answered as JSON.
     async fn call(&self, method: &str) -> Value {
+        self.call_with(method, json!({})).await
+    }
+
+    /// A bridge request with `params`, answered as JSON.
+    async fn call_with(&self, method: &str, params: Value) -> Value {
         self.client
             .post(format!("{}/bridge", self.base))
             .header("content-type", "application/json")
-            .body(json!({"v": 1, "id": 1, "method": method}).to_string())
+            .body(json!({"v": 1, "id": 1, "method": method, "params": params}).to_string())
             .send()
             .await
             .expect("answered")
@@ -642,17 +647,12 @@ async fn play_hands_a_finished_file_to_the_opener_for_the_apps_page_only() {
     let host = UiHost::connected_with(&server, dir.path(), &[("PLEXDL_OPENER", &script)]).await;
     let servers = host.call("servers.list").await;
     let server_id = servers["result"][0]["id"].as_str().expect("a server");
-    let enqueued: Value = host
-        .client
-        .post(format!("{}/bridge", host.base))
-        .header("content-type", "application/json")
-        .body(json!({"v": 1, "id": 2, "method": "downloads.enqueue", "params": {"serverId": server_id, "ratingKeys": ["56"], "quality": "original"}}).to_string())
-        .send()
-        .await
-        .expect("answered")
-        .json()
-        .await
-        .expect("JSON");
+    let enqueued = host
+        .call_with(
+            "downloads.enqueue",
+            json!({"serverId": server_id, "ratingKeys": ["56"], "quality": "original"}),
+        )
+        .await;
     let id = enqueued["result"]["ids"][0].as_i64().expect("an id");
 
     // Not finished yet, or no such download: refused with the kind and a sentence.
