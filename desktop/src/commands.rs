@@ -56,9 +56,11 @@ impl From<AppError> for Failure {
                 )),
                 _,
             ) => EXIT_USAGE,
-            (AppError::Core(CoreError::NothingToDownload(_)) | AppError::DataDir { .. }, _) => {
-                EXIT_USAGE
-            }
+            (
+                AppError::Core(CoreError::NothingToDownload(_) | CoreError::NotFinished(_))
+                | AppError::DataDir { .. },
+                _,
+            ) => EXIT_USAGE,
             (_, Some(FailureKind::NotFound)) => EXIT_USAGE,
             _ => EXIT_ERROR,
         };
@@ -67,7 +69,12 @@ impl From<AppError> for Failure {
             (None, AppError::Core(CoreError::Manifest(manifest))) => manifest.user_message(),
             (
                 None,
-                AppError::Core(CoreError::ManifestStopped(_) | CoreError::DownloadFolderMissing(_)),
+                AppError::Core(
+                    CoreError::ManifestStopped(_)
+                    | CoreError::DownloadFolderMissing(_)
+                    | CoreError::NotFinished(_)
+                    | CoreError::NoFile(_),
+                ),
             ) => error.public().message,
             (None, _) => error.to_string(),
         };
@@ -496,6 +503,14 @@ async fn execute(cli: &Cli) -> Result<u8, Failure> {
                 row.title,
                 clock_time(*seconds)
             );
+        }
+        Command::Play { id } => {
+            let file = app.core().finished_file(*id)?;
+            crate::opener::open(&file).map_err(|error| Failure {
+                message: crate::opener::not_started(&error),
+                code: EXIT_ERROR,
+            })?;
+            crate::say!("{id}  {}  handed to the player.", file.display());
         }
         Command::Probe {
             server,

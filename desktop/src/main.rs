@@ -117,6 +117,9 @@ pub enum Command {
     Unwatched { id: i64 },
     /// Record where playback of a download stopped, in seconds from the start.
     Position { id: i64, seconds: u64 },
+    /// Open a finished download in the system's player (`xdg-open`, `open` on macOS, or
+    /// the program in `PLEXDL_OPENER`).
+    Play { id: i64 },
     /// Keep the next unwatched episodes of a show or season downloaded: a rule, applied now
     /// and again by `plexdl run` as episodes are watched. `--list` shows the rules,
     /// `--remove RULE_ID` removes one (its downloads stay).

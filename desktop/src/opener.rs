@@ -42,3 +42,11 @@ pub fn open(file: &Path) -> std::io::Result<()> {
     });
     Ok(())
 }
+
+/// What the user reads when the opener did not start.
+pub fn not_started(error: &std::io::Error) -> String {
+    format!(
+        "No program to open the file was found ({}: {error}). Install a video player, or set {OPENER_VARIABLE} to one.",
+        opener().to_string_lossy()
+    )
+}

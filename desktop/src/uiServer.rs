@@ -341,14 +341,7 @@ async fn play(State(state): State<UiState>, headers: HeaderMap, body: Body) -> R
             tracing::warn!(download_id = message.play, %error, opener = %crate::opener::opener().to_string_lossy(), "the opener did not start");
             error_answer(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorBody::new(
-                    FailureKind::Internal,
-                    format!(
-                        "No program to open the file was found ({}: {error}). Install a video player, or set {} to one.",
-                        crate::opener::opener().to_string_lossy(),
-                        crate::opener::OPENER_VARIABLE
-                    ),
-                ),
+                ErrorBody::new(FailureKind::Internal, crate::opener::not_started(&error)),
             )
         }
     }

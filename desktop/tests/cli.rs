@@ -6,6 +6,9 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use plexdl_replay::{Fault, FaultRule, ReplayServer, Scenario};
+#[path = "shared/recordingOpener.rs"]
+mod recording_opener;
+use recording_opener::RecordingOpener;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -140,6 +143,38 @@ fn connect_browse_download_run_and_status() {
             path.display()
         );
     }
+
+    // Play hands a finished file to the opener (a script that writes down what it got).
+    let opener = RecordingOpener::new(dir.path());
+    let unknown = Command::new(PLEXDL)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["play", "999"])
+        .env("PLEXDL_OPENER", &opener.script)
+        .output()
+        .expect("plexdl runs");
+    assert_eq!(unknown.status.code(), Some(2), "{}", text(&unknown));
+    assert!(
+        !opener.was_run(),
+        "nothing is opened for an unknown download"
+    );
+    let id = rows[0]["id"].to_string();
+    let played = Command::new(PLEXDL)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["play", &id])
+        .env("PLEXDL_OPENER", &opener.script)
+        .output()
+        .expect("plexdl runs");
+    assert!(
+        played.status.success(),
+        "{}",
+        String::from_utf8_lossy(&played.stderr)
+    );
+    let expected = data
+        .join("downloads")
+        .join(rows[0]["localFilePath"].as_str().expect("file"));
+    assert_eq!(Path::new(&opener.opened()), expected);
 }
 
 #[test]

@@ -6,6 +6,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use plexdl_replay::{Content, Fault, FaultRule, ReplayServer, Scenario};
+#[path = "shared/recordingOpener.rs"]
+mod recording_opener;
+use recording_opener::RecordingOpener;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -632,19 +635,12 @@ async fn a_ui_beside_a_runner_takes_over_when_the_runner_is_killed() {
 
 #[tokio::test]
 async fn play_hands_a_finished_file_to_the_opener_for_the_apps_page_only() {
-    use std::os::unix::fs::PermissionsExt;
     let server = ReplayServer::start_default().expect("replay server");
     let dir = tempfile::tempdir().expect("temp dir");
     // The opener here is a script that writes down the path it was given.
-    let opened = dir.path().join("opened.txt");
-    let script = dir.path().join("opener.sh");
-    std::fs::write(
-        &script,
-        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
-    )
-    .expect("script");
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("mode");
-    let host = UiHost::connected_with(&server, dir.path(), &[("PLEXDL_OPENER", &script)]).await;
+    let opener = RecordingOpener::new(dir.path());
+    let host =
+        UiHost::connected_with(&server, dir.path(), &[("PLEXDL_OPENER", &opener.script)]).await;
     let servers = host.call("servers.list").await;
     let server_id = servers["result"][0]["id"].as_str().expect("a server");
     let enqueued = host
@@ -690,19 +686,12 @@ async fn play_hands_a_finished_file_to_the_opener_for_the_apps_page_only() {
     )
     .await;
     assert_eq!(status, 400, "{bad}");
-    assert!(!opened.exists(), "nothing was opened by a refused request");
+    assert!(!opener.was_run(), "nothing was opened by a refused request");
 
     let (status, played) = post_play(&host.client, &host.base, "application/json", &message).await;
     assert_eq!(status, 200, "{played}");
     assert_eq!(played["result"]["played"], id);
-    let mut path = String::new();
-    for _ in 0..100 {
-        path = std::fs::read_to_string(&opened).unwrap_or_default();
-        if !path.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let path = opener.opened();
     let listed = host.call("downloads.list").await;
     let file = listed["result"][0]["localFilePath"]
         .as_str()
