@@ -238,15 +238,23 @@ async fn loopback_only(
 }
 
 async fn bridge(State(state): State<UiState>, headers: HeaderMap, body: Body) -> Response {
-    let body = match read_body(body).await {
+    let body = match json_body(&headers, body).await {
         Ok(body) => body,
         Err(refused) => return refused,
     };
-    if let Some(refused) = not_json(&headers) {
-        return refused;
-    }
     let text = String::from_utf8_lossy(&body);
     json_response(StatusCode::OK, state.app.dispatch(&text).await)
+}
+
+/// The body of a `POST /bridge` or `POST /play`: read within [`READ_TIMEOUT`], at most
+/// `MAX_REQUEST_BYTES` long, and of the type `application/json`; otherwise the answer that
+/// refuses it (the body is read first, as before, so a refusal never leaves it unread).
+async fn json_body(headers: &HeaderMap, body: Body) -> Result<axum::body::Bytes, Response> {
+    let body = read_body(body).await?;
+    match not_json(headers) {
+        Some(refused) => Err(refused),
+        None => Ok(body),
+    }
 }
 
 /// A request's body, read within [`READ_TIMEOUT`] and at most `MAX_REQUEST_BYTES` long,
@@ -298,13 +306,10 @@ fn error_answer(status: StatusCode, error: plexdl_protocol::ErrorBody) -> Respon
 /// system's opener and answers `{"played": ID}` in the bridge's shape, or its failure.
 async fn play(State(state): State<UiState>, headers: HeaderMap, body: Body) -> Response {
     use plexdl_protocol::{ErrorBody, FailureKind, PlayMessage};
-    let body = match read_body(body).await {
+    let body = match json_body(&headers, body).await {
         Ok(body) => body,
         Err(refused) => return refused,
     };
-    if let Some(refused) = not_json(&headers) {
-        return refused;
-    }
     if state.remote {
         return error_answer(
             StatusCode::FORBIDDEN,
