@@ -5,12 +5,38 @@
 #
 # Installs what it needs when missing: the wasm32 target, wasm-bindgen-cli, binaryen.
 # Prints the bundle size (wasm + js, raw and gzip) at the end.
+#
+# With --if-stale it builds only when ui-wasm/dist is missing or was built from other
+# sources: every build writes the SHA-256 of its inputs (the UI's and the protocol crate's
+# files, the workspace manifests and lock file, this script) to dist/inputs.sha256, and a
+# build whose inputs hash the same is skipped. Contents, not times: a fresh clone or a
+# checkout changes every file's time but not what the bundle is made of.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 out="ui-wasm/dist"
 wasm_dir="target/wasm32-unknown-unknown/wasm-release"
+
+inputs_hash() {
+    find ui-wasm/src ui-wasm/static ui-wasm/Cargo.toml ui-wasm/package.json \
+        ui-wasm/package-lock.json ui-wasm/build.sh state-machine/protocol/src \
+        state-machine/protocol/Cargo.toml Cargo.toml Cargo.lock .cargo -type f -print0 |
+        LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1
+}
+inputs="$(inputs_hash)"
+
+if [ "${1:-}" = "--if-stale" ]; then
+    if [ -f "$out/inputs.sha256" ] && [ "$(cat "$out/inputs.sha256")" = "$inputs" ] &&
+        [ -f "$out/plexdl_ui_bg.wasm" ] && [ -f "$out/plexdl_ui.js" ]; then
+        echo "The UI in $out is up to date with its sources; not building it again."
+        exit 0
+    fi
+    echo "Building the UI into $out (it is missing or older than its sources)"
+elif [ -n "${1:-}" ]; then
+    echo "build.sh: unknown option $1 (the only option is --if-stale)" >&2
+    exit 2
+fi
 
 rustup target add wasm32-unknown-unknown >/dev/null
 
@@ -41,6 +67,7 @@ ui-wasm/node_modules/.bin/wasm-opt -Oz \
     "$staging/plexdl_ui_bg.wasm" -o "$staging/plexdl_ui_bg.opt.wasm"
 mv "$staging/plexdl_ui_bg.opt.wasm" "$staging/plexdl_ui_bg.wasm"
 cp ui-wasm/static/* "$staging/"
+echo "$inputs" >"$staging/inputs.sha256"
 
 rm -rf "$out"
 mkdir -p "$out"
