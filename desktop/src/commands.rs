@@ -754,7 +754,12 @@ fn clock_time(seconds: u64) -> String {
 }
 
 fn print_row(row: plexdl_core::manifest::DownloadRow) {
-    crate::say!("{}  {}  {}", row.id, row.title, row.download_status.phase());
+    crate::say!(
+        "{}  {}  {}",
+        row.id,
+        row.title,
+        row.download_status.phase_with(row.bytes_done)
+    );
 }
 
 fn print_items(items: &[plexdl_protocol::ItemSummary], json: bool) {

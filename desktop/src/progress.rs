@@ -86,7 +86,7 @@ impl Display {
             bar.set_message(crate::terminal::clean(&format!(
                 "{}: {}",
                 row.title,
-                row.download_status.phase()
+                row.download_status.phase_with(row.bytes_done)
             )));
         }
     }
@@ -97,7 +97,7 @@ pub fn describe(app: &App, id: i64) -> String {
     match app.core().get(id) {
         Ok(row) => {
             let progress = match row.bytes_total {
-                Some(total) if total > 0 => format!(
+                Some(total) if total > 0 && row.bytes_done > 0 => format!(
                     " {}% ({:.1} of {:.1} MB)",
                     row.bytes_done * 100 / total,
                     row.bytes_done as f64 / 1e6,
@@ -113,7 +113,7 @@ pub fn describe(app: &App, id: i64) -> String {
             format!(
                 "download {id} \"{}\": {}{progress}{error}",
                 row.title,
-                row.download_status.phase()
+                row.download_status.phase_with(row.bytes_done)
             )
         }
         Err(error) => format!("download {id}: {error}"),

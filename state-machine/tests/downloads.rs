@@ -46,6 +46,9 @@ mod token_stays_home;
 #[path = "downloads/rebuild.rs"]
 mod rebuild;
 
+#[path = "downloads/versions.rs"]
+mod versions;
+
 #[path = "downloads/realServerParts.rs"]
 mod real_server_parts;
 

@@ -9,9 +9,13 @@ export async function signIn(page, url, onPin) {
   await page.goto(url);
   await page.getByRole('heading', { name: 'Sign in to Plex' }).waitFor();
   await page.getByRole('button', { name: 'Get a sign-in code' }).click();
-  const code = page.getByLabel('Sign-in code');
-  await code.waitFor();
-  assert.ok((await code.textContent()).trim().length >= 4, 'a PIN is shown');
+  // The link is the action and carries the code; the code itself is folded away.
+  const link = page.getByRole('link', { name: 'Open the Plex sign-in page' });
+  await link.waitFor();
+  const code = (await page.getByLabel('Sign-in code').textContent()).trim();
+  assert.ok(code.length >= 4, 'the PIN is in the page');
+  assert.ok((await link.getAttribute('href')).includes(`code=${code}`), 'the link carries the code');
+  assert.equal(await page.getByLabel('Sign-in code').isVisible(), false, 'the code is not offered to type');
   if (onPin) await onPin();
   await page.getByRole('heading', { name: 'Servers' }).waitFor({ timeout: LONG });
 }

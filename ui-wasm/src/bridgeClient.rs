@@ -298,6 +298,16 @@ pub async fn copy_text(text: &str) -> Result<(), String> {
         .map_err(|_| "The clipboard is not available here.".to_string())
 }
 
+/// The shorter side of the device's screen in device pixels (a Pixel 7a: 1080, a Galaxy
+/// Tab S7: 1600), which picks the version a download gets by default.
+pub fn screen_pixels() -> Option<u32> {
+    let window = window()?;
+    let screen = window.screen().ok()?;
+    let shorter = screen.width().ok()?.min(screen.height().ok()?);
+    let pixels = f64::from(shorter) * window.device_pixel_ratio();
+    (pixels >= 1.0).then(|| pixels.round() as u32)
+}
+
 /// Milliseconds since 1970, from the browser's clock.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()

@@ -1,7 +1,10 @@
 //! Plain-word formatting of sizes, speeds, times and download states. No browser calls, so
 //! these are tested on the host as well as in the browser.
 
-use plexdl_protocol::{Action, DownloadSnapshot, KeepRule, StorageUse};
+use plexdl_protocol::{
+    Action, AudioTrack, DownloadSnapshot, DownloadStatus, KeepRule, MediaVersion, StorageUse,
+    SubtitleTrack,
+};
 
 /// A size in bytes as people read it ("13.4 MB"), in powers of 1000 like phone storage
 /// settings.
@@ -55,6 +58,111 @@ pub fn running_time(ms: u64) -> String {
     }
 }
 
+/// A version's resolution as people say it: "4K", "1080p", "SD", or the picture height.
+pub fn resolution_label(version: &MediaVersion) -> String {
+    match version.resolution.as_deref() {
+        Some(label) if label.eq_ignore_ascii_case("4k") => "4K".to_string(),
+        Some(label) if label.eq_ignore_ascii_case("sd") => "SD".to_string(),
+        Some(label) if label.chars().all(|c| c.is_ascii_digit()) => format!("{label}p"),
+        Some(label) => label.to_string(),
+        None => match version.height {
+            Some(height) => format!("{height}p"),
+            None => "Unknown resolution".to_string(),
+        },
+    }
+}
+
+/// A codec name as it is usually written ("H.264", "HEVC", "AAC").
+pub fn codec_label(codec: &str) -> String {
+    match codec.to_ascii_lowercase().as_str() {
+        "h264" => "H.264".to_string(),
+        "hevc" | "h265" => "HEVC".to_string(),
+        "mpeg4" => "MPEG-4".to_string(),
+        "mpeg2video" => "MPEG-2".to_string(),
+        "dca" => "DTS".to_string(),
+        "eac3" => "E-AC3".to_string(),
+        "subrip" => "SRT".to_string(),
+        "hdmv_pgs_subtitle" | "pgs" => "PGS".to_string(),
+        "dvd_subtitle" | "vobsub" => "VobSub".to_string(),
+        other => other.to_ascii_uppercase(),
+    }
+}
+
+/// A bitrate given in kilobits per second: "40 Mbps", "2.1 Mbps", "800 kbps".
+pub fn bitrate(kbps: u64) -> String {
+    if kbps >= 10_000 {
+        format!("{} Mbps", (kbps as f64 / 1000.0).round())
+    } else if kbps >= 1000 {
+        format!("{:.1} Mbps", kbps as f64 / 1000.0)
+    } else {
+        format!("{kbps} kbps")
+    }
+}
+
+/// One line about a version: "4K · HEVC · 40 Mbps · MKV · 25.3 GB".
+pub fn version_line(version: &MediaVersion) -> String {
+    let mut parts = vec![resolution_label(version)];
+    parts.extend(version.video_codec.as_deref().map(codec_label));
+    parts.extend(version.bitrate_kbps.map(bitrate));
+    parts.extend(version.container.as_deref().map(str::to_ascii_uppercase));
+    parts.extend(version.size.map(bytes));
+    if version.parts > 1 {
+        parts.push(format!("{} files", version.parts));
+    }
+    parts.join(" · ")
+}
+
+/// Channels as people say them: "mono", "stereo", "5.1", "7.1", or the number.
+pub fn channels_label(channels: u64) -> String {
+    match channels {
+        1 => "mono".to_string(),
+        2 => "stereo".to_string(),
+        6 => "5.1".to_string(),
+        8 => "7.1".to_string(),
+        other => format!("{other} channels"),
+    }
+}
+
+/// An audio track: "English (AAC, stereo)", or "Unknown language (AC3, 5.1)".
+pub fn audio_label(track: &AudioTrack) -> String {
+    let language = track.language.as_deref().unwrap_or("Unknown language");
+    let mut details: Vec<String> = track
+        .codec
+        .as_deref()
+        .map(codec_label)
+        .into_iter()
+        .collect();
+    details.extend(track.channels.map(channels_label));
+    if details.is_empty() {
+        language.to_string()
+    } else {
+        format!("{language} ({})", details.join(", "))
+    }
+}
+
+/// A subtitle track: "English (SRT, separate file)", "French (inside the video, forced)".
+pub fn subtitle_label(track: &SubtitleTrack) -> String {
+    let language = track.language.as_deref().unwrap_or("Unknown language");
+    let mut details: Vec<String> = track
+        .codec
+        .as_deref()
+        .map(codec_label)
+        .into_iter()
+        .collect();
+    details.push(
+        if track.external {
+            "separate file"
+        } else {
+            "inside the video"
+        }
+        .to_string(),
+    );
+    if track.forced {
+        details.push("forced".to_string());
+    }
+    format!("{language} ({})", details.join(", "))
+}
+
 /// The label of a quality preset.
 pub fn quality_label(quality: &str) -> &'static str {
     match quality {
@@ -66,8 +174,16 @@ pub fn quality_label(quality: &str) -> &'static str {
     }
 }
 
-/// The part of a download that is done, from 0 to 100, when the total is known.
+/// The part of a download that is done, from 0 to 100, when the total is known and a byte
+/// has come (a download that has not started is not at "0%": its phase says what it waits
+/// for, and a finished one that took no bytes is whole).
 pub fn percent(snapshot: &DownloadSnapshot) -> Option<u32> {
+    if snapshot.status == DownloadStatus::Completed {
+        return Some(100);
+    }
+    if snapshot.bytes_done == 0 {
+        return None;
+    }
     let total = snapshot.bytes_total.filter(|total| *total > 0)?;
     Some(((snapshot.bytes_done.min(total) as f64 / total as f64) * 100.0).floor() as u32)
 }
@@ -87,8 +203,15 @@ pub fn watched_text(snapshot: &DownloadSnapshot) -> Option<String> {
     })
 }
 
-/// "4.2 MB of 13.4 MB", or just the bytes done when the total is not known.
+/// "4.2 MB of 13.4 MB", or just the bytes done when the total is not known; before the
+/// first byte, the size to come ("13.4 MB to download") or nothing.
 pub fn progress_text(snapshot: &DownloadSnapshot) -> String {
+    if snapshot.bytes_done == 0 && snapshot.status != DownloadStatus::Completed {
+        return snapshot
+            .bytes_total
+            .map(|total| format!("{} to download", bytes(total)))
+            .unwrap_or_default();
+    }
     match snapshot.bytes_total {
         Some(total) => format!("{} of {}", bytes(snapshot.bytes_done), bytes(total)),
         None => format!("{} so far", bytes(snapshot.bytes_done)),
@@ -333,7 +456,6 @@ impl SpeedMeter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use plexdl_protocol::DownloadStatus;
 
     fn snapshot(
         status: &str,
@@ -397,6 +519,76 @@ mod tests {
             progress_text(&snapshot("transferring", 4_200_000, Some(13_400_382), None)),
             "4.2 MB of 13.4 MB"
         );
+    }
+
+    fn version(resolution: Option<&str>, height: Option<u64>) -> MediaVersion {
+        MediaVersion {
+            media_id: 1,
+            resolution: resolution.map(str::to_string),
+            width: None,
+            height,
+            video_codec: Some("hevc".to_string()),
+            audio_codec: Some("eac3".to_string()),
+            bitrate_kbps: Some(40_000),
+            container: Some("mkv".to_string()),
+            size: Some(25_300_000_000),
+            duration_ms: None,
+            parts: 1,
+            audio: Vec::new(),
+            subtitles: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn versions_and_tracks_read_as_people_say_them() {
+        assert_eq!(
+            version_line(&version(Some("4k"), None)),
+            "4K · HEVC · 40 Mbps · MKV · 25.3 GB"
+        );
+        assert_eq!(resolution_label(&version(Some("1080"), None)), "1080p");
+        assert_eq!(resolution_label(&version(Some("sd"), None)), "SD");
+        assert_eq!(resolution_label(&version(None, Some(576))), "576p");
+        assert_eq!(resolution_label(&version(None, None)), "Unknown resolution");
+        assert_eq!(bitrate(2108), "2.1 Mbps");
+        assert_eq!(bitrate(800), "800 kbps");
+        let audio = AudioTrack {
+            stream_id: 1,
+            language: Some("English".to_string()),
+            codec: Some("aac".to_string()),
+            channels: Some(6),
+            title: None,
+            default: true,
+        };
+        assert_eq!(audio_label(&audio), "English (AAC, 5.1)");
+        let unknown = AudioTrack {
+            language: None,
+            codec: None,
+            channels: None,
+            ..audio
+        };
+        assert_eq!(audio_label(&unknown), "Unknown language");
+        let subtitle = SubtitleTrack {
+            stream_id: 2,
+            language: Some("French".to_string()),
+            codec: Some("srt".to_string()),
+            title: None,
+            external: true,
+            forced: true,
+            saved_as: Some("Film.fre.1.srt".to_string()),
+        };
+        assert_eq!(
+            subtitle_label(&subtitle),
+            "French (SRT, separate file, forced)"
+        );
+    }
+
+    #[test]
+    fn a_download_without_its_first_byte_shows_no_percent() {
+        let waiting = snapshot("transferring", 0, Some(13_400_382), None);
+        assert_eq!(percent(&waiting), None);
+        assert_eq!(progress_text(&waiting), "13.4 MB to download");
+        assert_eq!(progress_text(&snapshot("queued", 0, None, None)), "");
+        assert_eq!(percent(&snapshot("completed", 0, Some(0), None)), Some(100));
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct Store {
     pub notice: RwSignal<Option<String>>,
     /// Counts notices and tab changes, so that an old notice's timer does not hide a newer one.
     notice_age: StoredValue<u64>,
+    /// The screen a notice is about, when it is about one ("Choose a server" is about the
+    /// server list): leaving that screen means the user did what it asked, and it goes.
+    notice_screen: StoredValue<Option<Route>>,
 }
 
 /// The store of the running app.
@@ -46,6 +49,7 @@ impl Store {
             meters: RwSignal::new(HashMap::new()),
             notice: RwSignal::new(None),
             notice_age: StoredValue::new(0),
+            notice_screen: StoredValue::new(None),
         }
     }
 
@@ -56,10 +60,10 @@ impl Store {
         bridge_client::on_hash_change(move |hash| {
             if let Some(route) = Route::parse(&hash) {
                 // A notice belongs to the tab it was shown on: moving to another tab
-                // dismisses it (moving within a tab, as sign-in does, keeps it).
-                if store.route.get_untracked().tab() != route.tab() {
-                    store.notice_age.update_value(|age| *age += 1);
-                    store.notice.set(None);
+                // dismisses it (moving within a tab, as sign-in does, keeps it). A notice
+                // about one screen goes as soon as that screen is left.
+                if store.notice_outlived(&store.route.get_untracked(), &route) {
+                    store.dismiss_notice();
                 }
                 store.route.set(route);
             }
@@ -139,11 +143,39 @@ impl Store {
             });
     }
 
-    /// Shows a short message at the top for a few seconds.
+    /// Shows a short message at the top for a few seconds, or until the user moves to
+    /// another tab.
     pub fn tell(self, message: impl Into<String>) {
+        self.notice_screen.set_value(None);
+        self.show_notice(message.into());
+    }
+
+    /// Shows a message about `screen` (what to do there): it goes when the user leaves
+    /// that screen, when the few seconds are over, or when another notice comes.
+    pub fn tell_on(self, screen: Route, message: impl Into<String>) {
+        self.notice_screen.set_value(Some(screen));
+        self.show_notice(message.into());
+    }
+
+    /// Whether a move from `from` to `to` ends the notice shown now.
+    pub fn notice_outlived(self, from: &Route, to: &Route) -> bool {
+        match self.notice_screen.get_value() {
+            Some(screen) => *to != screen,
+            None => from.tab() != to.tab(),
+        }
+    }
+
+    /// Takes the notice away now.
+    pub fn dismiss_notice(self) {
+        self.notice_age.update_value(|age| *age += 1);
+        self.notice_screen.set_value(None);
+        self.notice.set(None);
+    }
+
+    fn show_notice(self, message: String) {
         self.notice_age.update_value(|age| *age += 1);
         let mine = self.notice_age.get_value();
-        self.notice.set(Some(message.into()));
+        self.notice.set(Some(message));
         spawn_local(async move {
             bridge_client::sleep(NOTICE_MS).await;
             if self.notice_age.try_get_value() == Some(mine) {

@@ -15,6 +15,7 @@
 
 pub mod failure;
 pub mod host;
+pub mod media;
 pub mod methods;
 #[cfg(feature = "sql")]
 mod sql;
@@ -28,6 +29,10 @@ pub use failure::{Action, FailureKind, KindInfo, LogLevel};
 pub use host::{
     BackgroundLimit, BackgroundState, NetworkFact, PlayMessage, QueueEnd, QueueProgress,
     QueueRunOptions, QueueRunReport, RebuildReport, StepResult, VerifyReport, Wake,
+};
+pub use media::{
+    AudioTrack, ItemDetail, MediaVersion, SubtitleMode, SubtitleTrack, TrackChoice,
+    closest_by_height, closest_version, label_height,
 };
 pub use methods::{METHODS, Method};
 pub use status::{Command, DownloadStatus};
@@ -337,6 +342,18 @@ pub struct EnqueueParams {
     pub rating_keys: Vec<String>,
     /// `original`, `1080p`, `720p` or `480p`.
     pub quality: String,
+    /// The version, audio track and subtitles chosen in the dialog (for one item; a
+    /// season or show queues each episode with its default version).
+    #[serde(default, skip_serializing_if = "is_default_choice")]
+    pub tracks: TrackChoice,
+    /// The shorter side of the device's screen in pixels: an item queued without a chosen
+    /// version gets the version closest to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen_pixels: Option<u32>,
+}
+
+fn is_default_choice(choice: &TrackChoice) -> bool {
+    *choice == TrackChoice::default()
 }
 
 /// Parameters of `signIn.poll`.
@@ -352,6 +369,12 @@ pub struct PinRef {
 pub struct EstimateParams {
     pub server_id: String,
     pub rating_keys: Vec<String>,
+    /// The version the sizes are for (one item); without it, each item's default version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_id: Option<u64>,
+    /// As in [`EnqueueParams`]: picks each item's default version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen_pixels: Option<u32>,
 }
 
 /// The estimated size of a download at one quality.

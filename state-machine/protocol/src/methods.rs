@@ -6,10 +6,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Diagnostics, DownloadId, DownloadSnapshot, EnqueueParams, Estimate, EstimateParams, ItemPage,
-    ItemRef, ItemSummary, ItemsParams, KeepRule, KeepRuleParams, PinInfo, PinRef, PositionParams,
-    RebuildReport, RuleId, SectionSummary, ServerRef, ServerSummary, SettingsChange, SettingsView,
-    SignInState, StorageUse, VerifyOptions, VerifyReport,
+    Diagnostics, DownloadId, DownloadSnapshot, EnqueueParams, Estimate, EstimateParams, ItemDetail,
+    ItemPage, ItemRef, ItemSummary, ItemsParams, KeepRule, KeepRuleParams, PinInfo, PinRef,
+    PositionParams, RebuildReport, RuleId, SectionSummary, ServerRef, ServerSummary,
+    SettingsChange, SettingsView, SignInState, StorageUse, VerifyOptions, VerifyReport,
 };
 
 /// One bridge method.
@@ -79,7 +79,7 @@ methods! {
     /// A page of a section's items.
     LibraryItems = "library.items", ItemsParams => ItemPage;
     /// One item.
-    LibraryItem = "library.item", ItemRef => ItemSummary;
+    LibraryItem = "library.item", ItemRef => ItemDetail;
     /// The seasons of a show, the episodes of a season.
     LibraryChildren = "library.children", ItemRef => Vec<ItemSummary>;
     /// Queues downloads (a show or season queues every episode).

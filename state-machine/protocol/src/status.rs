@@ -73,16 +73,20 @@ impl DownloadStatus {
             .find(|status| status.name() == name)
     }
 
-    /// The state in plain words, as the Downloads list and the notification show it.
+    /// The state in plain words, as the Downloads list and the notification show it. The
+    /// words say what is happening, not the machine's name for it: "Connecting" while no
+    /// byte has come yet, "Waiting for the server" while the server converts, "Checking the
+    /// file" after the last byte. [`DownloadStatus::phase_with`] adds what the bytes done
+    /// tell.
     pub fn phase(self) -> &'static str {
         match self {
             DownloadStatus::Queued => "Waiting to start",
-            DownloadStatus::Preflight => "Checking the item on the server",
+            DownloadStatus::Preflight => DownloadStatus::CONNECTING,
             DownloadStatus::Transferring => "Downloading",
-            DownloadStatus::Verifying => "Checking the downloaded file",
-            DownloadStatus::Enqueuing => "Asking the server to prepare it",
-            DownloadStatus::WaitingForServer => "The server is preparing it",
-            DownloadStatus::Fetching => "Downloading the prepared file",
+            DownloadStatus::Verifying => "Checking the file",
+            DownloadStatus::Enqueuing => "Waiting for the server",
+            DownloadStatus::WaitingForServer => "Waiting for the server to convert it",
+            DownloadStatus::Fetching => "Downloading the converted file",
             DownloadStatus::LiveTranscode => "Downloading while the server converts it",
             DownloadStatus::Paused => "Paused",
             DownloadStatus::Backoff => "Waiting to try again",
@@ -92,6 +96,20 @@ impl DownloadStatus {
             DownloadStatus::Cancelled => "Cancelled",
         }
     }
+
+    /// The state in plain words for a download that has `bytes_done` bytes: a transfer
+    /// state that has not had its first byte yet is still connecting (the request is out,
+    /// no answer has come), so it says so instead of "Downloading" at 0%.
+    pub fn phase_with(self, bytes_done: u64) -> &'static str {
+        if self.moves_bytes() && bytes_done == 0 {
+            DownloadStatus::CONNECTING
+        } else {
+            self.phase()
+        }
+    }
+
+    /// What a download shows before the server has answered.
+    pub const CONNECTING: &'static str = "Connecting";
 
     /// What a download in a transfer state shows while it waits for a free transfer slot.
     pub const WAITING_FOR_SLOT: &'static str = "Waiting for a free transfer slot";
@@ -205,5 +223,27 @@ mod tests {
         assert_eq!(DownloadStatus::from_name("exploded"), None);
         let names: std::collections::HashSet<_> = Command::ALL.iter().map(|c| c.label()).collect();
         assert_eq!(names.len(), Command::ALL.len());
+    }
+
+    #[test]
+    fn a_transfer_without_its_first_byte_says_it_is_connecting() {
+        for status in DownloadStatus::ALL {
+            let waiting = status.phase_with(0);
+            let started = status.phase_with(1);
+            assert_eq!(started, status.phase());
+            if status.moves_bytes() {
+                assert_eq!(waiting, "Connecting");
+                assert!(started.starts_with("Downloading"), "{status}: {started}");
+            } else {
+                assert_eq!(waiting, status.phase());
+            }
+        }
+        assert_eq!(DownloadStatus::Preflight.phase_with(0), "Connecting");
+        assert_eq!(DownloadStatus::Verifying.phase(), "Checking the file");
+        assert!(
+            DownloadStatus::WaitingForServer
+                .phase()
+                .starts_with("Waiting for the server")
+        );
     }
 }

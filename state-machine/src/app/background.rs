@@ -29,7 +29,11 @@ impl App {
         let text = if !moving.is_empty() {
             moving.join(", ")
         } else if let Some(first) = active.first() {
-            format!("{}: {}", first.title, first.download_status.phase())
+            format!(
+                "{}: {}",
+                first.title,
+                first.download_status.phase_with(first.bytes_done)
+            )
         } else {
             String::new()
         };

@@ -24,7 +24,7 @@ use plexdl_protocol::{
 use serde_json::json;
 use tracing::Instrument;
 
-use super::snapshots::item_summary;
+use super::snapshots::{item_detail, item_summary};
 use super::{App, AppError};
 use crate::engine::CoreError;
 use crate::plex::{ItemQuery, QualityPreset};
@@ -259,9 +259,9 @@ impl Handler for LibraryItem {
     async fn handle(
         app: &App,
         p: plexdl_protocol::ItemRef,
-    ) -> Result<plexdl_protocol::ItemSummary, AppError> {
+    ) -> Result<plexdl_protocol::ItemDetail, AppError> {
         let item = app.server(&p.server_id)?.metadata(&p.rating_key).await?;
-        Ok(item_summary(&item))
+        Ok(item_detail(&item))
     }
 }
 
@@ -287,7 +287,14 @@ impl Handler for DownloadsEnqueue {
             return Err(AppError::BadRequest("No item was named.".to_string()));
         }
         let keys: Vec<&str> = p.rating_keys.iter().map(String::as_str).collect();
-        let ids = app.core.enqueue(&p.server_id, &keys, quality).await?;
+        let choice = crate::engine::VersionChoice {
+            tracks: p.tracks,
+            screen_pixels: p.screen_pixels,
+        };
+        let ids = app
+            .core
+            .enqueue_with(&p.server_id, &keys, quality, &choice)
+            .await?;
         Ok(Enqueued { ids })
     }
 }
@@ -417,7 +424,8 @@ impl Handler for DownloadsEstimate {
         if p.rating_keys.is_empty() {
             return Err(AppError::BadRequest("No item was named.".to_string()));
         }
-        app.estimate(&p.server_id, &p.rating_keys).await
+        app.estimate(&p.server_id, &p.rating_keys, p.media_id, p.screen_pixels)
+            .await
     }
 }
 

@@ -499,11 +499,15 @@ impl App {
     }
 
     /// What the download dialog shows: how many items, the size at each quality, the free
-    /// space, and a warning when the server is already converting.
+    /// space, and a warning when the server is already converting. The sizes are those of
+    /// the version each item would get (`media_id` for the item that has it, otherwise the
+    /// one closest to the screen), as the download would.
     pub async fn estimate(
         &self,
         server_id: &str,
         rating_keys: &[String],
+        media_id: Option<u64>,
+        screen_pixels: Option<u32>,
     ) -> Result<Estimate, AppError> {
         let server = self.server(server_id)?;
         let mut items = Vec::new();
@@ -523,7 +527,22 @@ impl App {
                 quality: preset.name().to_string(),
                 bytes: items
                     .iter()
-                    .map(|item| preset.estimated_size(item.duration, item.total_size()))
+                    .map(|item| {
+                        let version = crate::engine::VersionChoice {
+                            tracks: plexdl_protocol::TrackChoice {
+                                media_id,
+                                ..Default::default()
+                            },
+                            screen_pixels,
+                        }
+                        .for_item(item, *preset)
+                        .media_id;
+                        let duration = item
+                            .version(version)
+                            .and_then(|media| media.duration)
+                            .or(item.duration);
+                        preset.estimated_size(duration, item.size_of(version))
+                    })
                     .sum::<Option<u64>>(),
             })
             .collect();

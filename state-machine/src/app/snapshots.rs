@@ -4,8 +4,12 @@
 
 use std::collections::HashSet;
 
-use plexdl_protocol::{DownloadSnapshot, DownloadStatus, ItemSummary};
+use plexdl_protocol::{
+    AudioTrack, DownloadSnapshot, DownloadStatus, ItemDetail, ItemSummary, MediaVersion,
+    SubtitleTrack,
+};
 
+use crate::engine::file_names;
 use crate::machine;
 use crate::manifest::watch::WatchState;
 use crate::manifest::{DownloadRow, DownloadSummary};
@@ -37,7 +41,7 @@ fn shown(
     let phase = if waiting_for_slot {
         DownloadStatus::WAITING_FOR_SLOT
     } else {
-        row.download_status.phase()
+        row.download_status.phase_with(row.bytes_done)
     };
     DownloadSnapshot {
         action: row.error_kind.map(|kind| kind.action()),
@@ -88,6 +92,77 @@ pub fn item_summary(item: &Metadata) -> ItemSummary {
     }
 }
 
+/// An item with its summary and every version, as the item detail shows it: each
+/// version's resolution, codecs, size, audio tracks and subtitle tracks, and for an
+/// external subtitle the file an original download saves beside the video (the name
+/// `finishing` gives it, from the name the download would get).
+pub fn item_detail(item: &Metadata) -> ItemDetail {
+    let versions = item
+        .media
+        .iter()
+        .filter_map(|media| {
+            let media_id = media.id?;
+            let part_count = media.parts.len();
+            let mut audio = Vec::new();
+            let mut subtitles = Vec::new();
+            for (part_index, part) in media.parts.iter().enumerate() {
+                let stem = file_names::base_name(item, part_index as u32, part_count);
+                let external: Vec<_> = part.external_subtitles().filter_map(|s| s.id).collect();
+                for stream in &part.streams {
+                    let Some(stream_id) = stream.id else { continue };
+                    let title = stream.display_title.clone().or(stream.title.clone());
+                    match stream.stream_type {
+                        // The audio of one part stands for the whole version's (a version's
+                        // parts are one recording cut in pieces).
+                        Some(2) if part_index == 0 => audio.push(AudioTrack {
+                            stream_id,
+                            language: stream.language.clone(),
+                            codec: stream.codec.clone(),
+                            channels: stream.channels,
+                            title,
+                            default: stream.default == Some(true) || stream.selected == Some(true),
+                        }),
+                        Some(3) => {
+                            let position = external.iter().position(|id| *id == stream_id);
+                            subtitles.push(SubtitleTrack {
+                                stream_id,
+                                language: stream.language.clone(),
+                                codec: stream.codec.clone(),
+                                title,
+                                external: stream.key.is_some(),
+                                forced: stream.forced == Some(true),
+                                saved_as: position
+                                    .map(|at| file_names::subtitle_name(&stem, stream, at)),
+                            })
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Some(MediaVersion {
+                media_id,
+                resolution: media.video_resolution.clone(),
+                width: media.width,
+                height: media.height,
+                video_codec: media.video_codec.clone(),
+                audio_codec: media.audio_codec.clone(),
+                bitrate_kbps: media.bitrate,
+                container: media.container.clone(),
+                size: media.parts.iter().map(|part| part.size).sum(),
+                duration_ms: media.duration.or(item.duration),
+                parts: part_count as u32,
+                audio,
+                subtitles,
+            })
+        })
+        .collect();
+    ItemDetail {
+        item: item_summary(item),
+        summary: item.summary.clone().filter(|text| !text.trim().is_empty()),
+        versions,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,7 +192,13 @@ mod tests {
     #[test]
     fn a_transfer_without_a_slot_is_shown_as_waiting_for_one() {
         let moving = HashSet::from([1]);
-        let shown = live_snapshot(row(1, DownloadStatus::Transferring), &moving, None);
+        let connecting = live_snapshot(row(1, DownloadStatus::Transferring), &moving, None);
+        assert_eq!(connecting.phase, "Connecting");
+        let started = DownloadSummary {
+            bytes_done: 4096,
+            ..row(1, DownloadStatus::Transferring)
+        };
+        let shown = live_snapshot(started, &moving, None);
         assert!(!shown.waiting_for_slot);
         assert_eq!(shown.phase, "Downloading");
         assert_eq!(shown.action, Some(Action::Retry));

@@ -5,7 +5,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::plex::{Metadata, MetadataType};
+use crate::plex::{Metadata, MetadataType, Stream};
 
 /// The longest file name written, in bytes (most file systems allow 255).
 pub const MAX_NAME_BYTES: usize = 150;
@@ -89,6 +89,24 @@ pub fn base_name(item: &Metadata, part_index: u32, part_count: usize) -> String 
         name.push_str(&format!(" - part {}", part_index + 1));
     }
     name
+}
+
+/// The name an external subtitle is saved as beside the video whose name without its
+/// extension is `stem`: "Reign of Fire (2002).eng.1.srt" (the language code, the stream's
+/// position among the part's external subtitles from 1, and its format).
+pub fn subtitle_name(stem: &str, stream: &Stream, position: usize) -> String {
+    let language = stream.language_code.as_deref().unwrap_or("und");
+    let extension = extension(
+        stream
+            .format
+            .as_deref()
+            .or(stream.codec.as_deref())
+            .or(Some("srt")),
+    );
+    sanitize(
+        &format!("{stem}.{language}.{}.{extension}", position + 1),
+        MAX_NAME_BYTES + 20,
+    )
 }
 
 /// A unique, safe file name in the download folder: `taken` says whether a name is already

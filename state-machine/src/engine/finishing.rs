@@ -117,23 +117,15 @@ async fn save_extras(
     let item: Metadata = serde_json::from_str(&row.cached_metadata_json).unwrap_or_default();
     let folder = &core.settings.download_dir;
     let mut subtitles = Vec::new();
-    if let Some(part) = item.parts().nth(row.part_index as usize) {
+    if let Some(part) = item
+        .parts_of(row.tracks.media_id)
+        .nth(row.part_index as usize)
+    {
         for (position, stream) in part.external_subtitles().enumerate() {
             let Some(key) = stream.key.as_deref() else {
                 continue;
             };
-            let language = stream.language_code.as_deref().unwrap_or("und");
-            let extension = file_names::extension(
-                stream
-                    .format
-                    .as_deref()
-                    .or(stream.codec.as_deref())
-                    .or(Some("srt")),
-            );
-            let file = file_names::sanitize(
-                &format!("{stem}.{language}.{}.{extension}", position + 1),
-                file_names::MAX_NAME_BYTES + 20,
-            );
+            let file = file_names::subtitle_name(stem, stream, position);
             match fetch_to(server, key, Vec::new(), folder, &file, SUBTITLE_LIMIT).await {
                 Ok(()) => subtitles.push(file),
                 Err(reason) => {

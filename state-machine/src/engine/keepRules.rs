@@ -348,6 +348,8 @@ impl DownloadCore {
                     vec![episode],
                     quality,
                     Some(rule.id),
+                    // A rule has no screen to ask: each episode's first version.
+                    &super::VersionChoice::default(),
                 )
                 .await?;
             applied.queued.extend(ids);

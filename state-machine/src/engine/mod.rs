@@ -31,6 +31,8 @@ mod slots;
 mod stepper;
 pub mod transfer;
 pub mod verification;
+#[path = "versionChoice.rs"]
+pub mod version_choice;
 #[path = "watchOutbox.rs"]
 pub mod watch_outbox;
 
@@ -189,6 +191,7 @@ pub fn download_folder_missing(path: &str) -> String {
 pub const MAX_MANIFEST_FAILURES: u32 = 3;
 
 pub use plexdl_protocol::{NetworkFact, StepResult, Wake};
+pub use version_choice::VersionChoice;
 
 impl CoreError {
     /// Logs the error at its kind's level, with its public sentence and `what` failed.
@@ -551,6 +554,20 @@ impl DownloadCore {
         rating_keys: &[&str],
         quality: QualityPreset,
     ) -> Result<Vec<i64>, CoreError> {
+        self.enqueue_with(server_id, rating_keys, quality, &VersionChoice::default())
+            .await
+    }
+
+    /// [`DownloadCore::enqueue`] with a chosen version and tracks: an item that has the
+    /// chosen version gets it (with the audio and subtitles of a conversion); every other
+    /// item gets the version closest to the screen.
+    pub async fn enqueue_with(
+        &self,
+        server_id: &str,
+        rating_keys: &[&str],
+        quality: QualityPreset,
+        choice: &VersionChoice,
+    ) -> Result<Vec<i64>, CoreError> {
         let server = self
             .server(server_id)
             .ok_or_else(|| CoreError::UnknownServer(server_id.to_string()))?;
@@ -563,7 +580,7 @@ impl DownloadCore {
                 return Err(CoreError::NothingToDownload((*key).to_string()));
             }
             ids.extend(
-                self.add_items(server_id, &server, items, quality, None)
+                self.add_items(server_id, &server, items, quality, None, choice)
                     .await?,
             );
         }
@@ -582,6 +599,7 @@ impl DownloadCore {
         items: Vec<crate::plex::Metadata>,
         quality: QualityPreset,
         rule_id: Option<i64>,
+        choice: &VersionChoice,
     ) -> Result<Vec<i64>, CoreError> {
         let mut ids = Vec::new();
         for item in items {
@@ -591,14 +609,16 @@ impl DownloadCore {
             } else {
                 item
             };
+            let tracks = choice.for_item(&item, quality);
             let part_count = if quality == QualityPreset::Original {
-                item.parts().count().max(1)
+                item.parts_of(tracks.media_id).count().max(1)
             } else {
                 1
             };
+            let first_media_id = item.media.first().and_then(|media| media.id);
             let metadata_json = serde_json::to_string(&item).unwrap_or_else(|_| "{}".to_string());
             for part_index in 0..part_count {
-                let part = item.parts().nth(part_index);
+                let part = item.parts_of(tracks.media_id).nth(part_index);
                 let new = NewDownload {
                     media_rating_key: item.rating_key().to_string(),
                     server_identifier: server_id.to_string(),
@@ -613,6 +633,7 @@ impl DownloadCore {
                     },
                     part_key: part.and_then(|p| p.key.clone()),
                     rule_id,
+                    tracks: tracks.clone(),
                 };
                 let seed = crate::manifest::now_ms() as u64 ^ (ids.len() as u64) << 32;
                 let id = self.manifest.write(|tx| {
@@ -622,12 +643,14 @@ impl DownloadCore {
                         &new.media_rating_key,
                         new.part_index,
                         &new.quality,
+                        &new.tracks,
+                        first_media_id,
                     )? {
                         Some(existing) => Ok(existing.id),
                         None => rows::insert(tx, &new, seed),
                     }
                 })?;
-                tracing::info!(download_id = id, rating_key = %new.media_rating_key, quality = %new.quality, rule_id, "download queued");
+                tracing::info!(download_id = id, rating_key = %new.media_rating_key, quality = %new.quality, media_id = ?new.tracks.media_id, rule_id, "download queued");
                 ids.push(id);
             }
         }

@@ -38,12 +38,16 @@ pub fn available_space(folder: &std::path::Path) -> Option<u64> {
     }
 }
 
-/// The container of the part a row downloads.
-fn container_of(item: &Metadata, part_index: u32) -> Option<String> {
-    item.parts()
-        .nth(part_index as usize)
+/// The container of the part a row downloads (of the row's version).
+fn container_of(item: &Metadata, row: &DownloadRow) -> Option<String> {
+    let media_id = row.tracks.media_id;
+    item.parts_of(media_id)
+        .nth(row.part_index as usize)
         .and_then(|part| part.container.clone())
-        .or_else(|| item.media.first().and_then(|media| media.container.clone()))
+        .or_else(|| {
+            item.version(media_id)
+                .and_then(|media| media.container.clone())
+        })
 }
 
 /// The route for a download: the original file when the device plays its container; a
@@ -57,7 +61,7 @@ async fn choose_route(
 ) -> Result<Route, Failure> {
     let quality = QualityPreset::from_name(&row.quality).unwrap_or(QualityPreset::Original);
     if quality == QualityPreset::Original {
-        let container = container_of(item, row.part_index)
+        let container = container_of(item, row)
             .unwrap_or_default()
             .to_ascii_lowercase();
         let playable = container.is_empty()
@@ -134,6 +138,15 @@ pub(super) async fn run(
         Ok(item) => item,
         Err(error) => return Ok(Err(plex_failure(&error))),
     };
+    // The version chosen when the download was queued can be gone (the owner replaced the
+    // file or removed a copy): that is said as it is, not as some other file.
+    if row.tracks.media_id.is_some() && item.version_index(row.tracks.media_id).is_none() {
+        tracing::warn!(media_id = ?row.tracks.media_id, "the chosen version is no longer on the server");
+        return Ok(Err(failure(
+            FailureKind::NotFound,
+            "The version chosen for this download is no longer on the server. Delete this download and download the item again to choose one of its versions.",
+        )));
+    }
     let route = match choose_route(core, &server, &item, row).await {
         Ok(route) => route,
         Err(failure) => return Ok(Err(failure)),
@@ -144,7 +157,11 @@ pub(super) async fn run(
         return Ok(Err(failure));
     }
     let (size, key) = if route == Route::Direct {
-        let Some(part) = item.parts().nth(row.part_index as usize).cloned() else {
+        let Some(part) = item
+            .parts_of(row.tracks.media_id)
+            .nth(row.part_index as usize)
+            .cloned()
+        else {
             return Ok(Err(plex_failure(&PlexError::NotFound {
                 path: format!(
                     "/library/metadata/{} part {}",
@@ -187,7 +204,7 @@ pub(super) async fn run(
     }
 
     let extension = if route == Route::Direct {
-        file_names::extension(container_of(&item, row.part_index).as_deref())
+        file_names::extension(container_of(&item, row).as_deref())
     } else {
         core.settings.output_container().to_string()
     };

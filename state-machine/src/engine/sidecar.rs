@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use plexdl_protocol::TrackChoice;
+
 use crate::manifest::DownloadRow;
 
 /// The sidecar format version.
@@ -39,6 +41,14 @@ pub struct Sidecar {
     /// written before hashes were recorded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
+    /// The version, audio track and subtitles the file was downloaded with (absent for
+    /// the first version with the server's default tracks, and in older sidecars).
+    #[serde(default, skip_serializing_if = "is_default_tracks")]
+    pub tracks: TrackChoice,
+}
+
+fn is_default_tracks(tracks: &TrackChoice) -> bool {
+    *tracks == TrackChoice::default()
 }
 
 impl Sidecar {
@@ -59,6 +69,7 @@ impl Sidecar {
             metadata: serde_json::from_str(&row.cached_metadata_json)
                 .unwrap_or(serde_json::Value::Null),
             sha256: None,
+            tracks: row.tracks.clone(),
         }
     }
 }
@@ -77,6 +88,7 @@ impl Sidecar {
             part_key: self.part_key.clone(),
             // A rebuilt download counts as the user's own: a rule never deletes it.
             rule_id: None,
+            tracks: self.tracks.clone(),
         }
     }
 }

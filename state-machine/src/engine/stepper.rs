@@ -18,7 +18,7 @@ use crate::machine::{self, Effect, Event, Failure, Route};
 use crate::manifest::{DownloadRow, now_ms, rows};
 use crate::plex::models::QueueItemStatus;
 use crate::plex::servers::is_connection_failure;
-use crate::plex::transcode::live_session_id;
+use crate::plex::transcode::{TrackRequest, live_session_id};
 use crate::plex::{PlexError, PlexServer, QualityPreset};
 use plexdl_protocol::{DownloadStatus, FailureKind};
 
@@ -250,17 +250,9 @@ async fn run_transfer(
             }
             // The decision first, with the same parameters as the start, as Plex's own
             // clients do (realServerFindings.md section 3): a refusal is told before any byte.
-            if let Err(error) = server
-                .transcode_decision(
-                    &row.media_rating_key,
-                    plan.preset,
-                    plan.source_kbps,
-                    &session,
-                )
-                .await
-            {
-                tracing::info!(%error, "the server refused the conversion");
-                return Ok(failed(plex_failure(&error)));
+            // It also says which audio track the server would use.
+            if let Err(failure) = decide_with_tracks(&server, row, &plan, &session).await {
+                return Ok(failed(failure));
             }
             if row.bytes_done > 0 {
                 // A converted stream cannot be resumed: `offset` starts a new stream with its
@@ -279,6 +271,7 @@ async fn run_transfer(
                     plan.source_kbps,
                     &session,
                     core.settings.output_container(),
+                    &plan.tracks,
                 )
                 .await;
             live_session = Some(session);
@@ -501,7 +494,7 @@ async fn after_part_not_found(
     match server.metadata(&row.media_rating_key).await {
         Ok(item) => {
             let key = item
-                .parts()
+                .parts_of(row.tracks.media_id)
                 .nth(row.part_index as usize)
                 .and_then(|part| part.key.clone());
             if key.is_some() && key != row.part_key {
@@ -535,9 +528,23 @@ async fn enqueue(core: &DownloadCore, row: &DownloadRow) -> Result<Next, CoreErr
         }
         Err(error) => return Ok(failed(plex_failure(&error))),
     };
+    let plan = live_plan(row);
+    // A chosen audio track is checked with a decision first, as on the live route: the
+    // queue converts later, when nothing can be asked any more.
+    if plan.tracks.audio_stream_id.is_some() {
+        let session = live_session_id(server.client_id(), row.id);
+        if let Err(failure) = decide_with_tracks(&server, row, &plan, &session).await {
+            return Ok(failed(failure));
+        }
+    }
     Ok(
         match server
-            .queue_add(queue, &[row.media_rating_key.as_str()], quality)
+            .queue_add(
+                queue,
+                &[row.media_rating_key.as_str()],
+                quality,
+                &plan.tracks,
+            )
             .await
         {
             Ok(added) => match added.first().and_then(|item| item.id) {
@@ -602,12 +609,92 @@ async fn poll(core: &DownloadCore, row: &DownloadRow) -> Result<Next, CoreError>
     })
 }
 
+/// Asks the transcoder's decision for a download and makes sure it converts with the
+/// chosen audio track. `audioStreamID` on the request is not documented and is reported to
+/// be honoured inconsistently (see `TrackRequest`), while the decision marks the audio
+/// stream it would use as `selected` (the recorded decisions do). So: when the decision
+/// names another track, the part's stream selection is set (`select_streams`) and the
+/// decision asked again; when it still names another, the download fails and says so
+/// rather than bring back a language the user did not choose. A decision that names no
+/// audio stream is taken as it is.
+async fn decide_with_tracks(
+    server: &PlexServer,
+    row: &DownloadRow,
+    plan: &LivePlan,
+    session: &str,
+) -> Result<(), Failure> {
+    let decide = || {
+        server.transcode_decision(
+            &row.media_rating_key,
+            plan.preset,
+            plan.source_kbps,
+            session,
+            &plan.tracks,
+        )
+    };
+    let decision = decide().await.map_err(|error| {
+        tracing::info!(%error, "the server refused the conversion");
+        plex_failure(&error)
+    })?;
+    let Some(wanted) = plan.tracks.audio_stream_id else {
+        return Ok(());
+    };
+    match decision.selected_audio() {
+        None => {
+            tracing::info!(
+                wanted,
+                "the decision names no audio stream; converting as asked"
+            );
+            return Ok(());
+        }
+        Some(used) if used == wanted => return Ok(()),
+        Some(used) => {
+            tracing::info!(
+                wanted,
+                used,
+                "the server passed over audioStreamID; setting the part's stream selection"
+            );
+        }
+    }
+    let Some(part_id) = plan.part_id else {
+        return Err(other_track());
+    };
+    server
+        .select_streams(part_id, Some(wanted), plan.tracks.subtitle_stream_id)
+        .await
+        .map_err(|error| plex_failure(&error))?;
+    let again = decide().await.map_err(|error| plex_failure(&error))?;
+    match again.selected_audio() {
+        Some(used) if used != wanted => {
+            tracing::warn!(
+                wanted,
+                used,
+                "the server converts another audio track even after the part's selection"
+            );
+            Err(other_track())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The failure of a conversion whose server keeps to another audio track.
+fn other_track() -> Failure {
+    failure(
+        FailureKind::TranscodeRefused,
+        "The server would convert another audio track than the one chosen. Download the original quality, which keeps every track, or choose another audio track.",
+    )
+}
+
 /// How a live transcode of a download is asked for.
 struct LivePlan {
     preset: QualityPreset,
     /// For a stream copy (original quality in a container the device does not play): the
     /// source bitrate, sent so that the server copies rather than converts.
     source_kbps: Option<u64>,
+    /// The version and tracks.
+    tracks: TrackRequest,
+    /// The first part of the version, whose stream selection the server can be given.
+    part_id: Option<u64>,
 }
 
 fn live_plan(row: &DownloadRow) -> LivePlan {
@@ -615,13 +702,17 @@ fn live_plan(row: &DownloadRow) -> LivePlan {
         serde_json::from_str(&row.cached_metadata_json).unwrap_or_default();
     let preset = QualityPreset::from_name(&row.quality).unwrap_or(QualityPreset::Original);
     let source_kbps = (preset == QualityPreset::Original).then(|| {
-        item.media
-            .first()
+        item.version(row.tracks.media_id)
             .and_then(|m| m.bitrate)
             .unwrap_or(crate::plex::transcode::COPY_FALLBACK_KBPS)
     });
     LivePlan {
         preset,
         source_kbps,
+        tracks: TrackRequest::for_choice(&item, &row.tracks),
+        part_id: item
+            .parts_of(row.tracks.media_id)
+            .next()
+            .and_then(|part| part.id),
     }
 }

@@ -1,6 +1,6 @@
 //! Rows of the downloads table and the queries on them.
 
-use plexdl_protocol::{DownloadStatus, FailureKind};
+use plexdl_protocol::{DownloadStatus, FailureKind, TrackChoice};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
@@ -46,6 +46,9 @@ pub struct DownloadRow {
     /// The keep rule that queued this download (`None`: the user did); only such
     /// downloads are ever deleted by a rule.
     pub rule_id: Option<i64>,
+    /// The version, audio track and subtitles chosen (default for rows from before the
+    /// choice was kept, and in rows from [`list`]).
+    pub tracks: TrackChoice,
 }
 
 /// A download to add.
@@ -61,19 +64,38 @@ pub struct NewDownload {
     pub part_key: Option<String>,
     /// The keep rule that queues it, if a rule does.
     pub rule_id: Option<i64>,
+    /// The version, audio track and subtitles.
+    pub tracks: TrackChoice,
 }
 
 const COLUMNS: &str = "id, media_rating_key, server_identifier, local_file_path, cached_metadata_json, \
     download_status, created_at_timestamp, part_index, title, quality, machine_json, machine_format, \
     bytes_done, bytes_total, validator, part_key, queue_id, queue_item_id, attempts, error_kind, \
-    error_message, next_wake_at, updated_at, group_title, rule_id";
+    error_message, next_wake_at, updated_at, group_title, rule_id, tracks_json";
 
 /// The same columns without the two large ones (the stored machine and the cached
 /// metadata), for lists: the downloads list is read often and needs neither.
 const LIST_COLUMNS: &str = "id, media_rating_key, server_identifier, local_file_path, '' AS cached_metadata_json, \
     download_status, created_at_timestamp, part_index, title, quality, '' AS machine_json, machine_format, \
     bytes_done, bytes_total, validator, part_key, queue_id, queue_item_id, attempts, error_kind, \
-    error_message, next_wake_at, updated_at, group_title, rule_id";
+    error_message, next_wake_at, updated_at, group_title, rule_id, NULL AS tracks_json";
+
+/// A stored track choice; text that does not read as one (damaged) counts as the
+/// default, with a warning, rather than making the row unreadable.
+fn tracks_from(text: Option<String>) -> TrackChoice {
+    match text {
+        None => TrackChoice::default(),
+        Some(text) => serde_json::from_str(&text).unwrap_or_else(|error| {
+            tracing::warn!(%error, "a stored track choice could not be read; using the defaults");
+            TrackChoice::default()
+        }),
+    }
+}
+
+/// The stored form of a track choice: NULL for the default.
+fn tracks_to(tracks: &TrackChoice) -> Option<String> {
+    (*tracks != TrackChoice::default()).then(|| serde_json::to_string(tracks).unwrap_or_default())
+}
 
 fn from_row(row: &Row<'_>) -> Result<DownloadRow, rusqlite::Error> {
     Ok(DownloadRow {
@@ -104,6 +126,7 @@ fn from_row(row: &Row<'_>) -> Result<DownloadRow, rusqlite::Error> {
         updated_at: row.get(22)?,
         group_title: row.get(23)?,
         rule_id: row.get(24)?,
+        tracks: tracks_from(row.get(25)?),
     })
 }
 
@@ -118,9 +141,9 @@ pub fn insert(
     transaction.execute(
         "INSERT INTO downloads (media_rating_key, server_identifier, cached_metadata_json, download_status,
             created_at_timestamp, part_index, title, quality, machine_json, machine_format, bytes_total, part_key, updated_at,
-            group_title, rule_id)
+            group_title, rule_id, tracks_json)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?5,
-            CASE WHEN json_valid(?3) THEN json_extract(?3, '$.grandparentTitle') END, ?13)",
+            CASE WHEN json_valid(?3) THEN json_extract(?3, '$.grandparentTitle') END, ?13, ?14)",
         params![
             new.media_rating_key,
             new.server_identifier,
@@ -135,6 +158,7 @@ pub fn insert(
             new.bytes_total.map(|total| total as i64),
             new.part_key,
             new.rule_id,
+            tracks_to(&new.tracks),
         ],
     )?;
     Ok(transaction.last_insert_rowid())
@@ -304,24 +328,34 @@ pub fn cancelled_with_bytes(transaction: &Transaction<'_>) -> Result<Vec<i64>, M
     Ok(ids)
 }
 
-/// The download of the same item part at the same quality on the same server, if any.
+/// The download of the same item part at the same quality on the same server with the
+/// same tracks, if any. `first_media_id` is the item's first version, which a row without
+/// a chosen version (from before versions could be chosen) downloads.
 pub fn find(
     transaction: &Transaction<'_>,
     server_identifier: &str,
     rating_key: &str,
     part_index: u32,
     quality: &str,
+    tracks: &TrackChoice,
+    first_media_id: Option<u64>,
 ) -> Result<Option<DownloadRow>, ManifestError> {
-    Ok(transaction
-        .query_row(
-            &format!(
-                "SELECT {COLUMNS} FROM downloads WHERE server_identifier = ?1 AND media_rating_key = ?2 \
-                 AND part_index = ?3 AND quality = ?4"
-            ),
+    let mut statement = transaction.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM downloads WHERE server_identifier = ?1 AND media_rating_key = ?2 \
+         AND part_index = ?3 AND quality = ?4 ORDER BY id"
+    ))?;
+    let resolved = |choice: &TrackChoice| TrackChoice {
+        media_id: choice.media_id.or(first_media_id),
+        ..choice.clone()
+    };
+    let wanted = resolved(tracks);
+    let rows = statement
+        .query_map(
             params![server_identifier, rating_key, part_index, quality],
             from_row,
-        )
-        .optional()?)
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows.into_iter().find(|row| resolved(&row.tracks) == wanted))
 }
 
 /// Stores a machine after a transition, with the columns derived from it.
@@ -471,7 +505,73 @@ mod tests {
             bytes_total: Some(1_000),
             part_key: Some("/library/parts/46/1/file.mkv".to_string()),
             rule_id: None,
+            tracks: TrackChoice::default(),
         }
+    }
+
+    #[test]
+    fn a_chosen_version_is_stored_and_tells_downloads_apart() {
+        let manifest = Manifest::open_in_memory().expect("manifest");
+        let chosen = TrackChoice {
+            media_id: Some(12),
+            audio_stream_id: Some(7),
+            subtitle_stream_id: None,
+            subtitles: Some(plexdl_protocol::SubtitleMode::None),
+        };
+        let (default_id, chosen_id) = manifest
+            .write(|tx| {
+                let default_id = insert(tx, &new_download("55"), 1)?;
+                let chosen_id = insert(
+                    tx,
+                    &NewDownload {
+                        tracks: chosen.clone(),
+                        ..new_download("55")
+                    },
+                    2,
+                )?;
+                Ok((default_id, chosen_id))
+            })
+            .expect("inserted");
+        let row = manifest.read(|tx| get(tx, chosen_id)).expect("row");
+        assert_eq!(row.tracks, chosen);
+        assert_eq!(
+            manifest.read(|tx| get(tx, default_id)).expect("row").tracks,
+            TrackChoice::default()
+        );
+        let found = |tracks: TrackChoice, first: Option<u64>| {
+            manifest
+                .write(|tx| find(tx, "server-1", "55", 0, "original", &tracks, first))
+                .expect("found")
+                .map(|row| row.id)
+        };
+        // The row without a choice downloads the first version: asking for that version by
+        // its id finds it, asking for another does not.
+        let first = TrackChoice {
+            media_id: Some(11),
+            ..TrackChoice::default()
+        };
+        assert_eq!(found(first.clone(), Some(11)), Some(default_id));
+        assert_eq!(found(TrackChoice::default(), Some(11)), Some(default_id));
+        assert_eq!(found(chosen.clone(), Some(11)), Some(chosen_id));
+        let other_audio = TrackChoice {
+            audio_stream_id: Some(8),
+            ..chosen
+        };
+        assert_eq!(found(other_audio, Some(11)), None);
+        // Text that is not a choice reads as the default instead of breaking the row.
+        manifest
+            .write(|tx| {
+                tx.execute(
+                    "UPDATE downloads SET tracks_json = '{\"mediaId\": \"twelve\"}' WHERE id = ?1",
+                    [chosen_id],
+                )?;
+                Ok(())
+            })
+            .expect("updated");
+        assert_eq!(
+            manifest.read(|tx| get(tx, chosen_id)).expect("row").tracks,
+            TrackChoice::default()
+        );
     }
 
     #[test]
@@ -518,7 +618,17 @@ mod tests {
         assert_eq!(row.download_status, "queued");
         assert_eq!(row.bytes_total, Some(1_000));
         let found = manifest
-            .read(|tx| find(tx, "server-1", "55", 0, "original"))
+            .read(|tx| {
+                find(
+                    tx,
+                    "server-1",
+                    "55",
+                    0,
+                    "original",
+                    &TrackChoice::default(),
+                    None,
+                )
+            })
             .expect("query");
         assert_eq!(found.map(|row| row.id), Some(id));
 

@@ -5,7 +5,7 @@
 use rusqlite::{Connection, Transaction};
 
 /// The schema version this program writes.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// Step `n` upgrades version `n` to `n + 1`.
 const STEPS: [&str; SCHEMA_VERSION as usize] = [
@@ -115,6 +115,11 @@ const STEPS: [&str; SCHEMA_VERSION as usize] = [
         skipped_at INTEGER NOT NULL,
         PRIMARY KEY (rule_id, rating_key)
     );",
+    // 6 -> 7: the version, audio track and subtitles chosen for a download (a JSON
+    // TrackChoice; NULL for rows from before, which download the item's first version with
+    // the server's default tracks, as they always did). In no index: only the engine and
+    // the sidecar read it.
+    "ALTER TABLE downloads ADD COLUMN tracks_json TEXT;",
 ];
 
 /// Why the manifest cannot be opened.

@@ -6,7 +6,7 @@ use reqwest::{Method, Url};
 use super::error::PlexError;
 use super::models::{AddedQueueItem, DownloadQueue, DownloadQueueItem, Envelope};
 use super::servers::{PlexServer, segment};
-use super::transcode::{QualityPreset, client_profile_extra};
+use super::transcode::{QualityPreset, TrackRequest, client_profile_extra};
 
 /// Why a queue item ended in `error`, as the matching error: a refused decision from its
 /// DecisionResult (2011 is "Downloads not allowed"; real servers put only a short code such
@@ -61,13 +61,16 @@ impl PlexServer {
         }
     }
 
-    /// Adds items (`/library/metadata/{key}` each) to the queue with a preset's parameters.
+    /// Adds items (`/library/metadata/{key}` each) to the queue with a preset's parameters
+    /// and the version and tracks (`mediaIndex`, `subtitles` and the stream ids, which
+    /// `/add` takes as the transcoder does: REFERENCE.md 4.3).
     /// Adding the same item with the same parameters again returns the existing item.
     pub async fn queue_add(
         &self,
         queue_id: u64,
         rating_keys: &[&str],
         preset: QualityPreset,
+        tracks: &TrackRequest,
     ) -> Result<Vec<AddedQueueItem>, PlexError> {
         let mut keys = Vec::new();
         for key in rating_keys {
@@ -75,6 +78,7 @@ impl PlexServer {
         }
         let mut args = vec![("keys", keys.join(","))];
         args.extend(preset.parameters());
+        tracks.apply(&mut args);
         // As a query parameter: that is the only form seen working on `/add`; as a header
         // it is unproven (realServerFindings.md section 2).
         args.push(("X-Plex-Client-Profile-Extra", client_profile_extra()));

@@ -28,6 +28,6 @@ pub use library::{ItemQuery, Page};
 pub use models::{Directory, Envelope, MediaContainer, Metadata, MetadataType, Part, Stream};
 pub use servers::{ConnectionKind, ConnectionPolicy, PlexServer, ServerConnection, ServerInfo};
 pub use token_store::{FileTokenStore, MemoryTokenStore, TokenStore};
-pub use transcode::{QualityPreset, TranscodeDecision, client_profile_extra};
+pub use transcode::{QualityPreset, TrackRequest, TranscodeDecision, client_profile_extra};
 pub use transport::{Transport, TransportSettings};
 pub use watched::WatchFacts;

@@ -345,15 +345,57 @@ impl Metadata {
 
     /// Every part of the first media version, in playing order.
     pub fn parts(&self) -> impl Iterator<Item = &Part> {
-        self.media
-            .first()
-            .into_iter()
-            .flat_map(|media| media.parts.iter())
+        self.parts_of(None)
     }
 
     /// The total size of the first media version's parts, when every part states its size.
     pub fn total_size(&self) -> Option<u64> {
-        self.media.first()?.parts.iter().map(|part| part.size).sum()
+        self.size_of(None)
+    }
+
+    /// The position of the version with `media_id` among the item's versions (the
+    /// transcoder's `mediaIndex`, REFERENCE.md 5.2); `None` asks for the first one. A
+    /// version that is no longer there (the file was replaced on the server) is `None`.
+    pub fn version_index(&self, media_id: Option<u64>) -> Option<usize> {
+        match media_id {
+            None => (!self.media.is_empty()).then_some(0),
+            Some(id) => self.media.iter().position(|media| media.id == Some(id)),
+        }
+    }
+
+    /// The version with `media_id` (the first one for `None`).
+    pub fn version(&self, media_id: Option<u64>) -> Option<&Media> {
+        self.media.get(self.version_index(media_id)?)
+    }
+
+    /// Every part of the version with `media_id`, in playing order.
+    pub fn parts_of(&self, media_id: Option<u64>) -> impl Iterator<Item = &Part> {
+        self.version(media_id)
+            .into_iter()
+            .flat_map(|media| media.parts.iter())
+    }
+
+    /// The version a download gets when none was chosen: the one closest to a screen
+    /// whose shorter side is `screen_pixels` (the first without a screen size).
+    pub fn default_media_id(&self, screen_pixels: Option<u32>) -> Option<u64> {
+        let height = |media: &Media| {
+            media
+                .video_resolution
+                .as_deref()
+                .and_then(plexdl_protocol::label_height)
+                .or(media.height)
+        };
+        let position = plexdl_protocol::closest_by_height(&self.media, height, screen_pixels)?;
+        self.media.get(position)?.id
+    }
+
+    /// The total size of a version's parts, when every part states its size.
+    pub fn size_of(&self, media_id: Option<u64>) -> Option<u64> {
+        self.version(media_id)?
+            .parts
+            .iter()
+            .map(|part| part.size)
+            .sum()
     }
 }
 
@@ -730,6 +772,26 @@ mod tests {
         assert_eq!(part.changestamp(), Some(1_675_330_657));
         assert_eq!(part.external_subtitles().count(), 1);
         assert_eq!(item.total_size(), Some(1000));
+    }
+
+    #[test]
+    fn a_version_is_found_by_its_media_id() {
+        let text = r#"{"MediaContainer": {"Metadata": [{"ratingKey": "7", "type": "movie", "Media": [
+            {"id": "11", "videoResolution": "4k", "Part": [{"id": 1, "size": 9000}]},
+            {"id": 12, "videoResolution": "1080", "Part": [{"id": 2, "size": 300}, {"id": 3, "size": 200}]}]}]}}"#;
+        let envelope: Envelope = serde_json::from_str(text).expect("parses");
+        let item = &envelope.container.metadata[0];
+        assert_eq!(item.version_index(None), Some(0));
+        assert_eq!(item.version_index(Some(12)), Some(1));
+        assert_eq!(item.version_index(Some(99)), None);
+        assert_eq!(item.size_of(None), Some(9000));
+        assert_eq!(item.size_of(Some(12)), Some(500));
+        assert_eq!(item.parts_of(Some(12)).count(), 2);
+        assert_eq!(item.parts_of(Some(99)).count(), 0);
+        assert_eq!(Metadata::default().version_index(None), None);
+        assert_eq!(item.default_media_id(Some(1080)), Some(12));
+        assert_eq!(item.default_media_id(Some(2160)), Some(11));
+        assert_eq!(item.default_media_id(None), Some(11));
     }
 
     #[test]

@@ -201,7 +201,13 @@ impl PlexServer {
         let session = format!("{}-probe", self.client_id());
         report.decision = Some(
             match self
-                .transcode_decision(&key, QualityPreset::Hd720, None, &session)
+                .transcode_decision(
+                    &key,
+                    QualityPreset::Hd720,
+                    None,
+                    &session,
+                    &Default::default(),
+                )
                 .await
             {
                 Ok(decision) => DecisionSeen {
@@ -287,7 +293,9 @@ impl PlexServer {
         let Some(queue) = self.download_queue().await?.and_then(|queue| queue.id) else {
             return Ok(trial);
         };
-        let added = self.queue_add(queue, &[key], QualityPreset::Sd480).await?;
+        let added = self
+            .queue_add(queue, &[key], QualityPreset::Sd480, &Default::default())
+            .await?;
         let Some(item_id) = added.first().and_then(|item| item.id) else {
             return Ok(trial);
         };

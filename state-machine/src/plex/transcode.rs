@@ -4,6 +4,7 @@
 //! a new stream with its own header (realServerFindings.md section 3), so a download that
 //! broke off starts it again from zero.
 
+use plexdl_protocol::{SubtitleMode, TrackChoice};
 use reqwest::{Method, Url};
 use serde::{Deserialize, Serialize};
 
@@ -120,6 +121,59 @@ impl QualityPreset {
     }
 }
 
+/// The version and tracks a transcoder request is for (`mediaIndex`, `subtitles`,
+/// `audioStreamID`, `subtitleStreamID`).
+///
+/// `mediaIndex` and `subtitles` are documented transcoder parameters (REFERENCE.md 5.2, and
+/// for the queue's `/add`, 4.3). `audioStreamID` and `subtitleStreamID` are not in the
+/// documentation: public clients send them on the transcoder's URL, and one reports that
+/// servers honour them inconsistently; the proven way is the part's stream selection
+/// (`PUT /library/parts/{id}?audioStreamID=&subtitleStreamID=&allParts=1`, python-plexapi
+/// and the clients found with search). So they are sent, and the live route checks the
+/// decision's selected audio stream and falls back to the part selection when the server
+/// passed the parameter over (engine/stepper.rs).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrackRequest {
+    /// The position of the version among the item's versions.
+    pub media_index: usize,
+    pub audio_stream_id: Option<u64>,
+    pub subtitle_stream_id: Option<u64>,
+    pub subtitles: Option<SubtitleMode>,
+}
+
+impl TrackRequest {
+    /// The request for a download's choice on `item` (the first version when the chosen
+    /// one is gone).
+    pub fn for_choice(item: &super::Metadata, choice: &TrackChoice) -> TrackRequest {
+        TrackRequest {
+            media_index: item.version_index(choice.media_id).unwrap_or(0),
+            audio_stream_id: choice.audio_stream_id,
+            subtitle_stream_id: choice.subtitle_stream_id,
+            subtitles: choice.subtitles,
+        }
+    }
+
+    /// Sets these parameters in `args`, replacing the preset's `subtitles=auto`.
+    pub fn apply(&self, args: &mut Vec<(&'static str, String)>) {
+        let mut set =
+            |name: &'static str, value: String| match args.iter_mut().find(|(key, _)| *key == name)
+            {
+                Some(existing) => existing.1 = value,
+                None => args.push((name, value)),
+            };
+        set("mediaIndex", self.media_index.to_string());
+        if let Some(mode) = self.subtitles {
+            set("subtitles", mode.name().to_string());
+        }
+        if let Some(id) = self.audio_stream_id {
+            set("audioStreamID", id.to_string());
+        }
+        if let Some(id) = self.subtitle_stream_id {
+            set("subtitleStreamID", id.to_string());
+        }
+    }
+}
+
 /// The profile augmentation sent with transcoder requests: a static (download) MKV target
 /// with H.264 and AAC, and at most 2 audio channels (multichannel audio conversions are the
 /// ones most often reported to fail).
@@ -143,6 +197,20 @@ impl TranscodeDecision {
     /// Whether the server would send the original file as it is.
     pub fn is_direct_play(&self) -> bool {
         self.codes.general_decision_code == Some(1000)
+    }
+
+    /// The audio stream the server would use: the audio stream marked `selected` in the
+    /// decision's part (recorded decisions mark it so: fixtures/plex transcode decisions);
+    /// `None` when the decision does not say.
+    pub fn selected_audio(&self) -> Option<u64> {
+        self.metadata
+            .as_ref()?
+            .media
+            .iter()
+            .flat_map(|media| media.parts.iter())
+            .flat_map(|part| part.streams.iter())
+            .find(|stream| stream.stream_type == Some(2) && stream.selected == Some(true))?
+            .id
     }
 }
 
@@ -208,9 +276,10 @@ impl PlexServer {
         preset: QualityPreset,
         copy_source_kbps: Option<u64>,
         session: &str,
+        tracks: &TrackRequest,
     ) -> Result<TranscodeDecision, PlexError> {
         let key = segment(rating_key)?;
-        let args = transcode_arguments(key, preset, copy_source_kbps, session);
+        let args = transcode_arguments(key, preset, copy_source_kbps, session, tracks);
         let container = self
             .call_json::<super::models::Envelope>(
                 Method::GET,
@@ -240,6 +309,7 @@ impl PlexServer {
         copy_source_kbps: Option<u64>,
         session: &str,
         container: &str,
+        tracks: &TrackRequest,
     ) -> Result<Url, PlexError> {
         let container = if matches!(container, "mkv" | "mp4") {
             container
@@ -247,7 +317,7 @@ impl PlexServer {
             "mkv"
         };
         let key = segment(rating_key)?;
-        let args = transcode_arguments(key, preset, copy_source_kbps, session);
+        let args = transcode_arguments(key, preset, copy_source_kbps, session, tracks);
         self.url(
             &format!("/video/:/transcode/universal/start.{container}"),
             args,
@@ -287,6 +357,34 @@ impl PlexServer {
             Err(error) => Err(error),
         }
     }
+
+    /// Sets the audio and subtitle streams the server uses for a part and every other part
+    /// of its item (`PUT /library/parts/{id}?audioStreamID=&subtitleStreamID=&allParts=1`,
+    /// the stream selection python-plexapi and other public clients use; the transcoder then
+    /// converts with the selected streams). The selection is the account's on the server:
+    /// it is also what this account's other players start with for the item.
+    pub async fn select_streams(
+        &self,
+        part_id: u64,
+        audio_stream_id: Option<u64>,
+        subtitle_stream_id: Option<u64>,
+    ) -> Result<(), PlexError> {
+        let mut args = vec![("allParts", "1".to_string())];
+        if let Some(id) = audio_stream_id {
+            args.push(("audioStreamID", id.to_string()));
+        }
+        if let Some(id) = subtitle_stream_id {
+            args.push(("subtitleStreamID", id.to_string()));
+        }
+        tracing::info!(
+            part_id,
+            ?audio_stream_id,
+            ?subtitle_stream_id,
+            "selecting the streams of a part"
+        );
+        self.call_empty(Method::PUT, &format!("/library/parts/{part_id}"), args)
+            .await
+    }
 }
 
 /// The session id of a download's live transcode: unique per install (the client
@@ -302,6 +400,7 @@ fn transcode_arguments(
     preset: QualityPreset,
     copy_source_kbps: Option<u64>,
     session: &str,
+    tracks: &TrackRequest,
 ) -> Vec<(&'static str, String)> {
     let mut args = vec![
         ("path", format!("/library/metadata/{rating_key}")),
@@ -319,6 +418,7 @@ fn transcode_arguments(
         }
         None => args.extend(preset.parameters()),
     }
+    tracks.apply(&mut args);
     args.push(("X-Plex-Client-Profile-Extra", client_profile_extra()));
     args
 }
@@ -398,6 +498,70 @@ mod tests {
         assert!(ids[0] != ids[1] && ids[0] != ids[2] && ids[1] != ids[2]);
         // A session id is one path segment (`/transcode/sessions/{session}`).
         assert!(ids.iter().all(|id| super::segment(id).is_ok()));
+    }
+
+    #[test]
+    fn a_chosen_version_and_tracks_become_transcoder_parameters() {
+        let item: Metadata = serde_json::from_value(serde_json::json!({
+            "ratingKey": "121", "Media": [{"id": 121}, {"id": 122}]
+        }))
+        .expect("item");
+        let choice = TrackChoice {
+            media_id: Some(122),
+            audio_stream_id: Some(122003),
+            subtitle_stream_id: Some(122004),
+            subtitles: Some(SubtitleMode::Burn),
+        };
+        let tracks = TrackRequest::for_choice(&item, &choice);
+        let args = transcode_arguments("121", QualityPreset::Hd720, None, "s", &tracks);
+        let value = |name: &str| {
+            let found: Vec<_> = args.iter().filter(|(key, _)| *key == name).collect();
+            assert!(found.len() <= 1, "{name} is sent once");
+            found.first().map(|(_, value)| value.clone())
+        };
+        assert_eq!(value("mediaIndex").as_deref(), Some("1"));
+        assert_eq!(value("subtitles").as_deref(), Some("burn"));
+        assert_eq!(value("audioStreamID").as_deref(), Some("122003"));
+        assert_eq!(value("subtitleStreamID").as_deref(), Some("122004"));
+        // Nothing chosen: the first version and the server's own subtitle choice.
+        let plain = transcode_arguments(
+            "121",
+            QualityPreset::Hd720,
+            None,
+            "s",
+            &TrackRequest::default(),
+        );
+        assert!(plain.contains(&("mediaIndex", "0".to_string())));
+        assert!(plain.contains(&("subtitles", "auto".to_string())));
+        assert!(!plain.iter().any(|(key, _)| *key == "audioStreamID"));
+        // A version that is gone from the server falls back to the first.
+        let gone = TrackChoice {
+            media_id: Some(999),
+            ..TrackChoice::default()
+        };
+        assert_eq!(TrackRequest::for_choice(&item, &gone).media_index, 0);
+    }
+
+    #[test]
+    fn the_decision_tells_the_audio_it_would_use() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/plex/server/transcode/decision/159637.json"
+        ))
+        .expect("recorded decision");
+        let container = serde_json::from_str::<super::super::models::Envelope>(&text)
+            .expect("parses")
+            .container;
+        let decision = TranscodeDecision {
+            codes: container.decision,
+            metadata: container.metadata.into_iter().next(),
+        };
+        assert_eq!(decision.selected_audio(), Some(566_076));
+        let silent = TranscodeDecision {
+            codes: DecisionCodes::default(),
+            metadata: None,
+        };
+        assert_eq!(silent.selected_audio(), None);
     }
 
     #[test]

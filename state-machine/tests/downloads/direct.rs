@@ -10,6 +10,9 @@ async fn every_fixture_file_downloads_byte_identical() {
     let rig = rig(Scenario::default());
     let sections = ["1", "2"];
     let mut keys = Vec::new();
+    // An item with several versions gets its first by default; its other versions are
+    // queued by their ids, so every file of the library is downloaded once.
+    let mut other_versions = Vec::new();
     for section in sections {
         let listing = plexdl_core::plex::PlexServer::direct(
             crate::support::transport(),
@@ -21,6 +24,11 @@ async fn every_fixture_file_downloads_byte_identical() {
         .all_items(section, 50)
         .await
         .expect("items");
+        for item in &listing {
+            for media in item.media.iter().skip(1) {
+                other_versions.push((item.rating_key().to_string(), media.id));
+            }
+        }
         keys.extend(
             listing
                 .into_iter()
@@ -28,11 +36,30 @@ async fn every_fixture_file_downloads_byte_identical() {
         );
     }
     let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-    let ids = rig
+    let mut ids = rig
         .core
         .enqueue(SERVER, &key_refs, QualityPreset::Original)
         .await
         .expect("enqueued");
+    assert!(
+        !other_versions.is_empty(),
+        "the library has an item with two versions"
+    );
+    for (key, media_id) in other_versions {
+        let choice = plexdl_core::engine::VersionChoice {
+            tracks: plexdl_protocol::TrackChoice {
+                media_id,
+                ..Default::default()
+            },
+            screen_pixels: None,
+        };
+        ids.extend(
+            rig.core
+                .enqueue_with(SERVER, &[key.as_str()], QualityPreset::Original, &choice)
+                .await
+                .expect("enqueued"),
+        );
+    }
     let parts: Vec<u64> = rig.server.library().parts().map(|part| part.id).collect();
     assert_eq!(ids.len(), parts.len(), "one download per file part");
     for id in ids {

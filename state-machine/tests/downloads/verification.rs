@@ -98,6 +98,7 @@ async fn orphans_are_removed_and_a_lost_manifest_is_rebuilt_from_sidecars() {
         artwork: None,
         metadata: serde_json::json!({}),
         sha256: None,
+        tracks: Default::default(),
     };
     plexdl_core::engine::sidecar::write(&folder, "Leftover.mkv", &claim).expect("sidecar");
     // Another program's partial file in the same folder, three days old.

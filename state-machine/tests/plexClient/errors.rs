@@ -173,7 +173,7 @@ async fn refused_transcodes_name_the_reason() {
         ..Scenario::default()
     });
     let error = direct(&server)
-        .transcode_decision("55", QualityPreset::Hd720, None, "s1")
+        .transcode_decision("55", QualityPreset::Hd720, None, "s1", &Default::default())
         .await
         .expect_err("refused");
     assert_eq!(error.kind(), FailureKind::DownloadsNotAllowed);
@@ -189,7 +189,7 @@ async fn refused_transcodes_name_the_reason() {
         ..Scenario::default()
     });
     let error = direct(&server)
-        .transcode_decision("55", QualityPreset::Hd720, None, "s1")
+        .transcode_decision("55", QualityPreset::Hd720, None, "s1", &Default::default())
         .await
         .expect_err("refused");
     assert_eq!(error.kind(), FailureKind::TranscodeRefused);

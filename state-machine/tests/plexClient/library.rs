@@ -166,7 +166,13 @@ async fn crawl_of_the_whole_library_matches_the_server() {
     while let Some(rating_key) = pending.pop() {
         let item = plex.metadata(&rating_key).await.expect("metadata");
         *counts.entry(format!("{:?}", item.kind)).or_insert(0) += 1;
-        parts.extend(item.parts().filter_map(|part| part.id));
+        // Every version's files (Harbour Lights has a 4K and a 1080p one).
+        parts.extend(
+            item.media
+                .iter()
+                .flat_map(|media| media.parts.iter())
+                .filter_map(|part| part.id),
+        );
         if matches!(item.kind, MetadataType::Show | MetadataType::Season) {
             for child in plex.children(&rating_key).await.expect("children") {
                 pending.push(child.rating_key().to_string());
@@ -176,13 +182,15 @@ async fn crawl_of_the_whole_library_matches_the_server() {
     let expected_parts: std::collections::BTreeSet<u64> =
         server.library().parts().map(|part| part.id).collect();
     assert_eq!(parts, expected_parts, "every part of the server was found");
-    assert_eq!(counts["Movie"], 7);
+    assert_eq!(counts["Movie"], 8);
     assert_eq!(counts["Show"], 2);
     assert_eq!(counts["Season"], 4);
     let episodes: usize = counts["Episode"];
     assert_eq!(
         episodes,
-        expected_parts.len() - 8,
+        // Ten movie files: one each, two for Paper Satellites (two parts) and two for
+        // Harbour Lights (two versions).
+        expected_parts.len() - 10,
         "every part that is not a movie's is an episode's"
     );
 }

@@ -42,7 +42,13 @@ async fn decisions_from_recordings_and_generated_ones() {
     let server = replay(Scenario::default());
     let plex = direct(&server);
     let converted = plex
-        .transcode_decision("55", QualityPreset::Hd720, None, "session-1")
+        .transcode_decision(
+            "55",
+            QualityPreset::Hd720,
+            None,
+            "session-1",
+            &Default::default(),
+        )
         .await
         .expect("decision");
     assert_eq!(converted.codes.general_decision_code, Some(1001));
@@ -58,12 +64,24 @@ async fn decisions_from_recordings_and_generated_ones() {
     );
     // The recorded decision for Reign of Fire says the server would send the file as it is.
     let recorded = plex
-        .transcode_decision("1036", QualityPreset::Sd480, None, "session-2")
+        .transcode_decision(
+            "1036",
+            QualityPreset::Sd480,
+            None,
+            "session-2",
+            &Default::default(),
+        )
         .await
         .expect("decision");
     assert!(recorded.is_direct_play());
     let copied = plex
-        .transcode_decision("55", QualityPreset::Original, Some(21_178), "session-3")
+        .transcode_decision(
+            "55",
+            QualityPreset::Original,
+            Some(21_178),
+            "session-3",
+            &Default::default(),
+        )
         .await
         .expect("direct stream");
     assert_eq!(copied.codes.general_decision_code, Some(1001));
@@ -74,7 +92,14 @@ async fn a_live_transcode_starts_at_zero_and_its_session_is_watched_and_stopped(
     let server = replay(Scenario::default());
     let plex = direct(&server);
     let url = plex
-        .live_transcode_url("55", QualityPreset::Hd720, None, "session-live", "mkv")
+        .live_transcode_url(
+            "55",
+            QualityPreset::Hd720,
+            None,
+            "session-live",
+            "mkv",
+            &Default::default(),
+        )
         .await
         .expect("url");
     assert!(
@@ -147,7 +172,12 @@ async fn queue_add_poll_fetch_restart_and_delete() {
         Some(queue_id)
     );
     let added = plex
-        .queue_add(queue_id, &["55", "56"], QualityPreset::Hd720)
+        .queue_add(
+            queue_id,
+            &["55", "56"],
+            QualityPreset::Hd720,
+            &Default::default(),
+        )
         .await
         .expect("added");
     let ids: Vec<u64> = added.iter().filter_map(|item| item.id).collect();

@@ -424,6 +424,7 @@ pub fn finished_downloads(
                         bytes_total: Some(1024),
                         part_key: Some(format!("/library/parts/{n}/1/file.mkv")),
                         rule_id: None,
+                        tracks: Default::default(),
                     };
                     let id = rows::insert(tx, &new, n)?;
                     let mut done = machine::new_machine(n);

@@ -51,6 +51,9 @@ pub fn KeepDialog(
             let params = EstimateParams {
                 server_id: server.clone(),
                 rating_keys: vec![rating_key.clone()],
+                // A rule downloads each episode's first version.
+                media_id: None,
+                screen_pixels: None,
             };
             let (server, rating_key) = (server.clone(), rating_key.clone());
             spawn_local(async move {

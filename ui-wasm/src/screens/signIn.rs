@@ -41,7 +41,7 @@ pub fn SignIn() -> impl IntoView {
                     Ok(state) if state.signed_in => {
                         store.sign_in.set(Some(state));
                         store.refresh_servers().await;
-                        store.tell("Signed in. Choose a server to browse.");
+                        store.tell_on(Route::Servers, "Signed in. Choose a server to browse.");
                         bridge_client::go(&Route::Servers.hash());
                         return;
                     }
@@ -89,8 +89,8 @@ pub fn SignIn() -> impl IntoView {
                 }
             >
                 <p class="explain">
-                    "PlexDownloader signs in with a code: you confirm the code on the Plex website, "
-                    "and this app never sees your password."
+                    "PlexDownloader signs in through the Plex website: you sign in there and allow this app, "
+                    "and it never sees your password."
                 </p>
                 {
                     move || match pin.get() {
@@ -102,17 +102,26 @@ pub fn SignIn() -> impl IntoView {
                                 </button>
                             }.into_any()
                         }
+                        // The link carries the code (REFERENCE.md 1.2: the auth page takes
+                        // `code` in its fragment), so the link is the one thing to do; the
+                        // long code is there to compare, folded away, not to type.
                         Some(current) => view! {
                             <div class="pin">
-                                <p>"Your code:"</p>
-                                <p class="pin-code" aria-label="Sign-in code">{current.code.clone()}</p>
-                                <a class="button primary" href=current.auth_url.clone() target="_blank" rel="noopener">
+                                <a class="button primary sign-in-link" href=current.auth_url.clone() target="_blank" rel="noopener">
                                     "Open the Plex sign-in page"
                                 </a>
-                                <p class="waiting" role="status">"Waiting for you to confirm the code on the Plex page..."</p>
+                                <p class="explain">
+                                    "Sign in there and allow PlexDownloader. The page already knows this app's code: "
+                                    "there is nothing to type."
+                                </p>
+                                <p class="waiting" role="status">"Waiting for you to confirm on the Plex page..."</p>
                                 {current.expires_at.as_deref().and_then(bridge_client::local_time).map(|at| view! {
-                                    <p class="hint">{format!("The code is valid until {at}.")}</p>
+                                    <p class="hint">{format!("The link works until {at}.")}</p>
                                 })}
+                                <details class="pin-details">
+                                    <summary>"The code the page will show"</summary>
+                                    <p class="pin-code" aria-label="Sign-in code">{current.code.clone()}</p>
+                                </details>
                             </div>
                         }.into_any(),
                     }
