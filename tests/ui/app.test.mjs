@@ -43,8 +43,9 @@ test('sign in through the PIN', async () => {
 
 test('browse to a movie and download it in original quality to the end', async () => {
   await openItem(page, 'Movies', 'Big Buck Bunny');
-  const facts = await page.locator('.item-detail .row-detail').first().textContent();
-  assert.match(facts, /13\.4 MB/);
+  // The size is the version's: one version, one line of its facts.
+  const file = await page.locator('.item-detail .version-line').textContent();
+  assert.match(file, /13\.4 MB/);
   await queue(page, 'original');
   await openDownloads(page);
   await waitForStatus(page, 'Big Buck Bunny', 'completed');
