@@ -123,16 +123,12 @@ pub fn channels_label(channels: u64) -> String {
     }
 }
 
-/// An audio track: "English (AAC, stereo)", or "Unknown language (AC3, 5.1)".
-pub fn audio_label(track: &AudioTrack) -> String {
-    let language = track.language.as_deref().unwrap_or("Unknown language");
-    let mut details: Vec<String> = track
-        .codec
-        .as_deref()
-        .map(codec_label)
-        .into_iter()
-        .collect();
-    details.extend(track.channels.map(channels_label));
+/// "English (AAC, stereo)": a track's language (or "Unknown language") with its details in
+/// brackets, the codec first; the language alone when there are no details.
+fn track_label(language: Option<&str>, codec: Option<&str>, more: Vec<String>) -> String {
+    let language = language.unwrap_or("Unknown language");
+    let mut details: Vec<String> = codec.map(codec_label).into_iter().collect();
+    details.extend(more);
     if details.is_empty() {
         language.to_string()
     } else {
@@ -140,27 +136,24 @@ pub fn audio_label(track: &AudioTrack) -> String {
     }
 }
 
+/// An audio track: "English (AAC, stereo)", or "Unknown language (AC3, 5.1)".
+pub fn audio_label(track: &AudioTrack) -> String {
+    let channels = track.channels.map(channels_label).into_iter().collect();
+    track_label(track.language.as_deref(), track.codec.as_deref(), channels)
+}
+
 /// A subtitle track: "English (SRT, separate file)", "French (inside the video, forced)".
 pub fn subtitle_label(track: &SubtitleTrack) -> String {
-    let language = track.language.as_deref().unwrap_or("Unknown language");
-    let mut details: Vec<String> = track
-        .codec
-        .as_deref()
-        .map(codec_label)
-        .into_iter()
-        .collect();
-    details.push(
-        if track.external {
-            "separate file"
-        } else {
-            "inside the video"
-        }
-        .to_string(),
-    );
+    let place = if track.external {
+        "separate file"
+    } else {
+        "inside the video"
+    };
+    let mut more = vec![place.to_string()];
     if track.forced {
-        details.push("forced".to_string());
+        more.push("forced".to_string());
     }
-    format!("{language} ({})", details.join(", "))
+    track_label(track.language.as_deref(), track.codec.as_deref(), more)
 }
 
 /// The label of a quality preset.

@@ -232,3 +232,44 @@ fn a_download_waiting_for_a_slot_says_so() {
         "no speed for a download that does not move: {text}"
     );
 }
+
+#[wasm_bindgen_test]
+fn a_download_waiting_for_its_first_byte_shows_its_phase_and_no_percent() {
+    let store = Store::new(Route::Downloads);
+    let mut download = snapshot(7, "Big Buck Bunny (2008)", "transferring", None);
+    download.bytes_done = 0;
+    download.phase = "Connecting".to_string();
+    store.downloads.set(vec![download.clone()]);
+    let host = mount(store, move || {
+        view! { <DownloadCard download=download.clone()/> }.into_any()
+    });
+    assert_eq!(texts(&host, ".phase"), vec!["Connecting".to_string()]);
+    let bar = host
+        .query_selector("[role=progressbar]")
+        .expect("query")
+        .expect("a progress bar");
+    assert_eq!(bar.get_attribute("aria-valuenow").as_deref(), Some(""));
+    let text = host.text_content().unwrap_or_default();
+    assert!(!text.contains('%'), "{text}");
+    assert!(text.contains("13.4 MB to download"), "{text}");
+}
+
+#[wasm_bindgen_test]
+fn a_notice_about_a_screen_goes_when_the_screen_is_left() {
+    let owner = Owner::new();
+    owner.with(|| {
+        let store = Store::new(Route::Servers);
+        let sections = Route::Sections {
+            server: "5e1f0c9d".to_string(),
+        };
+        store.tell_on(Route::Servers, "Signed in. Choose a server to browse.");
+        assert!(!store.notice_outlived(&Route::SignIn, &Route::Servers));
+        assert!(store.notice_outlived(&Route::Servers, &sections));
+        // A plain notice stays while the user moves within its tab.
+        store.tell("1 download queued.");
+        assert!(!store.notice_outlived(&Route::Servers, &sections));
+        assert!(store.notice_outlived(&sections, &Route::Downloads));
+        store.dismiss_notice();
+        assert_eq!(store.notice.get_untracked(), None);
+    });
+}

@@ -41,6 +41,32 @@ fn VersionChoices(versions: Vec<MediaVersion>, chosen: RwSignal<Option<u64>>) ->
     }
 }
 
+/// A drop-down of tracks by their stream ids; `none` names a first choice for no track.
+#[component]
+fn TrackSelect(
+    label: &'static str,
+    options: Vec<(u64, String)>,
+    chosen: RwSignal<Option<u64>>,
+    #[prop(optional)] none: Option<&'static str>,
+    on_pick: Callback<Option<u64>>,
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <select aria-label=label on:change=move |event| {
+                on_pick.run(event_target_value(&event).parse().ok());
+            }>
+                {none.map(|words| view! {
+                    <option value="" selected=move || chosen.get().is_none()>{words}</option>
+                })}
+                {options.into_iter().map(|(id, words)| view! {
+                    <option value=id.to_string() selected=move || chosen.get() == Some(id)>{words}</option>
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
 /// The audio track and the subtitles of a converted download. The original file keeps
 /// every track, so these show only for the other qualities.
 #[component]
@@ -70,41 +96,24 @@ fn TrackChoices(
     };
     view! {
         {(version.audio.len() > 1).then(|| view! {
-            <label class="field">
-                <span>"Audio track"</span>
-                <select aria-label="Audio track" on:change=move |event| {
-                    audio.set(event_target_value(&event).parse().ok());
-                }>
-                    {version.audio.iter().map(|track| {
-                        let id = track.stream_id;
-                        view! {
-                            <option value=id.to_string() selected=move || audio.get() == Some(id)>
-                                {format::audio_label(track)}
-                            </option>
-                        }
-                    }).collect_view()}
-                </select>
-            </label>
+            <TrackSelect
+                label="Audio track"
+                options=version.audio.iter().map(|t| (t.stream_id, format::audio_label(t))).collect()
+                chosen=audio
+                on_pick=Callback::new(move |picked| audio.set(picked))
+            />
         })}
         {(!version.subtitles.is_empty()).then(|| view! {
-            <label class="field">
-                <span>"Subtitles"</span>
-                <select aria-label="Subtitles" on:change=move |event| {
-                    let picked: Option<u64> = event_target_value(&event).parse().ok();
+            <TrackSelect
+                label="Subtitles"
+                options=version.subtitles.iter().map(|t| (t.stream_id, format::subtitle_label(t))).collect()
+                chosen=subtitle
+                none="None"
+                on_pick=Callback::new(move |picked: Option<u64>| {
                     subtitle.set(picked);
                     mode.set(if picked.is_some() { SubtitleMode::Embedded } else { SubtitleMode::None });
-                }>
-                    <option value="" selected=move || subtitle.get().is_none()>"None"</option>
-                    {version.subtitles.iter().map(|track| {
-                        let id = track.stream_id;
-                        view! {
-                            <option value=id.to_string() selected=move || subtitle.get() == Some(id)>
-                                {format::subtitle_label(track)}
-                            </option>
-                        }
-                    }).collect_view()}
-                </select>
-            </label>
+                })
+            />
             <Show when=move || subtitle.get().is_some()>
                 <fieldset class="choices subtitle-modes">
                     <legend>"Subtitles in the download"</legend>
