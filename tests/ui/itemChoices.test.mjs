@@ -59,6 +59,9 @@ for (const [size, device] of sizes) {
       assert.match(await versions.nth(1).locator('.audio-tracks').textContent(), /English \(AAC, stereo\), Français \(AC3, 5\.1\)/);
       assert.match(await versions.nth(1).locator('.subtitle-tracks').textContent(), /English \(SRT, separate file\), Français \(SRT, inside the video, forced\)/);
       assert.match(await versions.nth(1).locator('.saved-subtitles').textContent(), /Harbour Lights \(2019\)\.eng\.1\.srt/);
+      // The version a download gets here is marked, and only that one.
+      assert.equal(await versions.nth(1).locator('.preferred').count(), 1);
+      assert.equal(await versions.nth(0).locator('.preferred').count(), 0);
       await shot(page, size, '31-item-versions');
 
       // The dialog: the 1080p version first (closest to both screens), the sizes of the
@@ -107,7 +110,8 @@ for (const [size, device] of sizes) {
       for (const phase of seen) {
         assert.match(phase, /^(Waiting to start|Connecting|Waiting for the server.*|Downloading.*|Checking the file|Downloaded)$/, phase);
       }
-      await page.locator('.storage-text', { hasText: /Downloads take .+\. .+ free on this device\./ }).waitFor();
+      // The total counts the finished file (read again when the download finished).
+      await page.locator('.storage-text', { hasText: /^Downloads take [1-9][0-9.]* MB\. .+ free on this device\.$/ }).waitFor();
       await shot(page, size, '34-downloads-done');
 
       // The choice reached the server: the conversion's decision named another audio

@@ -237,7 +237,10 @@ pub fn Downloads() -> impl IntoView {
         });
     };
     Effect::new(move |_| {
-        shape.track();
+        // The value is read, not only tracked: with `shape.track()` the effect never ran
+        // again (a download that finished left the storage line at what it said before;
+        // tests/ui/itemChoices.test.mjs), as the memo was not asked for its new value.
+        let _ = shape.get();
         spawn_local(async move {
             if let Ok(state) = bridge_client::call::<DownloadsBackground>(NoParams {}).await {
                 let _ = background.try_set(state);

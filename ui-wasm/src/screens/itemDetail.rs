@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use plexdl_protocol::methods::{LibraryChildren, LibraryItem};
-use plexdl_protocol::{ErrorBody, ItemDetail, ItemRef, ItemSummary, MediaVersion};
+use plexdl_protocol::{ErrorBody, ItemDetail, ItemRef, ItemSummary, MediaVersion, closest_version};
 
 use crate::bridge_client;
 use crate::format;
@@ -132,9 +132,10 @@ fn Children(
 }
 
 /// A version's facts and tracks; `several` when the item has more than one version (each
-/// is then headed by its resolution).
+/// is then headed by its facts), `preferred` for the one a download gets by default on
+/// this device (the closest to its screen).
 #[component]
-fn Version(version: MediaVersion, several: bool) -> impl IntoView {
+fn Version(version: MediaVersion, several: bool, preferred: bool) -> impl IntoView {
     let audio: Vec<String> = version.audio.iter().map(format::audio_label).collect();
     let subtitles: Vec<String> = version
         .subtitles
@@ -151,7 +152,10 @@ fn Version(version: MediaVersion, several: bool) -> impl IntoView {
             // With several versions the line is the version's heading (it starts with
             // the resolution); with one it is a plain line.
             {if several {
-                view! { <h4 class="version-line">{format::version_line(&version)}</h4> }.into_any()
+                view! {
+                    <h4 class="version-line">{format::version_line(&version)}</h4>
+                    {preferred.then(|| view! { <p class="badge preferred">"Downloaded by default on this device"</p> })}
+                }.into_any()
             } else {
                 view! { <p class="version-line">{format::version_line(&version)}</p> }.into_any()
             }}
@@ -215,6 +219,8 @@ pub fn ItemDetail(server: String, rating_key: String) -> impl IntoView {
                         versions: detail.versions.clone(),
                     };
                     let several = detail.versions.len() > 1;
+                    let preferred = closest_version(&detail.versions, bridge_client::screen_pixels())
+                        .map(|version| version.media_id);
                     let keep_whole = whole.clone();
                     let button = match found.kind.as_str() {
                         "show" => "Download every episode",
@@ -243,8 +249,9 @@ pub fn ItemDetail(server: String, rating_key: String) -> impl IntoView {
                         {(!detail.versions.is_empty()).then(|| view! {
                             <section class="versions" aria-label="Versions">
                                 <h3>{if several { format!("{} versions", detail.versions.len()) } else { "The file".to_string() }}</h3>
-                                {detail.versions.clone().into_iter().map(|version| view! {
-                                    <Version version=version several=several/>
+                                {detail.versions.clone().into_iter().map(|version| {
+                                    let preferred = Some(version.media_id) == preferred;
+                                    view! { <Version version=version several=several preferred=preferred/> }
                                 }).collect_view()}
                             </section>
                         })}
